@@ -1,0 +1,512 @@
+"""Load and check the rules data in a folder of YAML files.
+
+Every check failure raises `DataError` naming the file and the field path, so an operator who
+edits the data sees exactly what is wrong. Nothing half-loaded is ever returned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable, Iterator, Mapping, TypeVar, cast
+
+import yaml
+
+from .errors import DataError
+from .model import (
+    Fact,
+    Form,
+    Info,
+    LearningForm,
+    Model,
+    Named,
+    Programme,
+    Recognition,
+    Regulation,
+    Route,
+    RouteCondition,
+    Source,
+    SubTheme,
+    Theme,
+    ThemeRef,
+    Trajectory,
+    Transition,
+    ValuationPoints,
+    normalise,
+)
+
+DATA_DIR = Path(__file__).with_name("data")
+FILES = (
+    "sources.yml",
+    "regulations.yml",
+    "registration.yml",
+    "themes.yml",
+    "programmes.yml",
+    "valuation.yml",
+    "organisation.yml",
+)
+T = TypeVar("T")
+
+
+class Node:
+    """A value in a data file, with the file name and the path to it for error messages."""
+
+    def __init__(self, file: str, path: str, value: Any) -> None:
+        self.file = file
+        self.path = path
+        self.value = value
+
+    def fail(self, problem: str, key: str | None = None) -> DataError:
+        path = f"{self.path}.{key}" if key else self.path
+        return DataError(self.file, path or "(top)", problem)
+
+    def child(self, key: str | int) -> Node:
+        if isinstance(key, int):
+            return Node(self.file, f"{self.path}[{key}]", self.value[key])
+        mapping = self.mapping()
+        path = f"{self.path}.{key}" if self.path else key
+        return Node(self.file, path, mapping.get(key))
+
+    def has(self, key: str) -> bool:
+        return self.mapping().get(key) is not None
+
+    def mapping(self) -> Mapping[str, Any]:
+        if not isinstance(self.value, dict):
+            raise self.fail("expected a mapping")
+        return cast(Mapping[str, Any], self.value)
+
+    def only(self, *allowed: str) -> Node:
+        for key in self.mapping():
+            if key not in allowed:
+                raise self.fail(f"unknown field (allowed: {', '.join(allowed)})", str(key))
+        return self
+
+    def req(self, key: str) -> Node:
+        node = self.child(key)
+        if node.value is None:
+            raise self.fail("missing required field", key)
+        return node
+
+    def items(self) -> Iterator[Node]:
+        if not isinstance(self.value, list):
+            raise self.fail("expected a list")
+        for index in range(len(self.value)):
+            yield self.child(index)
+
+    def text(self) -> str:
+        if not isinstance(self.value, str) or not self.value.strip():
+            raise self.fail("expected non-empty text")
+        return self.value.strip()
+
+    def integer(self, minimum: int | None = None) -> int:
+        if isinstance(self.value, bool) or not isinstance(self.value, int):
+            raise self.fail("expected a whole number")
+        if minimum is not None and self.value < minimum:
+            raise self.fail(f"must be at least {minimum}")
+        return self.value
+
+    def boolean(self) -> bool:
+        if not isinstance(self.value, bool):
+            raise self.fail("expected true or false")
+        return self.value
+
+    def day(self) -> date:
+        if not isinstance(self.value, date):
+            raise self.fail("expected a date (YYYY-MM-DD)")
+        return self.value
+
+    def texts(self) -> tuple[str, ...]:
+        return tuple(item.text() for item in self.items())
+
+
+@dataclass(frozen=True)
+class RawData:
+    """The parsed YAML of every file, by file name."""
+
+    files: Mapping[str, Node]
+
+    @classmethod
+    def read(cls, folder: Path) -> RawData:
+        files: dict[str, Node] = {}
+        for name in FILES:
+            path = folder / name
+            if not path.exists():
+                raise DataError(name, "(file)", f"missing in {folder}")
+            try:
+                content = yaml.safe_load(path.read_text(encoding="utf-8"))
+            except yaml.YAMLError as exc:
+                raise DataError(name, "(file)", f"not valid YAML: {exc}") from exc
+            node = Node(name, "", content)
+            node.mapping()
+            files[name] = node
+        return cls(files)
+
+
+class Loader:
+    """Builds the typed rule objects from raw data, checking every reference."""
+
+    def __init__(self, raw: RawData) -> None:
+        self.raw = raw
+        self.sources = self._sources(raw.files["sources.yml"].req("sources"))
+
+    # -- shared pieces ---------------------------------------------------------------------
+    def source(self, node: Node, key: str = "source") -> Source:
+        ref = node.child(key)
+        if ref.value is None:
+            raise node.fail("missing source (every fact needs one: {seed, section})", key)
+        ref.only("seed", "section")
+        seed = ref.req("seed").text()
+        section = ref.req("section").text()
+        known = self.sources.get(seed)
+        if known is None:
+            raise ref.fail(f"unknown seed '{seed}' (not in sources.yml)", "seed")
+        title, publisher, sections = known
+        if section not in sections:
+            raise ref.fail(f"section '{section}' is not listed for {seed} in sources.yml", "section")
+        return Source(seed=seed, section=section, title=title, publisher=publisher)
+
+    def fact(self, node: Node, key: str, parse: Callable[[Node], T]) -> Fact[T] | None:
+        child = node.child(key)
+        if child.value is None:
+            return None
+        child.only("value", "source", "note")
+        note = child.child("note")
+        return Fact(
+            value=parse(child.req("value")),
+            source=self.source(child),
+            note=note.text() if note.value is not None else None,
+        )
+
+    def required_fact(self, node: Node, key: str, parse: Callable[[Node], T]) -> Fact[T]:
+        fact = self.fact(node, key, parse)
+        if fact is None:
+            raise node.fail("missing required field", key)
+        return fact
+
+    def info(self, node: Node) -> Info:
+        """A descriptive block: any fields, but a source is required."""
+        data = {k: v for k, v in node.mapping().items() if k != "source"}
+        return Info(data=data, source=self.source(node))
+
+    @staticmethod
+    def _sources(node: Node) -> dict[str, tuple[str, str, tuple[str, ...]]]:
+        result: dict[str, tuple[str, str, tuple[str, ...]]] = {}
+        for seed in node.mapping():
+            entry = node.child(seed).only("title", "publisher", "sections")
+            result[str(seed)] = (
+                entry.req("title").text(),
+                entry.req("publisher").text(),
+                entry.req("sections").texts(),
+            )
+        return result
+
+    # -- regulations -----------------------------------------------------------------------
+    REGULATION_FIELDS = (
+        "id", "name", "valid_from", "valid_until", "based_on", "source", "note", "model",
+        "cycle_years", "min_themes", "theme_count", "themes_must_differ", "learning_forms",
+        "routes", "points_required", "valuation_points", "standard", "themes_reordered",
+        "new_themes_per_year", "transition",
+    )
+    # Fields that belong to one version and are never copied by `based_on`.
+    OWN_FIELDS = ("id", "name", "valid_from", "valid_until", "based_on", "source", "note")
+
+    def regulations(self, route_ids: set[str]) -> tuple[Regulation, ...]:
+        root = self.raw.files["regulations.yml"].req("regulations")
+        merged: dict[str, dict[str, Any]] = {}
+        nodes: list[Node] = []
+        for item in root.items():
+            item.only(*self.REGULATION_FIELDS)
+            reg_id = item.req("id").text()
+            if reg_id in merged:
+                raise item.fail(f"duplicate regulation id '{reg_id}'", "id")
+            values = dict(item.mapping())
+            if item.has("based_on"):
+                parent = item.req("based_on").text()
+                if parent not in merged:
+                    raise item.fail(f"based_on '{parent}' is not an earlier regulation", "based_on")
+                inherited = {k: v for k, v in merged[parent].items() if k not in self.OWN_FIELDS}
+                values = {**inherited, **values}
+            merged[reg_id] = values
+            nodes.append(Node(item.file, item.path, values))
+        regulations = [self._regulation(node, route_ids) for node in nodes]
+        return self._check_periods(root, regulations)
+
+    def _regulation(self, node: Node, route_ids: set[str]) -> Regulation:
+        model = node.req("model").text()
+        if model not in ("themes", "points"):
+            raise node.fail("must be 'themes' or 'points'", "model")
+        valid_until = node.child("valid_until")
+        routes = self.required_fact(node, "routes", lambda n: n.texts())
+        for index, route in enumerate(routes.value):
+            if route not in route_ids:
+                raise node.fail(f"unknown route '{route}'", f"routes.value[{index}]")
+        regulation = Regulation(
+            id=node.req("id").text(),
+            name=node.req("name").text(),
+            valid_from=node.req("valid_from").day(),
+            valid_until=valid_until.day() if valid_until.value is not None else None,
+            source=self.source(node),
+            model=cast(Model, model),
+            cycle_years=self.required_fact(node, "cycle_years", lambda n: n.integer(1)),
+            routes=routes,
+            learning_forms=self.required_fact(node, "learning_forms", self._learning_forms),
+            themes_must_differ=self.required_fact(node, "themes_must_differ", Node.boolean),
+            min_themes=self.fact(node, "min_themes", lambda n: n.integer(1)),
+            theme_count=self.fact(node, "theme_count", lambda n: n.integer(1)),
+            points_required=self.fact(node, "points_required", lambda n: n.integer(1)),
+            valuation_points=self.fact(node, "valuation_points", self._valuation_points),
+            standard=self.fact(node, "standard", Node.mapping),
+            themes_reordered=self.fact(node, "themes_reordered", Node.text),
+            new_themes_per_year=self.fact(node, "new_themes_per_year", lambda n: n.integer(0)),
+            transition=self.fact(node, "transition", self._transition),
+            note=node.child("note").text() if node.has("note") else None,
+        )
+        if model == "themes" and regulation.min_themes is None:
+            raise node.fail("a 'themes' regulation needs min_themes", "min_themes")
+        if model == "points" and regulation.points_required is None:
+            raise node.fail("a 'points' regulation needs points_required", "points_required")
+        return regulation
+
+    @staticmethod
+    def _check_periods(root: Node, regulations: list[Regulation]) -> tuple[Regulation, ...]:
+        """Sort by start; fill each open end with the next start; reject overlaps."""
+        if not regulations:
+            raise root.fail("at least one regulation is needed")
+        ordered = sorted(regulations, key=lambda r: r.valid_from)
+        result: list[Regulation] = []
+        for index, reg in enumerate(ordered):
+            nxt = ordered[index + 1] if index + 1 < len(ordered) else None
+            where = f"regulations[id={reg.id}]"
+            if reg.valid_until is not None and reg.valid_until <= reg.valid_from:
+                raise DataError(root.file, f"{where}.valid_until", "must be after valid_from")
+            if nxt is not None:
+                if nxt.valid_from == reg.valid_from:
+                    raise DataError(
+                        root.file, f"regulations[id={nxt.id}].valid_from",
+                        f"overlaps '{reg.id}': both start on {reg.valid_from.isoformat()}",
+                    )
+                if reg.valid_until is not None and reg.valid_until > nxt.valid_from:
+                    raise DataError(
+                        root.file, f"{where}.valid_until",
+                        f"overlaps '{nxt.id}', which starts on {nxt.valid_from.isoformat()}",
+                    )
+            end = reg.valid_until if reg.valid_until is not None else (nxt.valid_from if nxt else None)
+            result.append(_replace_until(reg, end))
+        return tuple(result)
+
+    @staticmethod
+    def _learning_forms(node: Node) -> tuple[LearningForm, ...]:
+        forms = []
+        for item in node.items():
+            item.only("id", "name", "description", "replaces")
+            forms.append(
+                LearningForm(
+                    id=item.req("id").text(),
+                    name=item.req("name").text(),
+                    description=item.req("description").text(),
+                    replaces=item.child("replaces").text() if item.has("replaces") else None,
+                )
+            )
+        return tuple(forms)
+
+    @staticmethod
+    def _valuation_points(node: Node) -> ValuationPoints:
+        node.only("min_level", "max_level", "base", "extra_by_level")
+        min_level = node.req("min_level").integer(1)
+        max_level = node.req("max_level").integer(min_level)
+        extra_node = node.req("extra_by_level")
+        extra: dict[int, int] = {}
+        for key in extra_node.mapping():
+            level_node = Node(extra_node.file, f"{extra_node.path}.{key}", key)
+            level = level_node.integer(min_level)
+            if level > max_level:
+                raise level_node.fail(f"level above max_level {max_level}")
+            extra[level] = Node(extra_node.file, level_node.path, extra_node.mapping()[key]).integer(0)
+        return ValuationPoints(
+            min_level=min_level, max_level=max_level, base=node.req("base").integer(0), extra_by_level=extra
+        )
+
+    @staticmethod
+    def _transition(node: Node) -> Transition:
+        node.only("until", "text")
+        return Transition(until=node.req("until").day(), text=node.req("text").text())
+
+    # -- registration, routes, themes, programmes ------------------------------------------
+    def named(self, node: Node, *extra_fields: str) -> tuple[str, str, tuple[str, ...], Source]:
+        node.only("id", "name", "aliases", "source", *extra_fields)
+        aliases = node.child("aliases").texts() if node.has("aliases") else ()
+        return node.req("id").text(), node.req("name").text(), aliases, self.source(node)
+
+    def routes(self) -> tuple[Route, ...]:
+        result = []
+        for item in self.raw.files["registration.yml"].req("routes").items():
+            route_id, name, _aliases, source = self.named(item, "short", "completed_by", "condition")
+            done = item.req("completed_by").only("diploma", "professionalisation")
+            condition = None
+            if item.has("condition"):
+                cond = item.req("condition").only("registration_type", "level", "text")
+                condition = RouteCondition(
+                    registration_type=cond.child("registration_type").text() if cond.has("registration_type") else None,
+                    level=cond.child("level").text() if cond.has("level") else None,
+                    text=cond.req("text").text(),
+                )
+            result.append(
+                Route(
+                    id=route_id, name=name, short=item.req("short").text(),
+                    diploma=done.child("diploma").text() if done.has("diploma") else None,
+                    professionalisation=done.child("professionalisation").boolean() if done.has("professionalisation") else False,
+                    condition=condition, source=source,
+                )
+            )
+        return tuple(result)
+
+    def simple_named(self, file: str, key: str) -> tuple[Named, ...]:
+        return tuple(Named(*self.named(item)) for item in self.raw.files[file].req(key).items())
+
+    def themes(self, regulation_ids: set[str]) -> tuple[Theme, ...]:
+        result = []
+        for item in self.raw.files["themes.yml"].req("themes").items():
+            theme_id, name, aliases, source = self.named(item, "regulations", "subthemes")
+            regs = item.req("regulations").texts()
+            for index, reg in enumerate(regs):
+                if reg not in regulation_ids:
+                    raise item.fail(f"unknown regulation '{reg}'", f"regulations[{index}]")
+            subthemes = []
+            if item.has("subthemes"):
+                for sub in item.req("subthemes").items():
+                    sub.only("id", "name", "aliases")
+                    subthemes.append(
+                        SubTheme(
+                            id=sub.req("id").text(), name=sub.req("name").text(),
+                            aliases=sub.child("aliases").texts() if sub.has("aliases") else (),
+                        )
+                    )
+            result.append(Theme(theme_id, name, aliases, source, regs, tuple(subthemes)))
+        return tuple(result)
+
+    PROGRAMME_INFO = (
+        "study_load_hours", "costs", "enrolment", "validation", "learning_goals", "phases",
+        "directieteam", "benefits", "contact",
+    )
+
+    def programmes(self, themes: Mapping[str, Theme]) -> tuple[Programme, ...]:
+        result = []
+        for item in self.raw.files["programmes.yml"].req("programmes").items():
+            prog_id, name, aliases, _ = self.named_without_source(
+                item, "short", "provider", "certified", "recognition", *self.PROGRAMME_INFO
+            )
+            certified_node = item.req("certified").only("value", "by", "note", "source")
+            certified = Fact(
+                value=certified_node.req("value").boolean(),
+                source=self.source(certified_node),
+                note=certified_node.child("note").text() if certified_node.has("note") else None,
+            )
+            recognition = tuple(
+                self._recognition(entry, themes) for entry in item.req("recognition").items()
+            )
+            if not recognition:
+                raise item.fail("at least one recognition entry is needed", "recognition")
+            for index in range(1, len(recognition)):
+                if recognition[index].valid_from <= recognition[index - 1].valid_from:
+                    raise item.fail(
+                        "entries must be in date order without two on the same date",
+                        f"recognition[{index}].valid_from",
+                    )
+            info = {key: self.info(item.req(key)) for key in self.PROGRAMME_INFO if item.has(key)}
+            result.append(
+                Programme(
+                    id=prog_id, name=name, aliases=aliases, source=certified.source,
+                    short=item.req("short").text(), provider=item.req("provider").text(),
+                    certified=certified,
+                    certified_by=certified_node.child("by").text() if certified_node.has("by") else None,
+                    recognition=recognition, info=info,
+                )
+            )
+        return tuple(result)
+
+    def named_without_source(self, node: Node, *extra: str) -> tuple[str, str, tuple[str, ...], None]:
+        node.only("id", "name", "aliases", *extra)
+        aliases = node.child("aliases").texts() if node.has("aliases") else ()
+        return node.req("id").text(), node.req("name").text(), aliases, None
+
+    def _recognition(self, node: Node, themes: Mapping[str, Theme]) -> Recognition:
+        node.only("valid_from", "form", "points", "value_text", "themes", "note", "source")
+        form = node.req("form").text()
+        if form not in ("vooraf", "formeel", "informeel", "none"):
+            raise node.fail("must be one of vooraf, formeel, informeel, none", "form")
+        refs = []
+        themes_node = node.child("themes")
+        for ref in themes_node.items() if themes_node.value is not None else iter(()):
+            ref.only("theme", "subtheme")
+            theme_id = ref.req("theme").text()
+            theme = themes.get(theme_id)
+            if theme is None:
+                raise ref.fail(f"unknown theme '{theme_id}' (not in themes.yml)", "theme")
+            sub = None
+            if ref.has("subtheme"):
+                sub_id = ref.req("subtheme").text()
+                sub = next((s for s in theme.subthemes if s.id == sub_id), None)
+                if sub is None:
+                    raise ref.fail(f"unknown subtheme '{sub_id}' of theme '{theme_id}'", "subtheme")
+            refs.append(ThemeRef(theme, sub))
+        points = node.child("points").integer(0) if node.has("points") else None
+        if form == "vooraf" and points is None:
+            raise node.fail("a 'vooraf' programme needs points", "points")
+        return Recognition(
+            valid_from=node.req("valid_from").day(),
+            form=cast(Form, form),
+            points=points,
+            themes=tuple(refs),
+            source=self.source(node),
+            value_text=node.child("value_text").text() if node.has("value_text") else None,
+            note=node.child("note").text() if node.has("note") else None,
+        )
+
+
+def _replace_until(reg: Regulation, until: date | None) -> Regulation:
+    from dataclasses import replace
+
+    return replace(reg, valid_until=until)
+
+
+def check_unique_names(file: str, key: str, items: tuple[Named, ...]) -> None:
+    """No two items of one kind may share an id, name or alias (after normalising)."""
+    seen: dict[str, str] = {}
+    for index, item in enumerate(items):
+        for name in item.names():
+            norm = normalise(name)
+            other = seen.get(norm)
+            if other is not None and other != item.id:
+                raise DataError(file, f"{key}[{index}]", f"name '{name}' is also used by '{other}'")
+            seen[norm] = item.id
+
+
+TRAJECTORY_INFO = (
+    "certified", "themes_per_valuation", "steps", "guidance", "reflection_instrument", "costs", "contact",
+)
+
+
+def load_trajectories(loader: Loader) -> tuple[Trajectory, ...]:
+    result = []
+    root = loader.raw.files["valuation.yml"]
+    for item in root.req("trajectories").items():
+        traj_id, name, aliases, _ = loader.named_without_source(item, "short", "provider", *TRAJECTORY_INFO)
+        info = {key: loader.info(item.req(key)) for key in TRAJECTORY_INFO if item.has(key)}
+        if "certified" not in info:
+            raise item.fail("missing required field", "certified")
+        result.append(
+            Trajectory(
+                id=traj_id, name=name, aliases=aliases, source=info["certified"].source,
+                short=item.req("short").text(), provider=item.req("provider").text(), info=info,
+            )
+        )
+    return tuple(result)
+
+
+def load_info_blocks(loader: Loader, file: str, root_key: str | None, keys: tuple[str, ...]) -> dict[str, Info]:
+    """Descriptive blocks (each with a source) from one file, by key."""
+    node = loader.raw.files[file]
+    if root_key is not None:
+        node = node.req(root_key)
+    return {key: loader.info(node.req(key)) for key in keys}

@@ -1,0 +1,203 @@
+"""Typed, immutable objects for the register's rules as loaded from `data/*.yml`."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Generic, Literal, Mapping, TypeVar
+
+T = TypeVar("T")
+
+Model = Literal["themes", "points"]
+Form = Literal["vooraf", "formeel", "informeel", "none"]
+
+
+def normalise(text: str) -> str:
+    """Lower-case, accents stripped, dashes and underscores as spaces, white space folded."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    plain = re.sub(r"[\u2010-\u2015_\-]+", " ", plain.lower())
+    return re.sub(r"\s+", " ", plain).strip()
+
+
+@dataclass(frozen=True)
+class Source:
+    """A seed document and a section heading in it."""
+
+    seed: str
+    section: str
+    title: str
+    publisher: str
+
+    def cite(self) -> str:
+        return f"{self.publisher}, ‘{self.title}’, onderdeel ‘{self.section}’ ({self.seed})"
+
+
+@dataclass(frozen=True)
+class Fact(Generic[T]):
+    """One value with its source and an optional clarifying note."""
+
+    value: T
+    source: Source
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Info:
+    """A descriptive block (costs, steps, enrolment...) kept as data for rendering, with its source."""
+
+    data: Mapping[str, Any]
+    source: Source
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.data.get(key, default)
+
+
+@dataclass(frozen=True)
+class Named:
+    """Something with an id, a display name and aliases people use for it."""
+
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    source: Source
+
+    def names(self) -> tuple[str, ...]:
+        return (self.id, self.name, *self.aliases)
+
+
+@dataclass(frozen=True)
+class SubTheme:
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Theme(Named):
+    regulations: tuple[str, ...] = ()
+    subthemes: tuple[SubTheme, ...] = ()
+
+
+@dataclass(frozen=True)
+class ThemeRef:
+    theme: Theme
+    subtheme: SubTheme | None = None
+
+    @property
+    def label(self) -> str:
+        if self.subtheme is None:
+            return self.theme.name
+        return f"{self.theme.name} (deelthema: {self.subtheme.name.lower()})"
+
+
+@dataclass(frozen=True)
+class Recognition:
+    """How the register counts a programme from `valid_from` on."""
+
+    valid_from: date
+    form: Form
+    points: int | None
+    themes: tuple[ThemeRef, ...]
+    source: Source
+    value_text: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Programme(Named):
+    short: str = ""
+    provider: str = ""
+    certified: Fact[bool] | None = None
+    certified_by: str | None = None
+    recognition: tuple[Recognition, ...] = ()
+    info: Mapping[str, Info] = field(default_factory=dict)
+
+    def recognition_on(self, day: date) -> Recognition | None:
+        current: Recognition | None = None
+        for entry in self.recognition:
+            if entry.valid_from <= day:
+                current = entry
+        return current
+
+
+@dataclass(frozen=True)
+class RouteCondition:
+    registration_type: str | None
+    level: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class Route:
+    id: str
+    name: str
+    short: str
+    diploma: str | None
+    professionalisation: bool
+    condition: RouteCondition | None
+    source: Source
+
+
+@dataclass(frozen=True)
+class LearningForm:
+    id: str
+    name: str
+    description: str
+    replaces: str | None = None
+
+
+@dataclass(frozen=True)
+class ValuationPoints:
+    min_level: int
+    max_level: int
+    base: int
+    extra_by_level: Mapping[int, int]
+
+    def extra(self, level: int) -> int:
+        return self.extra_by_level.get(level, 0)
+
+
+@dataclass(frozen=True)
+class Transition:
+    until: date
+    text: str
+
+
+@dataclass(frozen=True)
+class Regulation:
+    """One version of the herregistratie rules, in force on [valid_from, valid_until)."""
+
+    id: str
+    name: str
+    valid_from: date
+    valid_until: date | None
+    source: Source
+    model: Model
+    cycle_years: Fact[int]
+    routes: Fact[tuple[str, ...]]
+    learning_forms: Fact[tuple[LearningForm, ...]]
+    themes_must_differ: Fact[bool]
+    min_themes: Fact[int] | None = None
+    theme_count: Fact[int] | None = None
+    points_required: Fact[int] | None = None
+    valuation_points: Fact[ValuationPoints] | None = None
+    standard: Fact[Mapping[str, Any]] | None = None
+    themes_reordered: Fact[str] | None = None
+    new_themes_per_year: Fact[int] | None = None
+    transition: Fact[Transition] | None = None
+    note: str | None = None
+
+    def applies_on(self, day: date) -> bool:
+        return self.valid_from <= day and (self.valid_until is None or day < self.valid_until)
+
+
+@dataclass(frozen=True)
+class Trajectory(Named):
+    """A certified valuation trajectory (achteraf waarderen), such as B&T's."""
+
+    short: str = ""
+    provider: str = ""
+    info: Mapping[str, Info] = field(default_factory=dict)

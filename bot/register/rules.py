@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Literal, Mapping, Sequence, TypeVar, Union
@@ -248,11 +248,12 @@ class RuleBook:
 
     def theme(self, name: str) -> Theme:
         found = _find(self.themes.values(), name)
-        if found is None:
+        if found is None and isinstance(name, str):
             for theme in self.themes.values():
                 for sub in theme.subthemes:
                     if normalise(name) in {normalise(n) for n in (sub.id, sub.name, *sub.aliases)}:
                         return theme
+        if found is None:
             known = ", ".join(t.name for t in self.themes.values())
             raise UnknownTheme(
                 f"Het thema '{_clip(name)}' ken ik niet. Deze thema's staan in mijn bronnen: {known}."
@@ -438,8 +439,9 @@ class RuleBook:
                 f" (+{gained}). " + _points_status(after, start=True)
             )
         else:
+            full = sum(1 for c in after.themes_covered if c.full)
             text = (
-                f"Met deze activiteit erbij heb je {len(after.themes_covered)} van de "
+                f"Met deze activiteit erbij heb je {full} van de "
                 f"{after.themes_required} thema's. " + _themes_status(after, start=True)
             )
         return WhatIf(before, after, new_terms, text)
@@ -470,6 +472,11 @@ class RuleBook:
             raise InvalidInput(f"Niveau '{_clip(dossier.level)}' ken ik niet; het is basisbekwaam of vakbekwaam.")
         if dossier.period_start is not None:
             _check_date(dossier.period_start, "begindatum van je periode")
+        for activity in dossier.activities:
+            if not isinstance(activity, (ProgrammeActivity, ValuationActivity, DiplomaActivity)):
+                raise InvalidInput("Deze activiteit ken ik niet.")
+            if activity.completed_on is not None:
+                _check_date(activity.completed_on, "datum van de activiteit")
 
     def _summarise(
         self, dossier: Dossier, regulation: Regulation, on: date,
@@ -553,7 +560,12 @@ def _with_explanation(ev: Evaluation) -> Evaluation:
                 )
         unnamed = sum(t.unnamed_themes for t in ev.terms)
         if unnamed:
-            lines.append(f"Daarnaast {unnamed} gewaardeerd thema zonder naam; noem het thema, dan tel ik het mee.")
+            if unnamed == 1:
+                lines.append("Daarnaast 1 gewaardeerd thema zonder naam; noem het thema, dan tel ik het mee.")
+            else:
+                lines.append(
+                    f"Daarnaast {unnamed} gewaardeerde thema's zonder naam; noem de thema's, dan tel ik ze mee."
+                )
     for term in ev.terms:
         sources.extend(term.sources)
     for status in ev.routes:
@@ -634,6 +646,8 @@ def add_years(day: date, years: int) -> date:
 def _check_date(day: object, what: str) -> None:
     if not isinstance(day, date):
         raise InvalidInput(f"De {what} is geen geldige datum.")
+    if isinstance(day, datetime):
+        raise InvalidInput(f"De {what} moet een dag zijn, zonder tijdstip.")
     if day.year < 1900 or day.year > 2200:
         raise OutsideRegulations(f"De {what} ({day.isoformat()}) valt buiten elke regeling die ik ken.")
 
@@ -643,7 +657,8 @@ def _levels_text(low: int, high: int) -> str:
     return ", ".join(levels[:-1]) + " of " + levels[-1] if len(levels) > 1 else levels[0]
 
 
-def _clip(text: str, limit: int = 60) -> str:
+def _clip(value: object, limit: int = 60) -> str:
+    text = value if isinstance(value, str) else str(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

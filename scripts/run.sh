@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Start the action server (127.0.0.1:5055) and Rasa (127.0.0.1:5005, REST) in the foreground.
+# Ctrl-C stops both.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1 SANIC_HOST=127.0.0.1
+RASA_PORT="${RASA_PORT:-5005}"
+ACTIONS_PORT="${ACTIONS_PORT:-5055}"
+export ACTION_SERVER_URL="${ACTION_SERVER_URL:-http://127.0.0.1:$ACTIONS_PORT/webhook}"
+export PYTHONWARNINGS="${PYTHONWARNINGS:-ignore}"
+mode="${1:-server}"
+
+pids=()
+cleanup() {
+  trap - INT TERM EXIT
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  echo "[run] stopped"
+}
+trap cleanup INT TERM EXIT
+
+.venv/bin/python -m rasa_sdk --actions actions --port "$ACTIONS_PORT" --quiet &
+pids+=($!)
+
+if [ "$mode" = "shell" ]; then
+  .venv/bin/rasa shell --model models/registerwijzer.tar.gz --endpoints endpoints.yml --quiet
+  exit 0
+fi
+
+cat <<MSG
+[run] action server: http://127.0.0.1:$ACTIONS_PORT  (Rasa SDK)
+[run] Rasa:          http://127.0.0.1:$RASA_PORT  (REST channel; loading the model takes ~30 s)
+[run] Talk to it:
+[run]   curl -s 127.0.0.1:$RASA_PORT/webhooks/rest/webhook -d '{"sender":"ik","message":"hallo"}'
+[run] Or chat in the terminal with: make shell.  Ctrl-C stops both servers.
+MSG
+.venv/bin/rasa run --interface 127.0.0.1 --port "$RASA_PORT" --model models/registerwijzer.tar.gz \
+  --credentials credentials.yml --endpoints endpoints.yml --quiet &
+pids+=($!)
+wait -n "${pids[@]}"

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Train the Rasa model unless config, domain and data are unchanged since the last training.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1 PYTHONWARNINGS="${PYTHONWARNINGS:-ignore}"
+MODEL=models/registerwijzer.tar.gz
+fingerprint=$( (cat config.yml domain.yml requirements.lock .venv/spacy-nl.name; find data -type f -name '*.yml' | sort | xargs cat) | sha256sum | cut -c1-16)
+if [ -f "$MODEL" ] && [ -f models/.fingerprint ] && [ "$(cat models/.fingerprint)" = "$fingerprint" ]; then
+  echo "[train] model up to date ($MODEL); data and config unchanged"
+  exit 0
+fi
+echo "[train] training $MODEL (data or config changed)"
+start=$(date +%s)
+.venv/bin/rasa train --fixed-model-name registerwijzer --out models --quiet
+echo "$fingerprint" > models/.fingerprint
+echo "[train] done in $(( $(date +%s) - start )) s"

@@ -1,0 +1,94 @@
+"""Fixtures that start the real servers: the action server and Rasa, as `make run` does."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+MODEL = ROOT / "models" / "registerwijzer.tar.gz"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def port_open(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((host, port)) == 0
+
+
+@dataclass
+class Servers:
+    process: subprocess.Popen[bytes]
+    rasa_port: int
+    actions_port: int
+    log: Path
+
+    def say(self, message: str, sender: str = "e2e") -> list[dict[str, object]]:
+        body = json.dumps({"sender": sender, "message": message}).encode()
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/webhook",
+            data=body, headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return list(json.loads(response.read()))
+
+    def texts(self, message: str, sender: str = "e2e") -> str:
+        return "\n".join(str(m.get("text", "")) for m in self.say(message, sender))
+
+    def interrupt(self, timeout: float = 60) -> int:
+        """Ctrl-C as a terminal sends it: SIGINT to the whole process group."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGINT)
+        return self.process.wait(timeout=timeout)
+
+
+def start_servers(tmp: Path) -> Servers:
+    if not MODEL.exists():
+        pytest.fail(f"no trained model at {MODEL}; run `make test`, which trains it first")
+    rasa_port, actions_port = free_port(), free_port()
+    log = tmp / "run.log"
+    env = {**os.environ, "RASA_PORT": str(rasa_port), "ACTIONS_PORT": str(actions_port)}
+    env.pop("ACTION_SERVER_URL", None)
+    process = subprocess.Popen(
+        ["bash", "scripts/run.sh"], cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+        start_new_session=True,
+        # A terminal's Ctrl-C reaches a foreground job with SIGINT at its default disposition.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    servers = Servers(process, rasa_port, actions_port, log)
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"run.sh exited early:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{rasa_port}/", timeout=2):
+                if port_open(actions_port):
+                    return servers
+        except OSError:
+            pass
+        time.sleep(1)
+    servers.interrupt()
+    pytest.fail(f"servers did not come up in time:\n{log.read_text()[-3000:]}")
+
+
+@pytest.fixture(scope="session")
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
+    running = start_servers(tmp_path_factory.mktemp("servers"))
+    yield running
+    if running.process.poll() is None:
+        running.interrupt()

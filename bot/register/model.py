@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date
 from typing import Any, Generic, Literal, Mapping, TypeVar
 
@@ -14,6 +15,7 @@ Model = Literal["themes", "points"]
 Form = Literal["vooraf", "formeel", "informeel", "none"]
 
 
+@lru_cache(maxsize=4096)
 def normalise(text: str) -> str:
     """Lower-case, accents stripped, dashes and underscores as spaces, white space folded."""
     decomposed = unicodedata.normalize("NFKD", text)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Literal, Mapping, Sequence, TypeVar, Union
+from typing import Iterable, Literal, Mapping, Sequence, Union
 
 from .errors import (
     InvalidCount,
@@ -54,7 +54,6 @@ from .model import (
 # (a typo such as 1000 themes) from producing a number.
 MAX_COUNT = 20
 MAX_ACTIVITIES = 200
-N = TypeVar("N", bound=Named)
 
 
 # -- activities and dossiers -----------------------------------------------------------------
@@ -215,6 +214,14 @@ class RuleBook:
     programmes: Mapping[str, Programme]
     trajectories: Mapping[str, Trajectory]
     info: Mapping[str, Info] = field(default_factory=dict)
+    # Normalised id, name and alias -> item, per kind ("programme", "theme", "registration_type", "level").
+    names: Mapping[str, Mapping[str, Named]] = field(default_factory=dict)
+
+    def find(self, kind: str, name: object) -> Named | None:
+        """The item of a kind whose id, name or alias matches `name` (case, accents, dashes ignored)."""
+        if not isinstance(name, str):
+            return None
+        return self.names.get(kind, {}).get(normalise(name))
 
     # -- lookups -------------------------------------------------------------------------
     def regulation_on(self, day: date) -> Regulation:
@@ -237,8 +244,8 @@ class RuleBook:
         raise InvalidInput(f"Regeling '{regulation_id}' ken ik niet.")
 
     def programme(self, name: str) -> Programme:
-        found = _find(self.programmes.values(), name)
-        if found is None:
+        found = self.find("programme", name)
+        if not isinstance(found, Programme):
             known = ", ".join(p.short for p in self.programmes.values())
             raise UnknownProgramme(
                 f"De opleiding '{_clip(name)}' ken ik niet. Ik ken: {known}. "
@@ -247,13 +254,8 @@ class RuleBook:
         return found
 
     def theme(self, name: str) -> Theme:
-        found = _find(self.themes.values(), name)
-        if found is None and isinstance(name, str):
-            for theme in self.themes.values():
-                for sub in theme.subthemes:
-                    if normalise(name) in {normalise(n) for n in (sub.id, sub.name, *sub.aliases)}:
-                        return theme
-        if found is None:
+        found = self.find("theme", name)
+        if not isinstance(found, Theme):
             known = ", ".join(t.name for t in self.themes.values())
             raise UnknownTheme(
                 f"Het thema '{_clip(name)}' ken ik niet. Deze thema's staan in mijn bronnen: {known}."
@@ -399,7 +401,7 @@ class RuleBook:
     # -- a dossier -----------------------------------------------------------------------
     def evaluate(self, dossier: Dossier, on: date) -> Evaluation:
         regulation = self.regulation_on(on)
-        self._check_dossier(dossier)
+        dossier = self._resolve_dossier(dossier)
         period_end = self.period_end(dossier.period_start) if dossier.period_start else None
         terms: list[Term] = []
         unvalued: list[Unvalued] = []
@@ -461,15 +463,23 @@ class RuleBook:
         return tuple(found)
 
     # -- internals -----------------------------------------------------------------------
-    def _check_dossier(self, dossier: Dossier) -> None:
+    def _resolve_dossier(self, dossier: Dossier) -> Dossier:
+        """Check a dossier and return it with registration type and level as canonical ids."""
         if len(dossier.activities) > MAX_ACTIVITIES:
             raise InvalidCount(f"Een dossier met meer dan {MAX_ACTIVITIES} activiteiten kan ik niet doorrekenen.")
-        if dossier.registration_type is not None and dossier.registration_type not in self.registration_types:
-            raise InvalidInput(
-                f"Registratietype '{_clip(dossier.registration_type)}' ken ik niet; het is RDO of RADO."
-            )
-        if dossier.level is not None and dossier.level not in self.levels:
-            raise InvalidInput(f"Niveau '{_clip(dossier.level)}' ken ik niet; het is basisbekwaam of vakbekwaam.")
+        registration_type = level = None
+        if dossier.registration_type is not None:
+            found = self.find("registration_type", dossier.registration_type)
+            if found is None:
+                raise InvalidInput(
+                    f"Registratietype '{_clip(dossier.registration_type)}' ken ik niet; het is RDO of RADO."
+                )
+            registration_type = found.id
+        if dossier.level is not None:
+            found = self.find("level", dossier.level)
+            if found is None:
+                raise InvalidInput(f"Niveau '{_clip(dossier.level)}' ken ik niet; het is basisbekwaam of vakbekwaam.")
+            level = found.id
         if dossier.period_start is not None:
             _check_date(dossier.period_start, "begindatum van je periode")
         for activity in dossier.activities:
@@ -477,6 +487,7 @@ class RuleBook:
                 raise InvalidInput("Deze activiteit ken ik niet.")
             if activity.completed_on is not None:
                 _check_date(activity.completed_on, "datum van de activiteit")
+        return Dossier(dossier.activities, registration_type, level, dossier.period_start)
 
     def _summarise(
         self, dossier: Dossier, regulation: Regulation, on: date,
@@ -662,14 +673,16 @@ def _clip(value: object, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _find(items: Iterable[N], name: object) -> N | None:
-    if not isinstance(name, str):
-        return None
-    wanted = normalise(name)
+def _name_index(items: Iterable[Named]) -> dict[str, Named]:
+    index: dict[str, Named] = {}
     for item in items:
-        if wanted in {normalise(n) for n in item.names()}:
-            return item
-    return None
+        names = list(item.names())
+        if isinstance(item, Theme):
+            for sub in item.subthemes:
+                names.extend((sub.id, sub.name, *sub.aliases))
+        for name in names:
+            index.setdefault(normalise(name), item)
+    return index
 
 
 # -- loading ---------------------------------------------------------------------------------
@@ -708,6 +721,12 @@ def build(folder: Path) -> RuleBook:
         programmes={p.id: p for p in programmes},
         trajectories={t.id: t for t in trajectories},
         info=info,
+        names={
+            "programme": _name_index(programmes),
+            "theme": _name_index(themes),
+            "registration_type": _name_index(types),
+            "level": _name_index(levels),
+        },
     )
 
 

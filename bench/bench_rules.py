@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"p95: {figures['p95_us']} us per evaluation")
     if args.json is not None:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+        args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
         print(f"written: {args.json}")
     return 0
 

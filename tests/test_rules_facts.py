@@ -335,8 +335,10 @@ FACTS = [
          "basisbekwaam", S002, P_PROC, "opleiding 'basisbekwaam'"),
     case("vakbekwaam", lambda b: (b.levels["vakbekwaam"].name, b.levels["vakbekwaam"].source),
          "vakbekwaam", S002, P_PROC, "opleiding 'vakbekwaam'"),
-    case("herregistratie every four years for RDO and RADO",
-         lambda b: (("iedere vier jaar" in b.info["herregistratie"].get("text"), b.info["herregistratie"].get("applies_to")),
+    # The period length itself is only in regulations.yml (cycle_years); this text must not repeat it.
+    case("herregistratie after every period for RDO and RADO",
+         lambda b: (("na elke periode opnieuw" in b.info["herregistratie"].get("text")
+                     and "vier" not in b.info["herregistratie"].get("text"), b.info["herregistratie"].get("applies_to")),
                     b.info["herregistratie"].source),
          (True, ["RDO", "RADO"]), S002, P_PROC, "als 'Registerdirecteur Onderwijs (RDO)' of als 'Registeradjunct-directeur Onderwijs (RADO)'"),
     case("certificate uploaded in the register", lambda b: ("upload je in het register" in b.info["certificate_upload"].get("text"),

@@ -33,6 +33,10 @@ class Source:
     title: str
     publisher: str
 
+    def for_user(self) -> str:
+        """How a user sees the source: publisher, document and section (no internal file name)."""
+        return f"{self.publisher}, ‘{self.title}’, onderdeel ‘{self.section}’"
+
     def cite(self) -> str:
         return f"{self.publisher}, ‘{self.title}’, onderdeel ‘{self.section}’ ({self.seed})"
 

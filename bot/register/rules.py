@@ -547,7 +547,13 @@ def _with_explanation(ev: Evaluation) -> Evaluation:
 
     lines: list[str] = []
     sources: list[Source] = [ev.regulation.source]
-    if ev.regulation.model == "points" and ev.regulation.points_required is not None:
+    by_diploma = [s for s in ev.routes if s.route.diploma and s.complete]
+    for status in by_diploma:
+        lines.append(f"Je hebt een diploma voor de {status.route.short}: daarmee voldoe je aan je herregistratie.")
+        sources.append(status.route.source)
+    if by_diploma and not ev.terms:
+        pass  # points do not matter on a diploma route; say nothing about missing points
+    elif ev.regulation.model == "points" and ev.regulation.points_required is not None:
         sources.append(ev.regulation.points_required.source)
         if ev.terms:
             lines.append(f"{' + '.join(t.render() for t in ev.terms)} = {ev.total_points} van de {ev.points_required}; "
@@ -580,10 +586,7 @@ def _with_explanation(ev: Evaluation) -> Evaluation:
     for term in ev.terms:
         sources.extend(term.sources)
     for status in ev.routes:
-        if status.route.diploma and status.complete:
-            lines.append(f"Je hebt een diploma voor de {status.route.short}: daarmee voldoe je aan je herregistratie.")
-            sources.append(status.route.source)
-        elif status.route.diploma and status.route.diploma in ev.diplomas and status.route.condition:
+        if status.route.diploma and not status.complete and status.route.diploma in ev.diplomas and status.route.condition:
             cond = status.route.condition.text
             if status.applicable is False:
                 lines.append(f"Je diploma telt niet voor de {status.route.short}: die is er {cond}.")
@@ -726,6 +729,7 @@ def build(folder: Path) -> RuleBook:
             "theme": _name_index(themes),
             "registration_type": _name_index(types),
             "level": _name_index(levels),
+            "trajectory": _name_index(trajectories),
         },
     )
 

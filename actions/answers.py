@@ -1,0 +1,34 @@
+"""action_answer: every question intent, answered from the rules data in one turn."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.answers import HELPDESK_OFFER, Answer, Query, answer
+from bot.register import load_rules
+
+from .common import last_bot_text, query_from, today, utter
+
+
+class ActionAnswer(Action):
+    def name(self) -> str:
+        return "action_answer"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        query = query_from(tracker)
+        events: list[dict[str, Any]] = []
+        if tracker.get_slot("calc_question") is not None:
+            events = [SlotSet("calc_question", None), SlotSet("calc_text", None)]
+            if query.intent == "deny":
+                utter(dispatcher, tracker, Answer("Goed, dan reken ik niet verder. Kan ik je ergens anders mee helpen?"))
+                return events
+        if query.intent == "affirm" and last_bot_text(tracker).endswith(HELPDESK_OFFER):
+            query = Query("request_helpdesk", query.entities, query.text)
+        utter(dispatcher, tracker, answer(load_rules(), query, today()))
+        return events

@@ -1,0 +1,61 @@
+"""Reading the tracker and writing answers: shared by every action."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.answers import Answer, Query
+from bot.language import LONG_MESSAGE, LONG_NOTE, Kind, classify
+
+
+def today() -> date:
+    return date.today()
+
+
+def latest_text(tracker: Tracker) -> str:
+    return str(tracker.latest_message.get("text") or "")
+
+
+def latest_intent(tracker: Tracker) -> str:
+    intent = tracker.latest_message.get("intent") or {}
+    return str(intent.get("name") or "")
+
+
+def latest_entities(tracker: Tracker) -> list[dict[str, Any]]:
+    return [e for e in tracker.latest_message.get("entities") or [] if isinstance(e, dict)]
+
+
+def query_from(tracker: Tracker) -> Query:
+    entities: dict[str, list[str]] = {}
+    for entity in latest_entities(tracker):
+        name, value = entity.get("entity"), entity.get("value")
+        if isinstance(name, str) and value is not None:
+            entities.setdefault(name, []).append(str(value))
+    return Query(
+        intent=latest_intent(tracker),
+        entities={k: tuple(v) for k, v in entities.items()},
+        text=latest_text(tracker),
+    )
+
+
+def last_bot_text(tracker: Tracker) -> str:
+    for event in reversed(tracker.events):
+        if event.get("event") == "bot":
+            return str(event.get("text") or "")
+    return ""
+
+
+def utter(dispatcher: CollectingDispatcher, tracker: Tracker, answer: Answer) -> None:
+    """Send an answer, with a short note first when the message was English or very long."""
+    text = answer.text
+    message = latest_text(tracker)
+    if classify(message) is Kind.ENGLISH:
+        text = "Ik spreek alleen Nederlands. Je vraag heb ik wel begrepen:\n\n" + text
+    elif len(message) > LONG_MESSAGE:
+        text = LONG_NOTE + "\n\n" + text
+    buttons = [{"title": b.title, "payload": b.payload} for b in answer.buttons]
+    dispatcher.utter_message(text=text, buttons=buttons or None)

@@ -1,0 +1,44 @@
+"""The two-stage fallback: offer the two likeliest topics, then say honestly what we don't know."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import UserUtteranceReverted
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.answers import Answer
+from bot.fallback import clarify, give_up
+from bot.language import Kind, classify
+
+from .common import latest_text, utter
+
+
+class ActionAskAffirmation(Action):
+    """First stage: 'Bedoel je A of B?' with the two likeliest topics as buttons."""
+
+    def name(self) -> str:
+        return "action_default_ask_affirmation"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        ranking = tracker.latest_message.get("intent_ranking") or []
+        ranked = [(str(r.get("name")), float(r.get("confidence") or 0)) for r in ranking if isinstance(r, dict)]
+        answer: Answer = clarify(latest_text(tracker), ranked)
+        utter(dispatcher, tracker, answer)
+        return []
+
+
+class ActionDefaultFallback(Action):
+    """Last stage: say honestly that we cannot answer, and offer the helpdesk."""
+
+    def name(self) -> str:
+        return "action_default_fallback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        utter(dispatcher, tracker, give_up(classify(latest_text(tracker)) is Kind.ENGLISH))
+        return [UserUtteranceReverted()]

@@ -1,0 +1,267 @@
+"""The points calculator in chat: read what a leader says they did, compute with the rules module.
+
+"Ik heb leerKRACHT jaar-1 gedaan en één thema op niveau 5 laten waarderen. Heb ik genoeg punten?"
+becomes (ProgrammeActivity(leerkracht-jaar-1), ValuationActivity(level=5)) and an answer with the
+derivation. When something essential is missing (no activities at all, or a valuation without a
+level) the result says which one question to ask. No Rasa here.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Iterable, Mapping, Sequence
+
+from .answers import Answer, Button, source_line
+from .register import (
+    Activity,
+    DiplomaActivity,
+    Dossier,
+    ProgrammeActivity,
+    RuleBook,
+    RulesError,
+    ValuationActivity,
+    format_date,
+)
+from .register.model import normalise
+
+NUMBERS = {
+    "een": 1, "eén": 1, "één": 1, "1": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6,
+    "zeven": 7, "acht": 8, "negen": 9, "tien": 10,
+}
+NUMBER = r"(?:\d{1,3}|een|twee|drie|vier|vijf|zes|zeven|acht|negen|tien)"
+LEVEL_RE = re.compile(rf"\b(?:leer)?niveau\s*({NUMBER})\b|\bn(?:iv)?\.?\s?([3-7])\b")
+COUNT_THEME_RE = re.compile(rf"\b({NUMBER})\s*(?:x\s*|keer\s*|maal\s*)?(?:\w+\s+)?(?:thema'?s?|themas)\b")
+COUNT_TIMES_RE = re.compile(rf"\b({NUMBER})\s*(?:x|keer|maal)\b")
+LEADING_COUNT_RE = re.compile(rf"^\s*(?:nog\s+)?({NUMBER})\s+(?:op|met|van|in)\b")
+VALUATION_WORD_RE = re.compile(r"\b(?:thema'?s?|themas|waarde?r\w*|gewaardeerd\w*)\b")
+MASTER_RE = re.compile(r"\bmaster")
+VAKBEKWAAM_RE = re.compile(r"\bvak\s?bekwaam\w*\s*(?:opleiding|diploma)|\bopleiding\s+vak\s?bekwaam")
+OLD_RULES_RE = re.compile(r"\b(?:vroeger|oude (?:regels|regeling|systeem)|het oude|voor 17 november 2020)\b")
+SPLIT_RE = re.compile(r"\s*(?:,|;|\+|&|\ben\b|\bplus\b|\bdaarnaast\b|\bverder\b|\book\b)\s*")
+MAX_TEXT = 2000
+
+
+@dataclass(frozen=True)
+class Parsed:
+    activities: tuple[Activity, ...]
+    needs_level: bool
+    old_rules: bool
+
+    @property
+    def empty(self) -> bool:
+        return not self.activities
+
+
+def number(word: str) -> int | None:
+    word = word.strip().lower()
+    if word.isdigit():
+        return int(word)
+    return NUMBERS.get(word)
+
+
+def _mask(text: str, names: Mapping[str, object], tag: str) -> tuple[str, list[str]]:
+    """Replace every known name (longest first) by a placeholder; return the ids in order found."""
+    found: list[tuple[int, str]] = []
+    for name in sorted(names, key=len, reverse=True):
+        if len(name) < 3:
+            continue
+        pattern = re.compile(rf"(?<![\w]){re.escape(name)}(?![\w])")
+        for match in pattern.finditer(text):
+            item = names[name]
+            found.append((match.start(), str(getattr(item, "id", item))))
+        text = pattern.sub(f" {tag} ", text)
+    found.sort()
+    return text, [item_id for _, item_id in found]
+
+
+def parse(
+    book: RuleBook,
+    text: str,
+    entities: Sequence[Mapping[str, object]] = (),
+    default_level: int | None = None,
+) -> Parsed:
+    """Activities in a message. Unknown or odd values (level 3) are kept so the rules can say why."""
+    plain = normalise(text[:MAX_TEXT]).replace("×", "x")
+    plain = re.sub(r"(\d)\s*x\b", r"\1 x", plain)
+    masked, programme_ids = _mask(plain, book.names.get("programme", {}), "§p")
+    masked, theme_ids = _mask(masked, book.names.get("theme", {}), "§t")
+    activities: list[Activity] = []
+    seen_programmes: set[str] = set()
+    programme_iter = iter(programme_ids)
+    theme_iter = iter(theme_ids)
+
+    pending: ValuationActivity | None = None
+    for segment in SPLIT_RE.split(masked):
+        if not segment.strip():
+            continue
+        programmes = [next(programme_iter) for _ in range(segment.count("§p"))]
+        themes = [next(theme_iter) for _ in range(segment.count("§t"))]
+        for programme in programmes:
+            if programme not in seen_programmes:
+                seen_programmes.add(programme)
+                activities.append(ProgrammeActivity(programme))
+        level = _level(segment)
+        count = _count(segment, level is not None)
+        if programmes and level is None:
+            continue  # themes named next to a programme belong to that programme
+        # A bare theme name is not a valuation: "LK1 voor verandermanagement en persoonlijk leiderschap".
+        valuation_talk = bool(VALUATION_WORD_RE.search(segment)) or (bool(themes) and level is not None)
+        if level is not None and pending is not None and count is None and not themes:
+            activities[activities.index(pending)] = ValuationActivity(level=level, count=pending.count)
+            pending = None
+            continue
+        if level is None and not valuation_talk and count is None:
+            continue
+        if level is None and not valuation_talk:
+            continue
+        if themes and (level is not None or VALUATION_WORD_RE.search(segment.replace("§t", ""))):
+            for theme in themes:
+                activities.append(ValuationActivity(level=level, theme=theme))
+        else:
+            activities.append(ValuationActivity(level=level, count=count or 1))
+        pending = activities[-1] if level is None and not themes else None  # type: ignore[assignment]
+
+    for entity in entities:
+        if entity.get("entity") == "programme":
+            found = book.find("programme", str(entity.get("value", "")))
+            if found is not None and found.id not in seen_programmes:
+                seen_programmes.add(found.id)
+                activities.append(ProgrammeActivity(found.id))
+    if not any(isinstance(a, ValuationActivity) for a in activities):
+        levels = [str(e.get("value")) for e in entities if e.get("entity") == "learning_level"]
+        counts = [str(e.get("value")) for e in entities if e.get("entity") == "theme_count"]
+        for index, level_text in enumerate(levels):
+            count = number(counts[index]) if index < len(counts) else None
+            activities.append(ValuationActivity(level=number(level_text), count=count or 1))
+
+    if MASTER_RE.search(plain):
+        activities.append(DiplomaActivity("master"))
+    if VAKBEKWAAM_RE.search(plain):
+        activities.append(DiplomaActivity("vakbekwaam"))
+
+    if default_level is not None:
+        activities = [
+            ValuationActivity(level=default_level, theme=a.theme, count=a.count)
+            if isinstance(a, ValuationActivity) and a.level is None else a
+            for a in activities
+        ]
+    old = bool(OLD_RULES_RE.search(plain)) or any(
+        e.get("entity") == "regeling" and e.get("value") == "oud" for e in entities
+    )
+    needs_level = any(isinstance(a, ValuationActivity) and a.level is None for a in activities)
+    return Parsed(tuple(activities), needs_level and not old, old)
+
+
+def _level(segment: str) -> int | None:
+    match = LEVEL_RE.search(segment)
+    if match is None:
+        return None
+    return number(match.group(1) or match.group(2))
+
+
+def _count(segment: str, has_level: bool) -> int | None:
+    for pattern in (COUNT_THEME_RE, COUNT_TIMES_RE):
+        match = pattern.search(segment)
+        if match is not None:
+            return number(match.group(1))
+    if has_level:
+        match = LEADING_COUNT_RE.search(segment)
+        if match is not None:
+            return number(match.group(1))
+    return None
+
+
+def level_from(text: str, entities: Sequence[Mapping[str, object]] = ()) -> int | None:
+    """A learning level given as an answer: 'niveau 5', 'op 6', '4', 'vijf'."""
+    for entity in entities:
+        if entity.get("entity") == "learning_level":
+            value = number(str(entity.get("value", "")))
+            if value is not None:
+                return value
+    plain = normalise(text[:200])
+    found = _level(plain)
+    if found is not None:
+        return found
+    match = re.search(rf"\b({NUMBER})\b", plain)
+    return number(match.group(1)) if match else None
+
+
+# -- answers ---------------------------------------------------------------------------------
+LEVEL_QUESTION = "Op welk leerniveau is je thema gewaardeerd?"
+ACTIVITIES_QUESTION = (
+    "Wat heb je al gedaan in deze periode? Noem je opleidingen en je gewaardeerde thema's met hun "
+    "niveau, bijvoorbeeld: 'leerKRACHT jaar-1 en één thema op niveau 5'."
+)
+
+
+def level_buttons(book: RuleBook, today: date) -> tuple[Button, ...]:
+    regulation = book.regulation_on(today)
+    if regulation.valuation_points is None:
+        return ()
+    vp = regulation.valuation_points.value
+    return tuple(
+        Button(f"Niveau {level}", f'/inform{{"learning_level":"{level}"}}')
+        for level in range(vp.min_level, vp.max_level + 1)
+    )
+
+
+def evaluation_day(book: RuleBook, parsed: Parsed, today: date) -> date:
+    """Today, or the last day of the previous regulation when the user asks about the old rules."""
+    if parsed.old_rules:
+        current = book.regulation_on(today)
+        earlier = [r for r in book.regulations if r.valid_from < current.valid_from]
+        if earlier:
+            return current.valid_from - timedelta(days=1)
+    return today
+
+
+def calculate(book: RuleBook, parsed: Parsed, today: date) -> Answer:
+    """The one-turn answer: total, missing, derivation, sources, and what would close the gap."""
+    day = evaluation_day(book, parsed, today)
+    try:
+        evaluation = book.evaluate(Dossier(parsed.activities), day)
+    except RulesError as exc:
+        return Answer(exc.message_nl)
+    lines = list(evaluation.explanation.lines)
+    regulation = evaluation.regulation
+    if day != today:
+        lines.insert(0, f"Volgens {regulation.name}:")
+        current = book.regulation_on(today)
+        lines.append(f"Op {format_date(current.valid_from)} zijn de regels veranderd.")
+    diploma_route = any(s.complete and s.route.diploma for s in evaluation.routes)
+    if evaluation.points_missing and not diploma_route:
+        done = {a.programme for a in parsed.activities if isinstance(a, ProgrammeActivity)}
+        ways = ways_to_close(book, evaluation.points_missing, day, exclude=done)
+        if ways:
+            lines.append("Je kunt dat bijvoorbeeld halen met " + ways + ".")
+    text = "\n".join(lines) + "\n\n" + source_line(evaluation.explanation.sources)
+    return Answer(text, (), evaluation.explanation.sources)
+
+
+def ways_to_close(book: RuleBook, missing: int, on: date, exclude: Iterable[str] = ()) -> str:
+    """A short Dutch list of activities that would each close a gap of `missing` points."""
+    regulation = book.regulation_on(on)
+    options: list[str] = []
+    if regulation.valuation_points is not None:
+        vp = regulation.valuation_points.value
+        for level in (vp.max_level, vp.min_level):
+            each = vp.base + vp.extra(level)
+            if each <= 0:
+                continue
+            count = math.ceil(missing / each)
+            word = "thema" if count == 1 else "thema's"
+            option = f"{count} {word} op niveau {level} ({count * each} punten)"
+            if option not in options:
+                options.append(option)
+    excluded = set(exclude)
+    for programme in book.programmes.values():
+        recognition = programme.recognition_on(on)
+        if (programme.id not in excluded and recognition is not None and recognition.form == "vooraf"
+                and recognition.points is not None and recognition.points >= missing):
+            options.append(f"{programme.short} ({recognition.points} punten)")
+    if not options:
+        return ""
+    return ", ".join(options[:-1]) + " of " + options[-1] if len(options) > 1 else options[0]

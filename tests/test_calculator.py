@@ -1,0 +1,100 @@
+"""The points calculator: reading Dutch messages into activities and answering in one turn."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.calculator import level_from, parse, calculate
+from bot.register import DiplomaActivity as D
+from bot.register import ProgrammeActivity as P
+from bot.register import RuleBook
+from bot.register import ValuationActivity as V
+
+TODAY = date(2026, 11, 22)
+
+
+@pytest.mark.parametrize("message,activities", [
+    ("Ik heb leerKRACHT jaar-1 gedaan en één thema op niveau 5 laten waarderen. Heb ik genoeg punten?",
+     (P("leerkracht-jaar-1"), V(level=5))),
+    ("schoolleidersprogramma + 2 thema's op niveau 4, hoeveel heb ik dan",
+     (P("leerkracht-schoolleidersprogramma"), V(level=4, count=2))),
+    ("3x niveau 6 en het slp", (V(level=6, count=3), P("leerkracht-schoolleidersprogramma"))),
+    ("kom ik aan 100 met LK1 en kwaliteitsmanagement op niveau 6",
+     (P("leerkracht-jaar-1"), V(level=6, theme="kwaliteitsmanagement"))),
+    ("twee thema's, allebei op niveau 5", (V(level=5, count=2),)),
+    ("2 op niveau 4 en 1 op niveau 6", (V(level=4, count=2), V(level=6))),
+    ("LK1 gedaan voor verandermanagement en persoonlijk leiderschap", (P("leerkracht-jaar-1"),)),
+    ("onderwijsinrichting en schoolorganisatie op niveau 5 en verandermanagement op leerniveau zes",
+     (V(level=5, theme="onderwijsinrichting-en-schoolorganisatie"), V(level=6, theme="verandermanagement"))),
+    ("ik heb mijn master gehaald", (D("master"),)),
+    ("ik heb 1 thema laten waarderen, heb ik genoeg?", (V(level=None),)),
+    ("hoeveel punten heb ik", ()),
+])
+def test_messages_become_activities(book: RuleBook, message: str, activities: tuple[object, ...]) -> None:
+    assert parse(book, message).activities == activities
+
+
+def test_the_example_from_the_issue_is_answered_in_one_turn(book: RuleBook) -> None:
+    message = "Ik heb leerKRACHT jaar-1 gedaan en één thema op niveau 5 laten waarderen. Heb ik genoeg punten?"
+    parsed = parse(book, message)
+    assert not parsed.needs_level and not parsed.empty
+    text = calculate(book, parsed, TODAY).text
+    assert text.startswith(
+        "70 (leerKRACHT jaar-1) + 20 (thema op niveau 5: 10 + 10 extra) = 90 van de 100; je mist nog 10 punten."
+    )
+    assert "1 thema op niveau 4 (10 punten)" in text
+    assert "Bron" in text and "B&T academie" in text and "Stichting leerKRACHT" in text
+
+
+def test_missing_level_is_asked_then_applied(book: RuleBook) -> None:
+    parsed = parse(book, "ik heb LK1 en 1 thema laten waarderen")
+    assert parsed.needs_level
+    completed = parse(book, "ik heb LK1 en 1 thema laten waarderen", default_level=level_from("niveau 6"))
+    assert not completed.needs_level
+    assert "70 (leerKRACHT jaar-1) + 30" in calculate(book, completed, TODAY).text
+
+
+@pytest.mark.parametrize("answer,level", [("niveau 5", 5), ("op 6", 6), ("4", 4), ("vijf", 5), ("leerniveau zes", 6)])
+def test_level_answers(answer: str, level: int) -> None:
+    assert level_from(answer) == level
+
+
+def test_level_entity_wins_over_text() -> None:
+    assert level_from("dat was de hoogste", [{"entity": "learning_level", "value": "6"}]) == 6
+
+
+def test_enough_points_says_so(book: RuleBook) -> None:
+    text = calculate(book, parse(book, "LK1 en het schoolleidersprogramma"), TODAY).text
+    assert "70 (leerKRACHT jaar-1) + 35 (het leerKRACHT Schoolleidersprogramma) = 105 van de 100; je hebt genoeg punten." in text
+    assert "halen met" not in text
+
+
+def test_bad_level_gets_the_rule_not_a_number(book: RuleBook) -> None:
+    text = calculate(book, parse(book, "ik heb een thema op niveau 3 laten waarderen"), TODAY).text
+    assert text == "Een thema telt pas mee vanaf leerniveau 4. Op niveau 3 levert het geen punten op."
+
+
+def test_absurd_count_is_refused(book: RuleBook) -> None:
+    text = calculate(book, parse(book, "ik heb 500 thema's op niveau 6"), TODAY).text
+    assert "1 tot en met 20" in text and "punten" not in text.split(".")[0].replace("thema's", "")
+
+
+def test_old_rules_are_computed_as_the_old_rule_with_the_change_date(book: RuleBook) -> None:
+    text = calculate(book, parse(book, "vroeger had ik teamcoaching gedaan"), TODAY).text
+    assert text.startswith("Volgens de regels van vóór 17 november 2020:")
+    assert "1 van de 3 thema's" in text
+    assert "Op 17 november 2020 zijn de regels veranderd." in text
+
+
+def test_diploma_route_needs_no_points(book: RuleBook) -> None:
+    text = calculate(book, parse(book, "ik heb mijn master gehaald"), TODAY).text
+    assert "masterroute: daarmee voldoe je aan je herregistratie" in text
+    assert "mist" not in text
+
+
+@pytest.mark.parametrize("message", ["", "🙂🙂🙂", "<script>alert(1)</script>", "x" * 10_000, "niveau niveau niveau"])
+def test_odd_messages_never_crash(book: RuleBook, message: str) -> None:
+    parsed = parse(book, message)
+    calculate(book, parsed, TODAY)

@@ -40,6 +40,11 @@ VALUATION_WORD_RE = re.compile(r"\b(?:thema'?s?|themas|waarde?r\w*|gewaardeerd\w
 MASTER_RE = re.compile(r"\bmaster")
 VAKBEKWAAM_RE = re.compile(r"\bvak\s?bekwaam\w*\s*(?:opleiding|diploma)|\bopleiding\s+vak\s?bekwaam")
 OLD_RULES_RE = re.compile(r"\b(?:vroeger|oude (?:regels|regeling|systeem)|het oude|voor 17 november 2020)\b")
+LEVEL_LIST_RE = re.compile(
+    rf"(?:\b({NUMBER})\s+(?:thema'?s?|themas)\b[^.?!§]*?)?\b(?:leer)?niveaus?\s*"
+    rf"((?:[3-7]|vier|vijf|zes)(?:\s*(?:,|\ben\b|&|\+)\s*(?:[3-7]|vier|vijf|zes)\b"
+    rf"(?!\s*(?:op|met|x|keer|maal|thema)))+)"
+)
 SPLIT_RE = re.compile(r"\s*(?:,|;|\+|&|\ben\b|\bplus\b|\bdaarnaast\b|\bverder\b|\book\b)\s*")
 MAX_TEXT = 2000
 
@@ -86,6 +91,7 @@ def parse(
     """Activities in a message. Unknown or odd values (level 3) are kept so the rules can say why."""
     plain = normalise(text[:MAX_TEXT]).replace("×", "x")
     plain = re.sub(r"(\d)\s*x\b", r"\1 x", plain)
+    plain = LEVEL_LIST_RE.sub(_expand_level_list, plain)
     masked, programme_ids = _mask(plain, book.names.get("programme", {}), "§p")
     masked, theme_ids = _mask(masked, book.names.get("theme", {}), "§t")
     activities: list[Activity] = []
@@ -153,6 +159,12 @@ def parse(
     )
     needs_level = any(isinstance(a, ValuationActivity) and a.level is None for a in activities)
     return Parsed(tuple(activities), needs_level and not old, old)
+
+
+def _expand_level_list(match: re.Match[str]) -> str:
+    """'drie thema's op niveau 4, 5 en 6' -> one theme at each level listed."""
+    levels = re.findall(r"[3-7]|vier|vijf|zes", match.group(2))
+    return " en ".join(f"1 thema op niveau {level}" for level in levels)
 
 
 def _level(segment: str) -> int | None:

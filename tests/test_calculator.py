@@ -29,6 +29,7 @@ TODAY = date(2026, 11, 22)
     ("onderwijsinrichting en schoolorganisatie op niveau 5 en verandermanagement op leerniveau zes",
      (V(level=5, theme="onderwijsinrichting-en-schoolorganisatie"), V(level=6, theme="verandermanagement"))),
     ("ik heb mijn master gehaald", (D("master"),)),
+    ("ik heb drie thema's gedaan op niveau 4, 5 en 6", (V(level=4), V(level=5), V(level=6))),
     ("ik heb 1 thema laten waarderen, heb ik genoeg?", (V(level=None),)),
     ("hoeveel punten heb ik", ()),
 ])

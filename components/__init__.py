@@ -1,0 +1,1 @@
+"""Rasa graph components of our own (NLU pipeline). Plain logic lives in `bot/`."""

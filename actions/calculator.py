@@ -8,11 +8,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.answers import Answer
+from bot.answers import Answer, Query, answer
 from bot.calculator import ACTIVITIES_QUESTION, LEVEL_QUESTION, calculate, level_buttons, level_from, parse
 from bot.register import load_rules
 
-from .common import latest_entities, latest_text, today, utter
+from .common import latest_entities, latest_intent, latest_text, query_from, today, utter
 
 
 class ActionCalculatePoints(Action):
@@ -26,6 +26,8 @@ class ActionCalculatePoints(Action):
         asked = tracker.get_slot("calc_question")
         earlier = str(tracker.get_slot("calc_text") or "")
         message, entities = latest_text(tracker), latest_entities(tracker)
+        if asked is None and latest_intent(tracker) == "inform":
+            return self.bare_value(dispatcher, tracker)
         if asked == "level":
             parsed = parse(book, earlier, default_level=level_from(message, entities))
         else:
@@ -39,3 +41,12 @@ class ActionCalculatePoints(Action):
             return [SlotSet("calc_question", "level"), SlotSet("calc_text", text)]
         utter(dispatcher, tracker, calculate(book, parsed, today()))
         return [SlotSet("calc_question", None), SlotSet("calc_text", None)]
+
+    @staticmethod
+    def bare_value(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
+        """A value without a question open ('LK1', 'niveau 5'): say what it is worth."""
+        query = query_from(tracker)
+        known = {"programme", "learning_level", "traject"}
+        intent = "ask_activity_points" if known & set(query.entities) else "inform"
+        utter(dispatcher, tracker, answer(load_rules(), Query(intent, query.entities, query.text), today()))
+        return []

@@ -9,8 +9,7 @@ from rasa_sdk.events import UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.answers import Answer
-from bot.fallback import clarify, give_up
-from bot.language import Kind, classify
+from bot.fallback import ask_rephrase, clarify, give_up
 
 from .common import latest_text, utter
 
@@ -40,5 +39,18 @@ class ActionDefaultFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        utter(dispatcher, tracker, give_up(classify(latest_text(tracker)) is Kind.ENGLISH))
+        utter(dispatcher, tracker, give_up(latest_text(tracker)))
         return [UserUtteranceReverted()]
+
+
+class ActionAskRephrase(Action):
+    """Second stage, after 'Iets anders': ask the user to put the question differently."""
+
+    def name(self) -> str:
+        return "action_default_ask_rephrase"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        utter(dispatcher, tracker, ask_rephrase())
+        return []

@@ -10,27 +10,34 @@ from .language import EMPTY_REPLY, ENGLISH_HINT, NO_WORDS_REPLY, Kind, classify
 NOT_TOPICS = {"nlu_fallback", "out_of_scope", "greet", "goodbye", "thank", "affirm", "deny", "inform"}
 
 
+SPECIAL_REPLIES = {Kind.EMPTY: EMPTY_REPLY, Kind.NO_WORDS: NO_WORDS_REPLY, Kind.ENGLISH: ENGLISH_HINT}
+
+
 def clarify(text: str, ranking: Sequence[tuple[str, float]]) -> Answer:
     kind = classify(text)
-    if kind is Kind.EMPTY:
-        return Answer(EMPTY_REPLY)
-    if kind is Kind.NO_WORDS:
-        return Answer(NO_WORDS_REPLY)
-    if kind is Kind.ENGLISH:
-        return Answer(ENGLISH_HINT)
+    if kind in SPECIAL_REPLIES:
+        return Answer(SPECIAL_REPLIES[kind])
     topics = [name for name, _ in ranking if name in TOPIC_TITLES and name not in NOT_TOPICS][:2]
     if not topics:
-        return give_up(False)
+        return give_up(text)
     buttons = tuple(Button(TOPIC_TITLES[name], f"/{name}") for name in topics)
     buttons += (Button("Iets anders", "/deny"),)
     return Answer("Ik weet niet zeker wat je bedoelt. Gaat je vraag over een van deze onderwerpen?", buttons)
 
 
-def give_up(english: bool) -> Answer:
-    if english:
-        return Answer(ENGLISH_HINT)
+def give_up(text: str) -> Answer:
+    kind = classify(text)
+    if kind in SPECIAL_REPLIES:
+        return Answer(SPECIAL_REPLIES[kind])
     return Answer(
         "Sorry, deze vraag kan ik niet goed beantwoorden. Ik wil je geen verkeerd antwoord geven. "
         "De helpdesk van het Schoolleidersregister PO kan je verder helpen. " + HELPDESK_OFFER,
         HELPDESK_BUTTONS,
+    )
+
+
+def ask_rephrase() -> Answer:
+    return Answer(
+        "Sorry, ik begrijp je vraag nog niet goed. Kun je hem anders stellen? Bijvoorbeeld: "
+        "'Hoeveel punten levert leerKRACHT jaar-1 op?'"
     )

@@ -115,3 +115,10 @@ def test_last_fallback_is_honest_and_offers_the_helpdesk() -> None:
     [message], events = run(ActionDefaultFallback(), tracker("blablabla registratie ding", "nlu_fallback"))
     assert "niet goed beantwoorden" in message["text"] and HELPDESK_OFFER in message["text"]
     assert events == [{"event": "rewind", "timestamp": None}]
+
+
+def test_a_bare_value_without_an_open_question_is_explained() -> None:
+    entities = [{"entity": "programme", "value": "leerkracht-schoolleidersprogramma"}]
+    [message], events = run(ActionCalculatePoints(), tracker("het slp", "inform", entities))
+    assert "35%, wat gelijk staat aan 35 punten" in message["text"]
+    assert events == []

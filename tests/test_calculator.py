@@ -92,7 +92,7 @@ def test_old_rules_are_computed_as_the_old_rule_with_the_change_date(book: RuleB
 def test_diploma_route_needs_no_points(book: RuleBook) -> None:
     text = calculate(book, parse(book, "ik heb mijn master gehaald"), TODAY).text
     assert "masterroute: daarmee voldoe je aan je herregistratie" in text
-    assert "mist" not in text
+    assert "maar die heb je niet nodig: je voldoet via de masterroute" in text
 
 
 @pytest.mark.parametrize("message", ["", "🙂🙂🙂", "<script>alert(1)</script>", "x" * 10_000, "niveau niveau niveau"])

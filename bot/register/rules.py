@@ -547,13 +547,7 @@ def _with_explanation(ev: Evaluation) -> Evaluation:
 
     lines: list[str] = []
     sources: list[Source] = [ev.regulation.source]
-    by_diploma = [s for s in ev.routes if s.route.diploma and s.complete]
-    for status in by_diploma:
-        lines.append(f"Je hebt een diploma voor de {status.route.short}: daarmee voldoe je aan je herregistratie.")
-        sources.append(status.route.source)
-    if by_diploma and not ev.terms:
-        pass  # points do not matter on a diploma route; say nothing about missing points
-    elif ev.regulation.model == "points" and ev.regulation.points_required is not None:
+    if ev.regulation.model == "points" and ev.regulation.points_required is not None:
         sources.append(ev.regulation.points_required.source)
         if ev.terms:
             lines.append(f"{' + '.join(t.render() for t in ev.terms)} = {ev.total_points} van de {ev.points_required}; "
@@ -586,7 +580,10 @@ def _with_explanation(ev: Evaluation) -> Evaluation:
     for term in ev.terms:
         sources.extend(term.sources)
     for status in ev.routes:
-        if status.route.diploma and not status.complete and status.route.diploma in ev.diplomas and status.route.condition:
+        if status.route.diploma and status.complete:
+            lines.append(f"Je hebt een diploma voor de {status.route.short}: daarmee voldoe je aan je herregistratie.")
+            sources.append(status.route.source)
+        elif status.route.diploma and status.route.diploma in ev.diplomas and status.route.condition:
             cond = status.route.condition.text
             if status.applicable is False:
                 lines.append(f"Je diploma telt niet voor de {status.route.short}: die is er {cond}.")
@@ -601,7 +598,10 @@ def _with_explanation(ev: Evaluation) -> Evaluation:
 
 
 def _points_status(ev: Evaluation, start: bool = False) -> str:
-    if ev.points_missing:
+    diploma = next((s.route.short for s in ev.routes if s.route.diploma and s.complete), None)
+    if ev.points_missing and diploma:
+        text = f"je mist nog {ev.points_missing} punten, maar die heb je niet nodig: je voldoet via de {diploma}."
+    elif ev.points_missing:
         text = f"je mist nog {ev.points_missing} punten."
     else:
         text = "je hebt genoeg punten."

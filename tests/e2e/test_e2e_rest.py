@@ -32,7 +32,70 @@ def test_capabilities_come_from_the_rules_data(servers: Servers) -> None:
 
 def test_out_of_scope_is_declined_honestly(servers: Servers) -> None:
     text = servers.texts("wat voor weer wordt het morgen?", sender="e2e-oos")
-    assert "niet mee helpen" in text or "begrijp ik niet" in text
+    assert "Daar kan ik je niet mee helpen" in text
+    assert "registratie en herregistratie" in text
+
+
+def test_does_leerkracht_count(servers: Servers) -> None:
+    text = servers.texts("telt leerKRACHT jaar 1 mee?", sender="e2e-lk")
+    assert "herregistratiewaarde van 70 punten" in text
+    assert "Bron:" in text
+
+
+def test_calculator_in_one_turn_over_http(servers: Servers) -> None:
+    text = servers.texts(
+        "Ik heb leerKRACHT jaar-1 gedaan en één thema op niveau 5 laten waarderen. Heb ik genoeg punten?",
+        sender="e2e-calc",
+    )
+    assert "70 (leerKRACHT jaar-1) + 20 (thema op niveau 5: 10 + 10 extra) = 90 van de 100" in text
+
+
+def test_calculator_follow_up_question_over_http(servers: Servers) -> None:
+    first = servers.say("ik heb LK1 gedaan en een thema laten waarderen, heb ik genoeg punten?", sender="e2e-calc2")
+    assert first[0]["text"] == "Op welk leerniveau is je thema gewaardeerd?"
+    assert [b["title"] for b in first[0]["buttons"]] == ["Niveau 4", "Niveau 5", "Niveau 6"]  # type: ignore[index]
+    text = servers.texts('/inform{"learning_level":"6"}', sender="e2e-calc2")
+    assert "= 100 van de 100; je hebt genoeg punten." in text
+
+
+def test_old_rules_question_gets_the_old_rule_and_the_change_date(servers: Servers) -> None:
+    text = servers.texts("hoeveel punten moest je vroeger halen voor je herregistratie", sender="e2e-old")
+    assert "Vóór 17 november 2020" in text
+
+
+def test_english_gets_a_dutch_reply(servers: Servers) -> None:
+    text = servers.texts("How many points do I need for my re-registration?", sender="e2e-en")
+    assert text.startswith("Ik spreek alleen Nederlands")
+
+
+@pytest.mark.parametrize("message,expected", [
+    ("🙂🙂🙂", "Ik zie geen vraag in je bericht"),
+    ("???", "Ik zie geen vraag in je bericht"),
+    ("   ", ""),
+])
+def test_messages_without_words(servers: Servers, message: str, expected: str) -> None:
+    replies = servers.say(message, sender=f"e2e-nowords-{message.encode().hex()}")
+    text = "\n".join(str(r.get("text", "")) for r in replies)
+    assert expected in text
+    assert "Traceback" not in text
+
+
+def test_script_tags_are_not_echoed(servers: Servers) -> None:
+    text = servers.texts("<script>alert('x')</script> hoeveel punten heb ik nodig?", sender="e2e-html")
+    assert "<script>" not in text
+    assert "punten" in text
+
+
+def test_a_very_long_message_is_answered(servers: Servers) -> None:
+    message = "hoeveel punten heb ik nodig " + "bla " * 2500
+    assert len(message) >= 10_000
+    text = servers.texts(message, sender="e2e-long")
+    assert text.strip()
+    assert "Traceback" not in text
+
+
+def test_server_still_answers_after_bad_input(servers: Servers) -> None:
+    assert "Registerwijzer" in servers.texts("hallo", sender="e2e-after")
 
 
 def test_goodbye(servers: Servers) -> None:

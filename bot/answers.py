@@ -7,12 +7,13 @@ theme, a learning level, the old or the new rules).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable, Iterable, Mapping, Sequence
 
 from .register import RuleBook, RulesError, ValuationActivity, format_date
-from .register.model import Info, Programme, Regulation, Source, Theme, Trajectory
+from .register.model import Info, Programme, Regulation, Source, Theme, Trajectory, normalise
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,32 @@ def programme_of(book: RuleBook, q: Query) -> Programme | None:
         except RulesError:
             continue
     return None
+
+
+GENERIC_PROVIDER_WORDS = {"stichting", "partners", "academie"}
+
+
+def provider_programmes(book: RuleBook, text: str) -> list[Programme]:
+    """Programmes of a provider named in the text ('telt leerKRACHT mee?'), for an overview."""
+    words = set(re.findall(r"[\w&]+", normalise(text)))
+    found = []
+    for programme in book.programmes.values():
+        names = {w for w in re.findall(r"[\w&]+", normalise(programme.provider)) if len(w) > 3}
+        if names - GENERIC_PROVIDER_WORDS & words:
+            found.append(programme)
+    return found
+
+
+def provider_overview(book: RuleBook, programmes: Sequence[Programme], today: date) -> Answer:
+    provider = programmes[0].provider
+    lines = []
+    sources: list[Source] = []
+    for programme in programmes:
+        value = programme_value(book, programme, today)
+        lines.append(value.text.split("\n\nBron")[0])
+        sources.extend(value.sources)
+    text = f"{provider} heeft meer dan één programma:\n" + bullets(lines)
+    return with_sources(text, sources)
 
 
 def trajectory_of(book: RuleBook, q: Query) -> Trajectory | None:
@@ -290,6 +317,9 @@ def activity_points(book: RuleBook, q: Query, today: date) -> Answer:
     programme = programme_of(book, q)
     if programme is not None:
         return programme_value(book, programme, today)
+    by_provider = provider_programmes(book, q.text)
+    if by_provider:
+        return provider_overview(book, by_provider, today)
     level = q.first("learning_level")
     if level is not None:
         return level_value(book, q, level, today)
@@ -476,6 +506,9 @@ def programme_info(book: RuleBook, q: Query, today: date) -> Answer:
     if programme is None:
         if trajectory_of(book, q) is not None:
             return valuation(book, q, today)
+        by_provider = provider_programmes(book, q.text)
+        if by_provider:
+            return provider_overview(book, by_provider, today)
         return certified_programmes(book, q, today)
     value = programme_value(book, programme, today)
     parts = [f"{programme.name} is een programma van {programme.provider}."]

@@ -121,3 +121,18 @@ def test_changing_a_value_in_the_data_changes_the_answers(book: RuleBook, data_c
     message = "ik heb leerkracht jaar 1 gedaan en een thema op niveau 5"
     assert "75 (leerKRACHT jaar-1) + 20" in calculate(changed, parse(changed, message), TODAY).text
     assert "70 (leerKRACHT jaar-1) + 20" in calculate(book, parse(book, message), TODAY).text
+
+
+def test_a_provider_name_alone_gets_an_overview_of_its_programmes(book: RuleBook) -> None:
+    """'telt leerKRACHT mee?' names a provider, not one programme: list them, each with its value."""
+    text = answer(book, Query("ask_activity_points", text="telt leerKRACHT mee?"), TODAY).text
+    assert text.startswith("Stichting leerKRACHT heeft meer dan één programma:")
+    assert "70 punten" in text and "35 punten" in text and "niet gecertificeerd" in text
+
+
+def test_generated_lookups_are_current(book: RuleBook) -> None:
+    """data/nlu/lookups.yml is generated from the rules data; regenerate it after editing the data."""
+    from bot.nlu_data import render
+
+    path = Path(__file__).resolve().parents[1] / "data" / "nlu" / "lookups.yml"
+    assert path.read_text(encoding="utf-8") == render(book), "run: python -m bot.nlu_data > data/nlu/lookups.yml"

@@ -42,6 +42,12 @@ def test_does_leerkracht_count(servers: Servers) -> None:
     assert "Bron:" in text
 
 
+def test_does_leerkracht_count_without_naming_a_programme(servers: Servers) -> None:
+    text = servers.texts("telt leerKRACHT mee?", sender="e2e-lk0")
+    assert "Stichting leerKRACHT heeft meer dan één programma" in text
+    assert "70 punten" in text and "35 punten" in text
+
+
 def test_calculator_in_one_turn_over_http(servers: Servers) -> None:
     text = servers.texts(
         "Ik heb leerKRACHT jaar-1 gedaan en één thema op niveau 5 laten waarderen. Heb ik genoeg punten?",

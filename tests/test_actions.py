@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import ActionAnswer
 from actions.calculator import ActionCalculatePoints
-from actions.fallback import ActionAskAffirmation, ActionDefaultFallback
+from actions.fallback import ActionAskAffirmation, ActionAskRephrase, ActionDefaultFallback
 from bot.answers import HELPDESK_OFFER
 
 
@@ -121,4 +121,10 @@ def test_a_bare_value_without_an_open_question_is_explained() -> None:
     entities = [{"entity": "programme", "value": "leerkracht-schoolleidersprogramma"}]
     [message], events = run(ActionCalculatePoints(), tracker("het slp", "inform", entities))
     assert "35%, wat gelijk staat aan 35 punten" in message["text"]
+    assert events == []
+
+
+def test_second_stage_asks_to_rephrase_in_dutch() -> None:
+    [message], events = run(ActionAskRephrase(), tracker("iets anders", "deny"))
+    assert message["text"].startswith("Sorry, ik begrijp je vraag nog niet goed.")
     assert events == []

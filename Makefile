@@ -28,6 +28,7 @@ test-unit: setup
 
 bench: setup
 	@$(PY) bench/bench_rules.py --json results/bench_rules.json
+	@$(PY) bench/bench_store.py --json results/bench_store.json --postgres "$$(bash scripts/postgres.sh start)"
 
 # Re-resolve requirements.in into requirements.lock (needs the package registry).
 lock:

@@ -9,9 +9,15 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.answers import HELPDESK_OFFER, Answer, Query, answer
+from bot import progress
+from bot.identity import leader_from_metadata
 from bot.register import load_rules
 
 from .common import last_bot_text, query_from, today, utter
+from .personal import load_personal
+
+# General questions that also get the verified leader's own status.
+PERSONALISED = {"ask_points_needed", "ask_herregistratie"}
 
 
 class ActionAnswer(Action):
@@ -30,5 +36,12 @@ class ActionAnswer(Action):
                 return events
         if query.intent == "affirm" and last_bot_text(tracker).endswith(HELPDESK_OFFER):
             query = Query("request_helpdesk", query.entities, query.text)
-        utter(dispatcher, tracker, answer(load_rules(), query, today()))
+        result = answer(load_rules(), query, today())
+        number = leader_from_metadata(tracker.latest_message.get("metadata"))
+        if number is not None and query.intent in PERSONALISED:
+            personal = await load_personal(number)
+            if personal is not None:
+                note = progress.personal_note(load_rules(), personal, today())
+                result = Answer(result.text + "\n\n" + note, result.buttons, result.sources)
+        utter(dispatcher, tracker, result)
         return events

@@ -859,7 +859,12 @@ TOPIC_TITLES: Mapping[str, str] = {
     "ask_organisation": "Over het register",
     "ask_committees": "Commissies en raden",
     "ask_mt_programme": "leerKRACHT voor directieteams",
-    "calculate_points": "Mijn punten uitrekenen",
+    "calculate_points": "Punten uitrekenen",
+    "ask_my_progress": "Mijn punten",
+    "ask_my_deadline": "Mijn herregistratiedatum",
+    "ask_my_dossier": "Mijn dossier",
+    "ask_my_what_if": "Wat als ik nog iets doe?",
+    "ask_my_suggestion": "Welke opleiding past bij mij?",
     "ask_outside_sources": "Iets anders over het register",
 }
 

@@ -10,6 +10,16 @@ export ACTION_SERVER_URL="${ACTION_SERVER_URL:-http://127.0.0.1:$ACTIONS_PORT/we
 export PYTHONWARNINGS="${PYTHONWARNINGS:-ignore}"
 mode="${1:-server}"
 
+mkdir -p var
+# The back-office token for the REST channel: from the environment, else a random local one.
+if [ -z "${REST_CHANNEL_TOKEN:-}" ]; then
+  [ -s var/rest-token ] || .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(32))' > var/rest-token
+  REST_CHANNEL_TOKEN=$(cat var/rest-token)
+  export REST_CHANNEL_TOKEN
+fi
+# The leaders' store: upgrade the schema (SQLite file by default, DATABASE_URL overrides).
+.venv/bin/python -m bot db upgrade
+
 pids=()
 cleanup() {
   trap - INT TERM EXIT
@@ -32,6 +42,9 @@ cat <<MSG
 [run] Rasa:          http://127.0.0.1:$RASA_PORT  (REST channel; loading the model takes ~30 s)
 [run] Talk to it:
 [run]   curl -s 127.0.0.1:$RASA_PORT/webhooks/rest/webhook -d '{"sender":"ik","message":"hallo"}'
+[run] Personal answers need a verified identity: demo leaders with `.venv/bin/python -m bot demo`,
+[run]   a portal token with `.venv/bin/python -m bot token 100234`, then
+[run]   curl -s 127.0.0.1:$RASA_PORT/webhooks/rest/webhook -H "Authorization: Bearer TOKEN" -d '{"sender":"ik","message":"hoeveel punten heb ik al?"}'
 [run] Or chat in the terminal with: make shell.  Ctrl-C stops both servers.
 MSG
 .venv/bin/rasa run --interface 127.0.0.1 --port "$RASA_PORT" --model models/registerwijzer.tar.gz \

@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "models" / "registerwijzer.tar.gz"
+# Test-only secrets: the servers under test get these, never the developer's own configuration.
+JWT_KEY = "e2e-test-secret-" + "x" * 32
+BACKOFFICE_TOKEN = "e2e-backoffice-token"
 
 
 def free_port() -> int:
@@ -38,17 +42,27 @@ class Servers:
     actions_port: int
     log: Path
 
-    def say(self, message: str, sender: str = "e2e") -> list[dict[str, object]]:
-        body = json.dumps({"sender": sender, "message": message}).encode()
+    def post(self, body: dict[str, object], headers: dict[str, str] | None = None) -> tuple[int, object]:
         request = urllib.request.Request(
             f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/webhook",
-            data=body, headers={"Content-Type": "application/json"},
+            data=json.dumps(body).encode(), headers={"Content-Type": "application/json", **(headers or {})},
         )
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return list(json.loads(response.read()))
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as exc:
+            return exc.code, json.loads(exc.read() or b"null")
 
-    def texts(self, message: str, sender: str = "e2e") -> str:
-        return "\n".join(str(m.get("text", "")) for m in self.say(message, sender))
+    def say(self, message: str, sender: str = "e2e", headers: dict[str, str] | None = None,
+            **extra: object) -> list[dict[str, object]]:
+        status, replies = self.post({"sender": sender, "message": message, **extra}, headers)
+        assert status == 200, (status, replies)
+        assert isinstance(replies, list)
+        return replies
+
+    def texts(self, message: str, sender: str = "e2e", headers: dict[str, str] | None = None,
+              **extra: object) -> str:
+        return "\n".join(str(m.get("text", "")) for m in self.say(message, sender, headers, **extra))
 
     def interrupt(self, timeout: float = 60) -> int:
         """Ctrl-C as a terminal sends it: SIGINT to the whole process group."""
@@ -62,8 +76,15 @@ def start_servers(tmp: Path) -> Servers:
         pytest.fail(f"no trained model at {MODEL}; run `make test`, which trains it first")
     rasa_port, actions_port = free_port(), free_port()
     log = tmp / "run.log"
-    env = {**os.environ, "RASA_PORT": str(rasa_port), "ACTIONS_PORT": str(actions_port)}
+    env = {
+        **os.environ, "RASA_PORT": str(rasa_port), "ACTIONS_PORT": str(actions_port),
+        "DATABASE_URL": f"sqlite:///{tmp / 'e2e.db'}", "REGISTERWIJZER_JWT_KEY": JWT_KEY,
+        "REGISTERWIJZER_JWT_ALGORITHM": "HS256", "REST_CHANNEL_TOKEN": BACKOFFICE_TOKEN,
+    }
     env.pop("ACTION_SERVER_URL", None)
+    for command in (["db", "upgrade"], ["demo"]):
+        subprocess.run([str(ROOT / ".venv/bin/python"), "-m", "bot", *command], cwd=ROOT, env=env, check=True,
+                       capture_output=True, timeout=300)
     process = subprocess.Popen(
         ["bash", "scripts/run.sh"], cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
         start_new_session=True,

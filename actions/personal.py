@@ -1,0 +1,96 @@
+"""Personal answers: only for the verified leader the channel connector put in the metadata."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot import progress
+from bot.answers import Answer, Query
+from bot.answers import answer as general_answer
+from bot.identity import leader_from_metadata
+from bot.register import load_rules
+from bot.store import Store, pending, to_dossier
+
+from .common import latest_entities, latest_intent, latest_text, today, utter
+
+# For an anonymous user, the general rule that goes with a personal question.
+GENERAL = {"ask_my_progress": "ask_points_needed", "ask_my_deadline": "ask_herregistratie"}
+
+RENDER = {
+    "ask_my_progress": progress.progress,
+    "ask_my_deadline": progress.deadline,
+    "ask_my_dossier": progress.dossier,
+    "ask_my_suggestion": progress.suggestion,
+}
+
+
+@lru_cache(maxsize=1)
+def store() -> Store:
+    """One engine per process (sessions are per call inside the store)."""
+    return Store()
+
+
+async def load_personal(number: str) -> progress.Personal | None:
+    leader = await store().aleader(number)
+    if leader is None:
+        return None
+    activities = tuple(await store().aactivities(number))
+    return progress.Personal(leader, to_dossier(leader, activities), tuple(pending(activities)), activities)
+
+
+class ActionPersonal(Action):
+    def name(self) -> str:
+        return "action_personal"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        number = leader_from_metadata(tracker.latest_message.get("metadata"))
+        if number is None:
+            general = GENERAL.get(latest_intent(tracker))
+            text = progress.LOGIN_HINT
+            if general is not None:
+                text += "\n\nAlgemeen geldt:\n" + general_answer(load_rules(), Query(general), today()).text
+            utter(dispatcher, tracker, Answer(text))
+            return []
+        personal = await load_personal(number)
+        if personal is None:
+            utter(dispatcher, tracker, Answer(progress.NOT_FOUND))
+            return []
+        book, intent, text = load_rules(), latest_intent(tracker), latest_text(tracker)
+        if intent == "ask_my_what_if":
+            answer = progress.what_if(book, personal, text, latest_entities(tracker), today())
+        else:
+            answer = RENDER.get(intent, progress.progress)(book, personal, today())
+        if progress.mentions_other_leader(text, number):
+            answer = Answer(progress.OTHER_LEADER + "\n\n" + answer.text, answer.buttons, answer.sources)
+        utter(dispatcher, tracker, answer)
+        return []
+
+
+class ActionSessionStart(Action):
+    """Start a session as Rasa does, and warn a verified leader whose period ends soon with points short."""
+
+    def name(self) -> str:
+        return "action_session_start"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        metadata = tracker.get_slot("session_started_metadata")
+        events: list[dict[str, Any]] = [SessionStarted()]
+        if metadata is not None:
+            events.append(SlotSet("session_started_metadata", metadata))
+        number = leader_from_metadata(metadata)
+        if number is not None:
+            personal = await load_personal(number)
+            warning = progress.start_warning(load_rules(), personal, today()) if personal else None
+            if warning:
+                dispatcher.utter_message(text=warning)
+        events.append(ActionExecuted("action_listen"))
+        return events

@@ -1,0 +1,1 @@
+"""Channel connectors (these import Rasa; the rest of `bot/` does not)."""

@@ -1,0 +1,81 @@
+"""The REST channel with verified identity.
+
+- Anonymous: `{"sender", "message"}` as with Rasa's REST channel; general questions only.
+- Portal token: `Authorization: Bearer <JWT>` (or `"token"` in the body), verified server-side;
+  the leader in the token is the only identity the actions see.
+- Back office and tests: header `X-Backoffice-Token: $REST_CHANNEL_TOKEN` plus `"registratienummer"`
+  in the body acts as that leader.
+Metadata sent by the client is always dropped; a bad token or back-office token gets 401.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Optional, Text
+
+from rasa.core.channels.rest import RestInput  # type: ignore[import-untyped]
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.identity import (
+    NUMBER_RE,
+    IdentityError,
+    rest_token,
+    same_secret,
+    verified_metadata,
+    verify_token,
+)
+
+UNAUTHORIZED = {"error": "niet_geautoriseerd", "message": "Je inlogtoken is ongeldig of verlopen. Log opnieuw in."}
+
+
+def bearer(request: Request) -> Optional[str]:
+    header = str(request.headers.get("Authorization", ""))
+    if header.lower().startswith("bearer "):
+        return header[7:].strip()
+    token = json_body(request).get("token")
+    return token if isinstance(token, str) else None
+
+
+def json_body(request: Request) -> dict[str, Any]:
+    """The JSON body as a dict; anything else (bad JSON, a list) as an empty one."""
+    try:
+        body = request.json
+    except Exception:  # sanic raises InvalidUsage for malformed JSON
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+class VerifiedRestInput(RestInput):  # type: ignore[misc]
+    @classmethod
+    def name(cls) -> Text:
+        return "rest"
+
+    def blueprint(self, on_new_message: Any) -> Blueprint:
+        blueprint: Blueprint = super().blueprint(on_new_message)
+
+        @blueprint.middleware("request")  # type: ignore[untyped-decorator]
+        async def verify(request: Request) -> Optional[HTTPResponse]:
+            if request.method != "POST" or not request.path.endswith("/webhook"):
+                return None
+            request.ctx.verified = None
+            body = json_body(request)
+            office = request.headers.get("X-Backoffice-Token")
+            if office is not None:
+                number = body.get("registratienummer")
+                if not same_secret(office, rest_token()) or not (isinstance(number, str) and NUMBER_RE.match(number)):
+                    return response.json(UNAUTHORIZED, status=401)
+                request.ctx.verified = verified_metadata(number, "rest")
+                return None
+            token = bearer(request)
+            if token is not None:
+                try:
+                    request.ctx.verified = verified_metadata(verify_token(token), "web")
+                except IdentityError:
+                    return response.json(UNAUTHORIZED, status=401)
+            return None
+
+        return blueprint
+
+    def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
+        return getattr(request.ctx, "verified", None)

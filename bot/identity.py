@@ -1,0 +1,131 @@
+"""Verified identity: signed tokens from the register's portal, and the back-office token.
+
+The portal signs a JWT with the claims `registratienummer` and `exp`; our channel connectors verify
+it server-side and put the verified leader into message metadata themselves. Metadata sent by a
+client is never trusted.
+
+Configuration (environment):
+- `REGISTERWIJZER_JWT_ALGORITHM`: one algorithm, default HS256 (RS256/ES256 take a public key).
+- `REGISTERWIJZER_JWT_KEY`: the HMAC secret, or the PEM public key for RS*/ES* (verification);
+  `REGISTERWIJZER_JWT_SIGNING_KEY`: the PEM private key, only where test tokens are issued.
+  Without a key, a random development secret is created once in `var/jwt-dev.key` (local use only).
+- `REGISTERWIJZER_JWT_ISSUER`, `REGISTERWIJZER_JWT_AUDIENCE`: checked when set.
+- `REST_CHANNEL_TOKEN`: the back-office token for the REST channel (see bot/channels/rest.py).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jwt
+
+ROOT = Path(__file__).resolve().parents[1]
+DEV_KEY_FILE = ROOT / "var" / "jwt-dev.key"
+CLAIM = "registratienummer"
+NUMBER_RE = re.compile(r"^\d{6,10}$")
+LEEWAY_SECONDS = 30
+METADATA_KEY = "verified_leader"
+CHANNEL_KEY = "verified_channel"
+
+
+class IdentityError(Exception):
+    """A token that does not prove who someone is. `reason` is for logs, never for the user."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class TokenConfig:
+    algorithm: str
+    verify_key: str
+    signing_key: str
+    issuer: str | None = None
+    audience: str | None = None
+
+    @classmethod
+    def from_env(cls) -> TokenConfig:
+        algorithm = os.environ.get("REGISTERWIJZER_JWT_ALGORITHM", "HS256")
+        key = os.environ.get("REGISTERWIJZER_JWT_KEY") or _dev_key()
+        signing = os.environ.get("REGISTERWIJZER_JWT_SIGNING_KEY") or key
+        return cls(
+            algorithm=algorithm,
+            verify_key=key,
+            signing_key=signing,
+            issuer=os.environ.get("REGISTERWIJZER_JWT_ISSUER") or None,
+            audience=os.environ.get("REGISTERWIJZER_JWT_AUDIENCE") or None,
+        )
+
+
+def _dev_key() -> str:
+    """A random local development secret, created once; never used when a key is configured."""
+    if not DEV_KEY_FILE.exists():
+        DEV_KEY_FILE.parent.mkdir(parents=True, exist_ok=True)
+        DEV_KEY_FILE.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+        DEV_KEY_FILE.chmod(0o600)
+    return DEV_KEY_FILE.read_text(encoding="utf-8").strip()
+
+
+def issue_token(registratienummer: str, ttl_seconds: int = 3600, config: TokenConfig | None = None) -> str:
+    """A signed token as the portal would hand it to the widget (for tests and local use)."""
+    if not NUMBER_RE.match(registratienummer):
+        raise ValueError("registratienummer must be 6 to 10 digits")
+    cfg = config or TokenConfig.from_env()
+    now = int(time.time())
+    claims: dict[str, Any] = {CLAIM: registratienummer, "iat": now, "exp": now + ttl_seconds}
+    if cfg.issuer:
+        claims["iss"] = cfg.issuer
+    if cfg.audience:
+        claims["aud"] = cfg.audience
+    return jwt.encode(claims, cfg.signing_key, algorithm=cfg.algorithm)
+
+
+def verify_token(token: object, config: TokenConfig | None = None) -> str:
+    """The verified registratienummer in a token; raises IdentityError for anything else."""
+    if not isinstance(token, str) or not token or len(token) > 4096:
+        raise IdentityError("missing or malformed token")
+    cfg = config or TokenConfig.from_env()
+    try:
+        claims = jwt.decode(
+            token,
+            cfg.verify_key,
+            algorithms=[cfg.algorithm],
+            leeway=LEEWAY_SECONDS,
+            issuer=cfg.issuer,
+            audience=cfg.audience,
+            options={"require": ["exp", CLAIM], "verify_aud": cfg.audience is not None},
+        )
+    except jwt.PyJWTError as exc:
+        raise IdentityError(f"invalid token: {type(exc).__name__}") from None
+    number = claims.get(CLAIM)
+    if not isinstance(number, str) or not NUMBER_RE.match(number):
+        raise IdentityError("token has no valid registratienummer")
+    return number
+
+
+def verified_metadata(registratienummer: str, channel: str) -> dict[str, str]:
+    """The only metadata our connectors pass on: set by the server, never copied from a client."""
+    return {METADATA_KEY: registratienummer, CHANNEL_KEY: channel}
+
+
+def leader_from_metadata(metadata: object) -> str | None:
+    if not isinstance(metadata, dict):
+        return None
+    number = metadata.get(METADATA_KEY)
+    return number if isinstance(number, str) and NUMBER_RE.match(number) else None
+
+
+def rest_token() -> str | None:
+    token = os.environ.get("REST_CHANNEL_TOKEN", "").strip()
+    return token or None
+
+
+def same_secret(given: object, expected: str | None) -> bool:
+    return isinstance(given, str) and expected is not None and secrets.compare_digest(given, expected)

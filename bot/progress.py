@@ -1,0 +1,211 @@
+"""Personal answers from a leader's stored dossier, computed by the rules module. No Rasa here.
+
+Only approved activities count; planned and submitted ones are shown apart. Every answer carries
+the derivation and its sources.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Protocol, Sequence
+
+from .answers import Answer, source_line
+from .calculator import parse, ways_to_close
+from .register import Activity, Dossier, Evaluation, RuleBook, RulesError, format_date
+from .register.rules import ProgrammeActivity
+
+STATUS_NL = {"gepland": "gepland", "ingediend": "ingediend", "goedgekeurd": "goedgekeurd", "afgewezen": "afgewezen"}
+WARNING_MONTHS = 6
+NUMBER_IN_TEXT = re.compile(r"\b\d{6,10}\b")
+
+LOGIN_HINT = (
+    "Je eigen gegevens laat ik alleen zien als ik zeker weet wie je bent. Log in op het portaal van het "
+    "Schoolleidersregister PO en open de chat daar (of in Teams met je gekoppelde account). "
+    "Algemene vragen over de regels kan ik je ook zonder inloggen beantwoorden."
+)
+OTHER_LEADER = (
+    "Ik laat alleen jouw eigen gegevens zien, nooit die van een andere schoolleider. "
+    "Hieronder staat jouw eigen overzicht."
+)
+NOT_FOUND = (
+    "Je bent ingelogd, maar ik vind geen dossier bij je registratienummer. "
+    "De helpdesk kan dat voor je nakijken."
+)
+
+
+class LeaderLike(Protocol):
+    @property
+    def registratienummer(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def registration_type(self) -> str: ...
+    @property
+    def level(self) -> str | None: ...
+    @property
+    def period_start(self) -> date: ...
+    @property
+    def period_end(self) -> date: ...
+
+
+class ActivityLike(Protocol):
+    @property
+    def kind(self) -> str: ...
+    @property
+    def programme(self) -> str | None: ...
+    @property
+    def themes(self) -> Sequence[str]: ...
+    @property
+    def learning_level(self) -> int | None: ...
+    @property
+    def diploma(self) -> str | None: ...
+    @property
+    def completed_on(self) -> date: ...
+    @property
+    def status(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class Personal:
+    leader: LeaderLike
+    approved: Dossier
+    pending: tuple[ActivityLike, ...]
+    all_activities: tuple[ActivityLike, ...]
+
+
+def mentions_other_leader(text: str, own: str) -> bool:
+    return any(number != own for number in NUMBER_IN_TEXT.findall(text or ""))
+
+
+def months_between(start: date, end: date) -> float:
+    return (end - start).days / 30.44
+
+
+def describe(book: RuleBook, activity: ActivityLike) -> str:
+    if activity.kind == "programme" and activity.programme:
+        try:
+            return book.programme(activity.programme).short
+        except RulesError:
+            return activity.programme
+    if activity.kind == "diploma":
+        return f"diploma {activity.diploma}"
+    themes = []
+    for theme in activity.themes:
+        try:
+            themes.append(book.theme(theme).name)
+        except RulesError:
+            themes.append(theme)
+    level = f" op niveau {activity.learning_level}" if activity.learning_level else ""
+    return f"waardering {', '.join(themes) or 'van een thema'}{level}"
+
+
+def evaluate(book: RuleBook, personal: Personal, today: date) -> Evaluation:
+    return book.evaluate(personal.approved, today)
+
+
+def progress(book: RuleBook, personal: Personal, today: date) -> Answer:
+    """Points so far, points missing, deadline, pending activities, and what would close the gap."""
+    ev = evaluate(book, personal, today)
+    leader = personal.leader
+    lines = [f"Je periode loopt van {format_date(leader.period_start)} tot {format_date(leader.period_end)}."]
+    lines.extend(ev.explanation.lines)
+    if personal.pending:
+        items = "; ".join(f"{describe(book, a)} ({STATUS_NL.get(a.status, a.status)})" for a in personal.pending)
+        lines.append(f"Nog niet meegeteld, want nog niet goedgekeurd: {items}.")
+    if ev.points_missing and not ev.complete:
+        done = {a.programme for a in personal.approved.activities if isinstance(a, ProgrammeActivity)}
+        ways = ways_to_close(book, ev.points_missing, today, exclude=done)
+        if ways:
+            lines.append("Je kunt dat bijvoorbeeld halen met " + ways + ".")
+    return Answer("\n".join(lines) + "\n\n" + source_line(ev.explanation.sources), (), ev.explanation.sources)
+
+
+def deadline(book: RuleBook, personal: Personal, today: date) -> Answer:
+    leader = personal.leader
+    ev = evaluate(book, personal, today)
+    days = (leader.period_end - today).days
+    if days < 0:
+        when = f"Je periode is verlopen op {format_date(leader.period_end)}."
+    else:
+        when = (f"Je herregistreert uiterlijk op {format_date(leader.period_end)}: dat is over {days} dagen. "
+                f"Je periode begon op {format_date(leader.period_start)}.")
+    status = "Je voldoet al aan de eisen." if ev.complete else _missing_text(ev)
+    cycle = book.regulation_on(leader.period_start).cycle_years
+    return Answer(f"{when} {status}\n\n{source_line((cycle.source, *ev.explanation.sources))}")
+
+
+def _missing_text(ev: Evaluation) -> str:
+    if ev.points_missing is not None:
+        return f"Je mist nog {ev.points_missing} punten."
+    if ev.themes_missing is not None:
+        return f"Je mist nog {ev.themes_missing} thema's."
+    return ""
+
+
+def dossier(book: RuleBook, personal: Personal, today: date) -> Answer:
+    leader = personal.leader
+    header = (f"Dossier van {leader.name} ({leader.registratienummer}), {leader.registration_type}"
+              + (f", {leader.level}" if leader.level else "") + ".")
+    if not personal.all_activities:
+        return Answer(header + "\nEr staan nog geen activiteiten in je dossier.")
+    rows = [f"- {describe(book, a)}, {format_date(a.completed_on)}: {STATUS_NL.get(a.status, a.status)}"
+            for a in sorted(personal.all_activities, key=lambda a: a.completed_on)]
+    summary = progress(book, personal, today)
+    return Answer(header + "\n" + "\n".join(rows) + "\n\n" + summary.text, (), summary.sources)
+
+
+def what_if(book: RuleBook, personal: Personal, text: str, entities: Sequence[dict[str, object]], today: date) -> Answer:
+    added: tuple[Activity, ...] = parse(book, text, entities).activities
+    if not added:
+        return Answer("Wat wil je erbij doen? Noem een opleiding of een thema met niveau, bijvoorbeeld "
+                      "'een thema op niveau 6'.")
+    try:
+        result = book.what_if(personal.approved, added, today)
+    except RulesError as exc:
+        return Answer(exc.message_nl)
+    return Answer(result.text + "\n\n" + source_line(result.after.explanation.sources))
+
+
+def suggestion(book: RuleBook, personal: Personal, today: date) -> Answer:
+    """Certified programmes covering themes the leader has not covered yet."""
+    ev = evaluate(book, personal, today)
+    covered = {c.theme.id for c in ev.themes_covered}
+    done = {a.programme for a in personal.approved.activities if isinstance(a, ProgrammeActivity)}
+    lines = []
+    sources = []
+    for programme in book.programmes.values():
+        recognition = programme.recognition_on(today)
+        if programme.id in done or recognition is None or recognition.form in ("none", "informeel"):
+            continue
+        new = [ref.theme.name for ref in recognition.themes if ref.theme.id not in covered]
+        if new:
+            points = f", {recognition.points} punten" if recognition.points is not None else ""
+            lines.append(f"- {programme.short}{points}: {', '.join(new)}")
+            sources.append(recognition.source)
+    if not lines:
+        return Answer("Mijn bronnen noemen geen gecertificeerde opleiding voor een thema dat je nog niet hebt. "
+                      "Je kunt een thema ook achteraf laten waarderen.")
+    text = "Deze gecertificeerde opleidingen dekken thema's die nog niet in je dossier staan:\n" + "\n".join(lines)
+    return Answer(text + "\n\n" + source_line(sources), (), tuple(sources))
+
+
+def start_warning(book: RuleBook, personal: Personal, today: date) -> str | None:
+    """Said unasked at the start of a conversation: the period ends soon and points are short."""
+    leader = personal.leader
+    if not today <= leader.period_end or months_between(today, leader.period_end) > WARNING_MONTHS:
+        return None
+    ev = evaluate(book, personal, today)
+    if ev.complete:
+        return None
+    return (f"Let op: je periode eindigt op {format_date(leader.period_end)} en {_missing_text(ev).lower()} "
+            "Vraag gerust wat je nog kunt doen.").replace("  ", " ")
+
+
+def personal_note(book: RuleBook, personal: Personal, today: date) -> str:
+    """One line added to a general answer for a verified leader: where they stand themselves."""
+    ev = evaluate(book, personal, today)
+    status = "je voldoet al aan de eisen" if ev.complete else _missing_text(ev).lower().rstrip(".")
+    points = f"je hebt nu {ev.total_points} van de {ev.points_required} punten, " if ev.total_points is not None else ""
+    return f"Voor jou: {points}{status}; je herregistreert uiterlijk op {format_date(personal.leader.period_end)}."

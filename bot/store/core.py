@@ -1,0 +1,516 @@
+"""The store: engine, sessions, queries and the conversion to the rules module's Dossier.
+
+One engine per `Store`; one session per call (never a global session). Query results leave the
+store as frozen dataclasses, so nothing lazy-loads outside a session. The async variants run the
+same synchronous call in the store's thread pool, so the action server's event loop never blocks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Literal, Sequence, TypeVar
+
+import sqlalchemy as sa  # type: ignore[import-untyped]
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.exc import IntegrityError  # type: ignore[import-untyped]
+from sqlalchemy.orm import Session  # type: ignore[import-untyped]
+from sqlalchemy.pool import QueuePool, StaticPool  # type: ignore[import-untyped]
+
+from ..register import DiplomaActivity, Dossier, ProgrammeActivity, ValuationActivity, load_rules
+from ..register.rules import Activity as RulesActivity
+from .models import Activity, ChannelIdentity, Leader
+from .validation import ActivityInput, LeaderInput, check_activity, check_identity, check_leader, check_number
+
+T = TypeVar("T")
+
+REPO = Path(__file__).resolve().parents[2]
+DEFAULT_DB = REPO / "var" / "registerwijzer.db"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+PENDING_STATUSES = ("gepland", "ingediend")
+POOL_SIZE = 8
+# SQLite allows 999 bound parameters per statement in old builds; stay well below it.
+IN_CHUNK = 500
+
+
+class StoreError(Exception):
+    """A problem an operator or caller can act on (Dutch message, no traceback needed)."""
+
+    def __init__(self, message: str, errors: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.errors = tuple(errors)
+
+
+def database_url() -> str:
+    """`DATABASE_URL` from the environment, else the SQLite file `<repo>/var/registerwijzer.db`."""
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if url:
+        return url
+    DEFAULT_DB.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{DEFAULT_DB}"
+
+
+# -- records -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class LeaderRecord:
+    registratienummer: str
+    name: str
+    email: str
+    registration_type: str
+    level: str | None
+    registratiedatum: date
+    period_start: date
+    period_end: date
+
+
+@dataclass(frozen=True)
+class ActivityRecord:
+    id: int
+    registratienummer: str
+    kind: str
+    programme: str | None
+    themes: tuple[str, ...]
+    learning_level: int | None
+    diploma: str | None
+    points_awarded: int | None
+    completed_on: date
+    status: str
+    certificate_reference: str | None
+
+
+_LEADER_COLUMNS = (
+    Leader.registratienummer, Leader.name, Leader.email, Leader.registration_type, Leader.level,
+    Leader.registratiedatum, Leader.period_start, Leader.period_end,
+)
+_ACTIVITY_COLUMNS = (
+    Activity.id, Leader.registratienummer, Activity.kind, Activity.programme, Activity.themes,
+    Activity.learning_level, Activity.diploma, Activity.points_awarded, Activity.completed_on,
+    Activity.status, Activity.certificate_reference,
+)
+
+
+# Built once: reusing a statement skips its construction and cache-key computation on every call.
+_LEADER_BY_NUMBER = sa.select(*_LEADER_COLUMNS).where(Leader.registratienummer == sa.bindparam("number"))
+_LEADER_BY_IDENTITY = (
+    sa.select(*_LEADER_COLUMNS)
+    .join(ChannelIdentity, ChannelIdentity.leader_id == Leader.id)
+    .where(ChannelIdentity.channel == sa.bindparam("channel"),
+           ChannelIdentity.external_id == sa.bindparam("external_id"))
+)
+_ACTIVITIES_BY_NUMBER = (
+    sa.select(*_ACTIVITY_COLUMNS)
+    .join(Leader, Activity.leader_id == Leader.id)
+    .where(Leader.registratienummer == sa.bindparam("number"))
+    .order_by(Activity.completed_on, Activity.id)
+)
+
+
+def _leader_record(row: Any) -> LeaderRecord:
+    number: str = row[0]
+    name: str = row[1]
+    email: str = row[2]
+    rtype: str = row[3]
+    level: str | None = row[4]
+    registered: date = row[5]
+    start: date = row[6]
+    end: date = row[7]
+    return LeaderRecord(number, name, email, rtype, level, registered, start, end)
+
+
+def _activity_record(row: Any) -> ActivityRecord:
+    themes_raw: object = row[4]
+    themes = tuple(str(t) for t in themes_raw) if isinstance(themes_raw, (list, tuple)) else ()
+    ident: int = row[0]
+    number: str = row[1]
+    kind: str = row[2]
+    programme: str | None = row[3]
+    level: int | None = row[5]
+    diploma: str | None = row[6]
+    points: int | None = row[7]
+    done: date = row[8]
+    status: str = row[9]
+    certificate: str | None = row[10]
+    return ActivityRecord(ident, number, kind, programme, themes, level, diploma, points, done, status, certificate)
+
+
+# -- the engine ----------------------------------------------------------------------------------
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+    finally:
+        cursor.close()
+
+
+def _sqlite_wal(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+    finally:
+        cursor.close()
+
+
+def make_engine(url: str) -> Any:
+    """A future-style engine: SQLite shared across threads, PostgreSQL with pre-ping."""
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        memory = database in ("", ":memory:") or parsed.query.get("mode") == "memory"
+        if memory:
+            engine = sa.create_engine(url, future=True, poolclass=StaticPool,
+                                      connect_args={"check_same_thread": False})
+        else:
+            Path(database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+            engine = sa.create_engine(
+                url, future=True, poolclass=QueuePool, pool_size=POOL_SIZE, max_overflow=POOL_SIZE,
+                connect_args={"check_same_thread": False, "timeout": 30},
+            )
+            sa.event.listen(engine, "connect", _sqlite_wal)
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return sa.create_engine(url, future=True, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_SIZE,
+                            pool_recycle=1800)
+
+
+def alembic_config(url: str | None = None, connection: Any = None) -> Config:
+    """Alembic's configuration built in code, so upgrades work from any working directory."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    if url is not None:
+        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str | None:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+# -- the store -----------------------------------------------------------------------------------
+class Store:
+    """The leaders' store. `Store()` uses `database_url()`; pass a URL to override."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url = url or database_url()
+        self.engine: Any = make_engine(self.url)
+        self._executor = ThreadPoolExecutor(max_workers=POOL_SIZE, thread_name_prefix="store")
+
+    def __repr__(self) -> str:
+        return f"Store({self.engine.url!r})"
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True)
+        self.engine.dispose()
+
+    def _session(self) -> Any:
+        return Session(self.engine, future=True, expire_on_commit=False)
+
+    # -- schema ----------------------------------------------------------------------------
+    def upgrade(self, revision: str = "head") -> None:
+        """Bring the schema to the newest migration (idempotent)."""
+        with self.engine.begin() as connection:
+            command.upgrade(alembic_config(connection=connection), revision)
+
+    def downgrade(self, revision: str = "base") -> None:
+        with self.engine.begin() as connection:
+            command.downgrade(alembic_config(connection=connection), revision)
+
+    def revision(self) -> str | None:
+        """The schema revision in the database (None when never upgraded)."""
+        with self.engine.connect() as connection:
+            current: str | None = MigrationContext.configure(connection).get_current_revision()
+            return current
+
+    def check_schema(self) -> None:
+        """Raise a StoreError unless the schema is at the newest migration."""
+        current, head = self.revision(), head_revision()
+        if current != head:
+            raise StoreError(
+                f"Het databaseschema is niet bij (versie {current or 'geen'}, nieuwste {head}). "
+                "Voer eerst `python -m bot db upgrade` uit."
+            )
+
+    # -- reads -----------------------------------------------------------------------------
+    def leader(self, registratienummer: str) -> LeaderRecord | None:
+        if check_number(registratienummer, []) is None:
+            return None
+        with self._session() as session:
+            row = session.execute(_LEADER_BY_NUMBER, {"number": registratienummer.strip()}).first()
+        return _leader_record(row) if row is not None else None
+
+    def leader_by_identity(self, channel: str, external_id: str) -> LeaderRecord | None:
+        if check_identity(channel, external_id, []) is None:
+            return None
+        with self._session() as session:
+            row = session.execute(_LEADER_BY_IDENTITY, {"channel": channel, "external_id": external_id.strip()}).first()
+        return _leader_record(row) if row is not None else None
+
+    def activities(self, registratienummer: str) -> tuple[ActivityRecord, ...]:
+        """A leader's activities, oldest first, in one query."""
+        if check_number(registratienummer, []) is None:
+            return ()
+        with self._session() as session:
+            rows = session.execute(_ACTIVITIES_BY_NUMBER, {"number": registratienummer.strip()}).all()
+        return tuple(_activity_record(row) for row in rows)
+
+    def activities_of(self, numbers: Iterable[str]) -> dict[str, tuple[ActivityRecord, ...]]:
+        """Activities of several leaders at once (one query per 500 leaders, not one per leader)."""
+        wanted = sorted({n for n in numbers if check_number(n, []) is not None})
+        found: dict[str, list[ActivityRecord]] = {n: [] for n in wanted}
+        with self._session() as session:
+            for i in range(0, len(wanted), IN_CHUNK):
+                query = (
+                    sa.select(*_ACTIVITY_COLUMNS)
+                    .join(Leader, Activity.leader_id == Leader.id)
+                    .where(Leader.registratienummer.in_(wanted[i:i + IN_CHUNK]))
+                    .order_by(Activity.completed_on, Activity.id)
+                )
+                for row in session.execute(query):
+                    record = _activity_record(row)
+                    found[record.registratienummer].append(record)
+        return {n: tuple(rows) for n, rows in found.items()}
+
+    def identities(self, registratienummer: str) -> tuple[tuple[str, str], ...]:
+        """The (channel, external id) pairs linked to a leader."""
+        if check_number(registratienummer, []) is None:
+            return ()
+        query = (
+            sa.select(ChannelIdentity.channel, ChannelIdentity.external_id)
+            .join(Leader, ChannelIdentity.leader_id == Leader.id)
+            .where(Leader.registratienummer == registratienummer.strip())
+            .order_by(ChannelIdentity.channel, ChannelIdentity.external_id)
+        )
+        with self._session() as session:
+            return tuple((str(c), str(e)) for c, e in session.execute(query))
+
+    def existing_numbers(self, numbers: Iterable[str]) -> set[str]:
+        """Which of these registratienummers are already in the store."""
+        with self._session() as session:
+            return self._existing(session, list(numbers))
+
+    def counts(self) -> dict[str, int]:
+        """Rows per table (for operators and tests)."""
+        with self._session() as session:
+            result: dict[str, int] = {}
+            for name, model in (("leaders", Leader), ("activities", Activity), ("channel_identities", ChannelIdentity)):
+                value: int = session.execute(sa.select(sa.func.count()).select_from(model)).scalar_one()
+                result[name] = int(value)
+            return result
+
+    # -- writes ----------------------------------------------------------------------------
+    def add_leader(
+        self, registratienummer: str, name: str, email: str, registration_type: str, period_start: date, *,
+        level: str | None = None, registratiedatum: date | None = None, period_end: date | None = None,
+    ) -> LeaderRecord:
+        """Add one leader. The period end defaults to the rules' period end from `period_start`."""
+        if period_end is None:
+            period_end = load_rules().period_end(period_start)
+        errors: list[str] = []
+        checked = check_leader(registratienummer, name, email, registration_type, level,
+                               registratiedatum or period_start, period_start, period_end, errors)
+        if checked is None:
+            raise StoreError("Ongeldige schoolleider: " + "; ".join(errors), errors)
+        self.import_leaders((checked,))
+        return LeaderRecord(checked.registratienummer, checked.name, checked.email, checked.registration_type,
+                            checked.level, checked.registratiedatum, checked.period_start, checked.period_end)
+
+    def add_activity(
+        self, registratienummer: str, kind: Literal["programme", "valuation", "diploma"], completed_on: date, *,
+        status: str = "goedgekeurd", programme: str | None = None, themes: Sequence[str] = (),
+        learning_level: int | None = None, diploma: str | None = None, points_awarded: int | None = None,
+        certificate_reference: str | None = None, today: date | None = None,
+    ) -> ActivityRecord:
+        """Add one activity, checked against the rules data (programme and theme ids canonicalised)."""
+        errors: list[str] = []
+        checked = check_activity(load_rules(), registratienummer, kind, programme, tuple(themes), learning_level,
+                                 diploma, points_awarded, completed_on, status, certificate_reference,
+                                 today or date.today(), errors)
+        if checked is None:
+            raise StoreError("Ongeldige activiteit: " + "; ".join(errors), errors)
+        ids = self.import_activities((checked,))
+        return ActivityRecord(ids[0], checked.registratienummer, checked.kind, checked.programme, checked.themes,
+                              checked.learning_level, checked.diploma, checked.points_awarded,
+                              checked.completed_on, checked.status, checked.certificate_reference)
+
+    def import_leaders(self, leaders: Sequence[LeaderInput]) -> int:
+        """Insert checked leaders in one transaction: all or nothing. Raises StoreError on a duplicate."""
+        return len(self.import_dossiers(leaders, ())[0])
+
+    def import_activities(self, activities: Sequence[ActivityInput]) -> list[int]:
+        """Insert checked activities in one transaction: all or nothing. Returns the new ids in order."""
+        return self.import_dossiers((), activities)[1]
+
+    def import_dossiers(
+        self, leaders: Sequence[LeaderInput], activities: Sequence[ActivityInput],
+    ) -> tuple[list[str], list[int]]:
+        """Insert checked leaders and activities (of new or stored leaders) in ONE transaction.
+
+        Returns the registratienummers and the new activity ids. Raises StoreError, with nothing
+        written, on a duplicate registratienummer or an activity of an unknown leader.
+        """
+        numbers = [leader.registratienummer for leader in leaders]
+        if len(set(numbers)) != len(numbers):
+            raise StoreError("Niets ingevoerd: een registratienummer komt dubbel voor.")
+        leader_rows = [
+            {"registratienummer": leader.registratienummer, "name": leader.name, "email": leader.email,
+             "registration_type": leader.registration_type, "level": leader.level,
+             "registratiedatum": leader.registratiedatum, "period_start": leader.period_start,
+             "period_end": leader.period_end}
+            for leader in leaders
+        ]
+        try:
+            with self._session() as session, session.begin():
+                duplicates = self._existing(session, numbers)
+                if duplicates:
+                    raise StoreError("Niets ingevoerd: registratienummer(s) al in de database: "
+                                     + ", ".join(sorted(duplicates)))
+                if leader_rows:
+                    session.execute(sa.insert(Leader), leader_rows)
+                ids = self._ids(session, {a.registratienummer for a in activities})
+                missing = sorted({a.registratienummer for a in activities} - set(ids))
+                if missing:
+                    raise StoreError("Niets ingevoerd: onbekend(e) registratienummer(s): " + ", ".join(missing))
+                added: list[Any] = []
+                for activity in activities:
+                    row = Activity(
+                        leader_id=ids[activity.registratienummer], kind=activity.kind, programme=activity.programme,
+                        themes=list(activity.themes), learning_level=activity.learning_level,
+                        diploma=activity.diploma, points_awarded=activity.points_awarded,
+                        completed_on=activity.completed_on, status=activity.status,
+                        certificate_reference=activity.certificate_reference,
+                    )
+                    session.add(row)
+                    added.append(row)
+                session.flush()
+                new_ids = [int(row.id) for row in added]
+        except IntegrityError as exc:
+            raise StoreError(f"Niets ingevoerd: de database weigerde de rijen ({_first_line(exc)}).") from None
+        return numbers, new_ids
+
+    @staticmethod
+    def _existing(session: Any, numbers: Sequence[str]) -> set[str]:
+        wanted = sorted(set(numbers))
+        found: set[str] = set()
+        for i in range(0, len(wanted), IN_CHUNK):
+            query = sa.select(Leader.registratienummer).where(Leader.registratienummer.in_(wanted[i:i + IN_CHUNK]))
+            found.update(str(n) for n in session.execute(query).scalars())
+        return found
+
+    @staticmethod
+    def _ids(session: Any, numbers: Iterable[str]) -> dict[str, int]:
+        wanted = sorted(set(numbers))
+        found: dict[str, int] = {}
+        for i in range(0, len(wanted), IN_CHUNK):
+            query = sa.select(Leader.registratienummer, Leader.id).where(
+                Leader.registratienummer.in_(wanted[i:i + IN_CHUNK]))
+            for number, ident in session.execute(query):
+                found[str(number)] = int(ident)
+        return found
+
+    def link_identity(self, channel: str, external_id: str, registratienummer: str) -> None:
+        """Link a channel's user id to a leader (re-linking moves it to the new leader)."""
+        errors: list[str] = []
+        checked = check_identity(channel, external_id, errors)
+        number = check_number(registratienummer, errors)
+        if checked is None or number is None:
+            raise StoreError("Ongeldige koppeling: " + "; ".join(errors), errors)
+        channel, external = checked
+        with self._session() as session, session.begin():
+            leader_id = session.execute(
+                sa.select(Leader.id).where(Leader.registratienummer == number)).scalar_one_or_none()
+            if leader_id is None:
+                raise StoreError(f"Registratienummer {number} staat niet in de database.")
+            existing = session.execute(
+                sa.select(ChannelIdentity).where(ChannelIdentity.channel == channel,
+                                                 ChannelIdentity.external_id == external)
+            ).scalar_one_or_none()
+            if existing is None:
+                session.add(ChannelIdentity(channel=channel, external_id=external, leader_id=leader_id))
+            else:
+                existing.leader_id = leader_id
+
+    def delete_leader(self, registratienummer: str) -> bool:
+        """Remove a leader with their activities and identities. False when there was none."""
+        if check_number(registratienummer, []) is None:
+            return False
+        with self._session() as session, session.begin():
+            leader_id = session.execute(
+                sa.select(Leader.id).where(Leader.registratienummer == registratienummer)).scalar_one_or_none()
+            if leader_id is None:
+                return False
+            # Explicit deletes: SQLite only cascades with PRAGMA foreign_keys, and bulk deletes skip the ORM.
+            session.execute(sa.delete(Activity).where(Activity.leader_id == leader_id))
+            session.execute(sa.delete(ChannelIdentity).where(ChannelIdentity.leader_id == leader_id))
+            session.execute(sa.delete(Leader).where(Leader.id == leader_id))
+            return True
+
+    # -- async variants (never block the event loop) ---------------------------------------
+    async def _in_thread(self, call: Callable[[], T]) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
+
+    async def aleader(self, registratienummer: str) -> LeaderRecord | None:
+        return await self._in_thread(functools.partial(self.leader, registratienummer))
+
+    async def aleader_by_identity(self, channel: str, external_id: str) -> LeaderRecord | None:
+        return await self._in_thread(functools.partial(self.leader_by_identity, channel, external_id))
+
+    async def aactivities(self, registratienummer: str) -> tuple[ActivityRecord, ...]:
+        return await self._in_thread(functools.partial(self.activities, registratienummer))
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(getattr(exc, "orig", exc)) or type(exc).__name__
+    return text.strip().splitlines()[0][:200]
+
+
+# -- to the rules module -------------------------------------------------------------------------
+def to_dossier(
+    leader: LeaderRecord, activities: Iterable[ActivityRecord], include: Sequence[str] = ("goedgekeurd",),
+) -> Dossier:
+    """The rules module's Dossier for a leader: only activities whose status is in `include`.
+
+    A valuation with several themes becomes one ValuationActivity per theme. Programme ids are passed
+    as stored: an id the rules do not know makes the rules module report it (UnknownProgramme).
+    """
+    converted: list[RulesActivity] = []
+    for activity in activities:
+        if activity.status not in include:
+            continue
+        converted.extend(_to_rules(activity))
+    return Dossier(tuple(converted), leader.registration_type, leader.level, leader.period_start)
+
+
+def _to_rules(activity: ActivityRecord) -> Iterator[RulesActivity]:
+    done = activity.completed_on
+    if activity.kind == "programme":
+        yield ProgrammeActivity(activity.programme or "", done)
+    elif activity.kind == "valuation":
+        if not activity.themes:
+            yield ValuationActivity(level=activity.learning_level, theme=None, count=1, completed_on=done)
+        for theme in activity.themes:
+            yield ValuationActivity(level=activity.learning_level, theme=theme, count=1, completed_on=done)
+    elif activity.kind == "diploma":
+        if activity.diploma == "master":
+            yield DiplomaActivity("master", done)
+        elif activity.diploma == "vakbekwaam":
+            yield DiplomaActivity("vakbekwaam", done)
+        else:
+            raise StoreError(f"Activiteit {activity.id}: diploma '{activity.diploma}' is niet master of vakbekwaam.")
+    else:
+        raise StoreError(f"Activiteit {activity.id}: soort '{activity.kind}' ken ik niet.")
+
+
+def pending(activities: Iterable[ActivityRecord]) -> tuple[ActivityRecord, ...]:
+    """The activities not counted yet: planned ('gepland') or submitted ('ingediend')."""
+    return tuple(a for a in activities if a.status in PENDING_STATUSES)

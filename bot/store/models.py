@@ -1,0 +1,132 @@
+"""The leaders' store as SQLAlchemy models (1.4, written in 2.0 style).
+
+Three tables: `leaders`, `activities` (one row per professionalisation activity in a leader's dossier)
+and `channel_identities` (a channel's external user id linked to a leader). The Alembic migrations
+in `migrations/versions/` create exactly this schema; a test compares the two.
+
+SQLAlchemy 1.4 ships no type information, so mypy sees these classes as `Any`-based; the store's
+public API never hands ORM objects out (see `records.py`).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa  # type: ignore[import-untyped]
+from sqlalchemy.orm import Mapped, declarative_base, relationship  # type: ignore[import-untyped]
+
+# Deterministic constraint names, so migrations can refer to (and drop) them on every backend.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+REGISTRATION_TYPES = ("RDO", "RADO")
+LEVELS = ("basisbekwaam", "vakbekwaam")
+KINDS = ("programme", "valuation", "diploma")
+DIPLOMAS = ("master", "vakbekwaam")
+STATUSES = ("gepland", "ingediend", "goedgekeurd", "afgewezen")
+CHANNELS = ("web", "teams", "rest")
+
+metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+Base: Any = declarative_base(metadata=metadata)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Leader(Base):  # type: ignore[misc]
+    """A school leader in the register, with the current herregistratie period."""
+
+    __tablename__ = "leaders"
+    __table_args__ = (
+        sa.CheckConstraint("length(registratienummer) BETWEEN 6 AND 10", name="registratienummer_length"),
+        sa.CheckConstraint(_in("registration_type", REGISTRATION_TYPES), name="registration_type"),
+        sa.CheckConstraint(f"level IS NULL OR {_in('level', LEVELS)}", name="level"),
+        sa.CheckConstraint("period_end > period_start", name="period_order"),
+    )
+
+    id: Mapped[int] = sa.Column(sa.Integer, primary_key=True)
+    registratienummer: Mapped[str] = sa.Column(sa.String(10), nullable=False, unique=True)
+    name: Mapped[str] = sa.Column(sa.String(200), nullable=False)
+    email: Mapped[str] = sa.Column(sa.String(254), nullable=False)
+    registration_type: Mapped[str] = sa.Column(sa.String(4), nullable=False)
+    level: Mapped[str | None] = sa.Column(sa.String(12), nullable=True)
+    registratiedatum: Mapped[date] = sa.Column(sa.Date, nullable=False)
+    period_start: Mapped[date] = sa.Column(sa.Date, nullable=False)
+    period_end: Mapped[date] = sa.Column(sa.Date, nullable=False)
+    created_at: Mapped[datetime] = sa.Column(
+        sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+    )
+    updated_at: Mapped[datetime] = sa.Column(
+        sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now(), onupdate=sa.func.now()
+    )
+
+    activities = relationship("Activity", back_populates="leader", cascade="all, delete-orphan",
+                              passive_deletes=True, lazy="raise")
+    identities = relationship("ChannelIdentity", back_populates="leader", cascade="all, delete-orphan",
+                              passive_deletes=True, lazy="raise")
+
+
+class Activity(Base):  # type: ignore[misc]
+    """One activity in a leader's dossier: a programme, a valuation (achteraf) or a diploma."""
+
+    __tablename__ = "activities"
+    __table_args__ = (
+        sa.CheckConstraint(_in("kind", KINDS), name="kind"),
+        sa.CheckConstraint(_in("status", STATUSES), name="status"),
+        sa.CheckConstraint(f"diploma IS NULL OR {_in('diploma', DIPLOMAS)}", name="diploma"),
+        sa.CheckConstraint("kind <> 'programme' OR programme IS NOT NULL", name="programme_named"),
+        sa.CheckConstraint("kind <> 'diploma' OR diploma IS NOT NULL", name="diploma_named"),
+        sa.CheckConstraint("learning_level IS NULL OR learning_level BETWEEN 1 AND 9", name="learning_level"),
+        sa.CheckConstraint("points_awarded IS NULL OR points_awarded >= 0", name="points_awarded"),
+    )
+
+    id: Mapped[int] = sa.Column(sa.Integer, primary_key=True)
+    leader_id: Mapped[int] = sa.Column(
+        sa.Integer, sa.ForeignKey("leaders.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    kind: Mapped[str] = sa.Column(sa.String(10), nullable=False)
+    programme: Mapped[str | None] = sa.Column(sa.String(100), nullable=True)
+    themes: Mapped[list[str]] = sa.Column(sa.JSON, nullable=False, default=list)
+    learning_level: Mapped[int | None] = sa.Column(sa.Integer, nullable=True)
+    diploma: Mapped[str | None] = sa.Column(sa.String(10), nullable=True)
+    points_awarded: Mapped[int | None] = sa.Column(sa.Integer, nullable=True)
+    completed_on: Mapped[date] = sa.Column(sa.Date, nullable=False)
+    status: Mapped[str] = sa.Column(sa.String(11), nullable=False)
+    certificate_reference: Mapped[str | None] = sa.Column(sa.String(100), nullable=True)
+    created_at: Mapped[datetime] = sa.Column(
+        sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+    )
+    updated_at: Mapped[datetime] = sa.Column(
+        sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now(), onupdate=sa.func.now()
+    )
+
+    leader = relationship("Leader", back_populates="activities", lazy="raise")
+
+
+class ChannelIdentity(Base):  # type: ignore[misc]
+    """A channel's user id (Teams user, REST back-office sender, web token subject) linked to a leader."""
+
+    __tablename__ = "channel_identities"
+    __table_args__ = (
+        sa.UniqueConstraint("channel", "external_id", name="uq_channel_identities_channel_external_id"),
+        sa.CheckConstraint(_in("channel", CHANNELS), name="channel"),
+    )
+
+    id: Mapped[int] = sa.Column(sa.Integer, primary_key=True)
+    channel: Mapped[str] = sa.Column(sa.String(10), nullable=False)
+    external_id: Mapped[str] = sa.Column(sa.String(255), nullable=False)
+    leader_id: Mapped[int] = sa.Column(
+        sa.Integer, sa.ForeignKey("leaders.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    created_at: Mapped[datetime] = sa.Column(
+        sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+    )
+
+    leader = relationship("Leader", back_populates="identities", lazy="raise")

@@ -143,9 +143,9 @@ def provider_overview(book: RuleBook, programmes: Sequence[Programme], today: da
     lines = []
     sources: list[Source] = []
     for programme in programmes:
-        value = programme_value(book, programme, today)
-        lines.append(value.text.split("\n\nBron")[0])
-        sources.extend(value.sources)
+        text, source = programme_value_text(programme, today)
+        lines.append(text)
+        sources.append(source)
     text = f"{provider} heeft meer dan één programma:\n" + bullets(lines)
     return with_sources(text, sources)
 
@@ -338,31 +338,32 @@ def activity_points(book: RuleBook, q: Query, today: date) -> Answer:
 
 
 def programme_value(book: RuleBook, programme: Programme, today: date) -> Answer:
+    text, source = programme_value_text(programme, today)
+    return with_sources(text, [source])
+
+
+def programme_value_text(programme: Programme, today: date) -> tuple[str, Source]:
+    """What a programme is worth on a date, as a sentence, and the source that says so."""
     recognition = programme.recognition_on(today)
-    themes = [ref.label for ref in recognition.themes] if recognition else []
-    theme_text = f" Hij telt voor de thema's {join_nl(themes)}." if themes else ""
     if recognition is None:
-        text = f"Voor {programme.short} noemen mijn bronnen op dit moment geen waarde."
-        sources = [programme.source]
-    elif recognition.form == "vooraf" and recognition.points is not None:
+        return f"Voor {programme.short} noemen mijn bronnen op dit moment geen waarde.", programme.source
+    themes = [ref.label for ref in recognition.themes]
+    theme_text = f" Het telt voor de thema's {join_nl(themes)}." if themes else ""
+    if recognition.form == "vooraf" and recognition.points is not None:
         value = recognition.value_text or f"{recognition.points} punten"
         text = (f"Ja, {programme.short} telt mee. Het is gecertificeerd door het Schoolleidersregister PO "
-                f"en heeft een herregistratiewaarde van {value}.{theme_text.replace('Hij', 'Het')}")
-        sources = [recognition.source]
+                f"en heeft een herregistratiewaarde van {value}.{theme_text}")
     elif recognition.form == "formeel":
-        text = (f"{capital(programme.short)} is gecertificeerd binnen formeel leren.{theme_text.replace('Hij', 'Het')} "
+        text = (f"{capital(programme.short)} is gecertificeerd binnen formeel leren.{theme_text} "
                 "Een waarde in punten noemen mijn bronnen niet.")
-        sources = [recognition.source]
     elif recognition.form == "informeel":
         note = programme.certified.note if programme.certified and programme.certified.note else ""
         text = (f"{capital(programme.short)} valt onder informeel leren. {note} Het telt mee als je wat je "
                 "leerde achteraf laat waarderen; dan krijg je punten per thema.").replace("  ", " ")
-        sources = [recognition.source]
     else:
         text = (f"{capital(programme.short)} is niet gecertificeerd door het Schoolleidersregister PO, dus het levert "
                 "als opleiding geen punten op.")
-        sources = [recognition.source]
-    return with_sources(text, sources)
+    return text, recognition.source
 
 
 def level_value(book: RuleBook, q: Query, level_text: str, today: date) -> Answer:
@@ -510,10 +511,10 @@ def programme_info(book: RuleBook, q: Query, today: date) -> Answer:
         if by_provider:
             return provider_overview(book, by_provider, today)
         return certified_programmes(book, q, today)
-    value = programme_value(book, programme, today)
+    body, value_source = programme_value_text(programme, today)
     parts = [f"{programme.name} is een programma van {programme.provider}."]
     hours = programme.info.get("study_load_hours")
-    sources = list(value.sources)
+    sources = [value_source]
     if hours is not None:
         parts.append(f"De studiebelasting is {hours.get('value')} uur.")
         sources.append(hours.source)
@@ -522,7 +523,6 @@ def programme_info(book: RuleBook, q: Query, today: date) -> Answer:
         parts.append(f"Het heeft {phases.get('stated_count')} fases: "
                      + join_nl([p["name"] for p in phases.get("items")]) + ".")
         sources.append(phases.source)
-    body = value.text.split("\n\nBron:")[0]
     text = " ".join(parts) + " " + body
     text += " Vraag gerust naar de thema's, de voorwaarden, de kosten of het inschrijven."
     return with_sources(text, sources)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Iterable, Mapping, Sequence
 
-from .answers import Answer, Button, source_line
+from .answers import Answer, Button, old_regulation, source_line
 from .register import (
     Activity,
     DiplomaActivity,
@@ -222,11 +222,8 @@ def level_buttons(book: RuleBook, today: date) -> tuple[Button, ...]:
 
 def evaluation_day(book: RuleBook, parsed: Parsed, today: date) -> date:
     """Today, or the last day of the previous regulation when the user asks about the old rules."""
-    if parsed.old_rules:
-        current = book.regulation_on(today)
-        earlier = [r for r in book.regulations if r.valid_from < current.valid_from]
-        if earlier:
-            return current.valid_from - timedelta(days=1)
+    if parsed.old_rules and old_regulation(book, today) is not None:
+        return book.regulation_on(today).valid_from - timedelta(days=1)
     return today
 
 

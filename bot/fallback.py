@@ -7,7 +7,6 @@ from typing import Sequence
 from .answers import HELPDESK_BUTTONS, HELPDESK_OFFER, TOPIC_TITLES, Answer, Button
 from .language import EMPTY_REPLY, ENGLISH_HINT, NO_WORDS_REPLY, Kind, classify
 
-NOT_TOPICS = {"nlu_fallback", "out_of_scope", "greet", "goodbye", "thank", "affirm", "deny", "inform"}
 
 
 SPECIAL_REPLIES = {Kind.EMPTY: EMPTY_REPLY, Kind.NO_WORDS: NO_WORDS_REPLY, Kind.ENGLISH: ENGLISH_HINT}
@@ -17,7 +16,7 @@ def clarify(text: str, ranking: Sequence[tuple[str, float]]) -> Answer:
     kind = classify(text)
     if kind in SPECIAL_REPLIES:
         return Answer(SPECIAL_REPLIES[kind])
-    topics = [name for name, _ in ranking if name in TOPIC_TITLES and name not in NOT_TOPICS][:2]
+    topics = [name for name, _ in ranking if name in TOPIC_TITLES][:2]
     if not topics:
         return give_up(text)
     buttons = tuple(Button(TOPIC_TITLES[name], f"/{name}") for name in topics)

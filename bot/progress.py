@@ -13,8 +13,7 @@ from typing import Protocol, Sequence
 
 from .answers import Answer, source_line
 from .calculator import parse, ways_to_close
-from .register import Activity, Dossier, Evaluation, RuleBook, RulesError, format_date
-from .register.rules import ProgrammeActivity
+from .register import Activity, Dossier, Evaluation, ProgrammeActivity, RuleBook, RulesError, format_date
 
 STATUS_NL = {"gepland": "gepland", "ingediend": "ingediend", "goedgekeurd": "goedgekeurd", "afgewezen": "afgewezen"}
 WARNING_MONTHS = 6

@@ -5,12 +5,13 @@ from __future__ import annotations
 import socket
 import subprocess
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 from bot.register import load_rules
 
-from .conftest import ROOT, Servers, port_open
+from .conftest import ROOT, Servers, port_open, start_servers
 
 pytestmark = pytest.mark.e2e
 
@@ -127,8 +128,10 @@ def test_servers_listen_on_loopback_only(servers: Servers) -> None:
     assert not port_open(servers.actions_port, address)
 
 
-def test_ctrl_c_stops_both_servers(servers: Servers) -> None:
-    """Runs last in this module: Ctrl-C (SIGINT to the group) stops Rasa and the action server."""
+def test_ctrl_c_stops_both_servers(tmp_path: Path) -> None:
+    """Ctrl-C (SIGINT to the group) stops Rasa and the action server; on an instance of its own, so the
+    shared servers stay up for every other test whatever the order."""
+    servers = start_servers(tmp_path)
     code = servers.interrupt()
     assert code in (0, 130), f"run.sh exited with {code}"
     assert "[run] stopped" in servers.log.read_text()

@@ -9,6 +9,14 @@ ACTIONS_PORT="${ACTIONS_PORT:-5055}"
 export ACTION_SERVER_URL="${ACTION_SERVER_URL:-http://127.0.0.1:$ACTIONS_PORT/webhook}"
 export PYTHONWARNINGS="${PYTHONWARNINGS:-ignore}"
 mode="${1:-server}"
+WEB_PORT="${WEB_PORT:-8080}"
+export WEB_PORT
+# Channel settings expanded by Rasa in credentials.yml: every one has a default here.
+export WEBCHAT_ALLOWED_ORIGINS="${WEBCHAT_ALLOWED_ORIGINS:-http://127.0.0.1:$WEB_PORT,http://localhost:$WEB_PORT}"
+export TEAMS_APP_ID="${TEAMS_APP_ID:-}" TEAMS_APP_PASSWORD="${TEAMS_APP_PASSWORD:-}"
+export TEAMS_TENANT_ID="${TEAMS_TENANT_ID:-}" TEAMS_ALLOWED_SERVICE_URLS="${TEAMS_ALLOWED_SERVICE_URLS:-https://smba.trafficmanager.net/}"
+export TEAMS_TOKEN_ENDPOINT="${TEAMS_TOKEN_ENDPOINT:-}"
+export TEAMS_OPENID_METADATA_URL="${TEAMS_OPENID_METADATA_URL:-https://login.botframework.com/v1/.well-known/openidconfiguration}"
 
 mkdir -p var
 # The back-office token for the REST channel: from the environment, else a random local one.
@@ -37,9 +45,14 @@ if [ "$mode" = "shell" ]; then
   exit 0
 fi
 
+# The website page with the chat widget (web/).
+.venv/bin/python -m bot.web --port "$WEB_PORT" &
+pids+=($!)
+
 cat <<MSG
 [run] action server: http://127.0.0.1:$ACTIONS_PORT  (Rasa SDK)
-[run] Rasa:          http://127.0.0.1:$RASA_PORT  (REST channel; loading the model takes ~30 s)
+[run] Rasa:          http://127.0.0.1:$RASA_PORT  (REST, socket.io for the widget, Teams; loading the model takes ~30 s)
+[run] Chat widget:   http://127.0.0.1:$WEB_PORT/  (log in with a portal token: http://127.0.0.1:$WEB_PORT/#token=TOKEN)
 [run] Talk to it:
 [run]   curl -s 127.0.0.1:$RASA_PORT/webhooks/rest/webhook -d '{"sender":"ik","message":"hallo"}'
 [run] Personal answers need a verified identity: demo leaders with `.venv/bin/python -m bot demo`,

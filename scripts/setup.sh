@@ -47,3 +47,17 @@ echo "$ROOT" > "$site/registerwijzer.pth"
 
 # 3. Dutch spaCy pipeline ---------------------------------------------------------------------
 "$VENV/bin/python" scripts/spacy_model.py --shared "$SHARED_DIR" --link "$VENV/spacy-nl"
+
+# 4. The website widget (rasa-webchat from npm, pinned by web/package-lock.json; no CDN) ------
+if ! command -v npm >/dev/null 2>&1; then
+  say "npm not found: the website widget needs Node.js and npm (apt-get install nodejs npm)"
+  exit 1
+fi
+web_stamp="web/node_modules/.stamp-$(cat web/package-lock.json | sha256sum | cut -c1-16)"
+if [ ! -f "$web_stamp" ]; then
+  say "installing the website widget (npm ci in web/)"
+  (cd web && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  touch "$web_stamp"
+else
+  say "website widget up to date"
+fi

@@ -41,6 +41,11 @@ class Servers:
     rasa_port: int
     actions_port: int
     log: Path
+    env: dict[str, str]
+
+    @property
+    def web_port(self) -> int:
+        return int(self.env["WEB_PORT"])
 
     def post(self, body: dict[str, object], headers: dict[str, str] | None = None) -> tuple[int, object]:
         request = urllib.request.Request(
@@ -71,7 +76,8 @@ class Servers:
         return self.process.wait(timeout=timeout)
 
 
-def start_servers(tmp: Path) -> Servers:
+def start_servers(tmp: Path, extra_env: dict[str, str] | None = None) -> Servers:
+    """Start `scripts/run.sh` on free ports; `extra_env` configures channels (Teams stand-in, origins)."""
     if not MODEL.exists():
         pytest.fail(f"no trained model at {MODEL}; run `make test`, which trains it first")
     rasa_port, actions_port = free_port(), free_port()
@@ -80,6 +86,7 @@ def start_servers(tmp: Path) -> Servers:
         **os.environ, "RASA_PORT": str(rasa_port), "ACTIONS_PORT": str(actions_port),
         "DATABASE_URL": f"sqlite:///{tmp / 'e2e.db'}", "REGISTERWIJZER_JWT_KEY": JWT_KEY,
         "REGISTERWIJZER_JWT_ALGORITHM": "HS256", "REST_CHANNEL_TOKEN": BACKOFFICE_TOKEN,
+        "WEB_PORT": str(free_port()), **(extra_env or {}),
     }
     env.pop("ACTION_SERVER_URL", None)
     for command in (["db", "upgrade"], ["demo"]):
@@ -91,7 +98,7 @@ def start_servers(tmp: Path) -> Servers:
         # A terminal's Ctrl-C reaches a foreground job with SIGINT at its default disposition.
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
-    servers = Servers(process, rasa_port, actions_port, log)
+    servers = Servers(process, rasa_port, actions_port, log, env)
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -1,0 +1,80 @@
+/* Registerwijzer page: starts rasa-webchat (served locally, no CDN) and passes the portal token.
+ *
+ * The register's portal hands a logged-in leader's signed token to this page as a URL fragment
+ * (#token=...), which never reaches a server log; the page keeps it in sessionStorage only and removes
+ * it from the address bar. Every message carries it in customData.token; the server verifies it.
+ * The conversation is kept in sessionStorage too: a reload keeps it, closing the tab forgets it
+ * (school computers are often shared). Logging out forgets both.
+ */
+(function () {
+  "use strict";
+  var TOKEN_KEY = "registerwijzer.token";
+  var SESSION_KEY = "chat_session";
+
+  function takeTokenFromFragment() {
+    var match = /(?:^|[#&])token=([^&]+)/.exec(window.location.hash);
+    if (!match) return;
+    var token = decodeURIComponent(match[1]);
+    var previous = window.sessionStorage.getItem(TOKEN_KEY);
+    if (previous !== token) {
+      // Another identity: start a new conversation, so no answer meant for someone else stays visible.
+      window.sessionStorage.removeItem(SESSION_KEY);
+    }
+    window.sessionStorage.setItem(TOKEN_KEY, token);
+    window.history.replaceState(null, "", window.location.pathname + window.location.search);
+  }
+
+  function showLoginState(token) {
+    var state = document.getElementById("login-state");
+    var logout = document.getElementById("logout");
+    state.textContent = token ? "Je bent ingelogd. Registerwijzer kan je eigen dossier gebruiken." : "Je bent niet ingelogd.";
+    logout.hidden = !token;
+    logout.onclick = function () {
+      window.sessionStorage.removeItem(TOKEN_KEY);
+      window.sessionStorage.removeItem(SESSION_KEY);
+      window.location.reload();
+    };
+  }
+
+  /* rasa-webchat renders without labels; give its controls names and announce new messages. */
+  function label(root) {
+    var input = root.querySelector(".rw-new-message");
+    if (input && !input.getAttribute("aria-label")) input.setAttribute("aria-label", "Je vraag");
+    var send = root.querySelector(".rw-send");
+    if (send && !send.getAttribute("aria-label")) send.setAttribute("aria-label", "Verstuur");
+    var log = root.querySelector(".rw-messages-container");
+    if (log && !log.getAttribute("role")) {
+      log.setAttribute("role", "log");
+      log.setAttribute("aria-live", "polite");
+      log.setAttribute("aria-label", "Gesprek");
+      log.setAttribute("tabindex", "0");
+    }
+    root.querySelectorAll("button:not([type])").forEach(function (b) { b.setAttribute("type", "button"); });
+  }
+
+  function start(config) {
+    var token = window.sessionStorage.getItem(TOKEN_KEY);
+    showLoginState(token);
+    var root = document.getElementById("chat");
+    new MutationObserver(function () { label(root); }).observe(root, { childList: true, subtree: true });
+    window.WebChat.default({
+      socketUrl: config.socketUrl,
+      socketPath: "/socket.io/",
+      customData: token ? { token: token } : {},
+      embedded: true,
+      title: "Registerwijzer",
+      subtitle: "Vragen over het Schoolleidersregister PO",
+      inputTextFieldHint: "Typ je vraag…",
+      hideWhenNotConnected: false,
+      showMessageDate: false,
+      customMessageDelay: function () { return 0; },
+      params: { storage: "session" }
+    }, root);
+  }
+
+  takeTokenFromFragment();
+  fetch("config.json", { credentials: "same-origin" })
+    .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+    .then(start)
+    .catch(function () { document.getElementById("chat-error").hidden = false; });
+})();

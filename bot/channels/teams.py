@@ -1,0 +1,482 @@
+"""Microsoft Teams over the Bot Framework, for a single-tenant bot (see docs/teams.md).
+
+Webhook: POST /webhooks/teams/webhook. Rasa's own Bot Framework channel fetches Microsoft's keys at
+start-up with blocking `requests`, checks little more than the audience and sends with the
+multi-tenant token endpoint; this connector keeps its interface and replaces those parts:
+
+- every activity is verified completely (`verify_activity`): RS256 only, issuer, audience = app id,
+  `exp` required (5 minutes leeway), the token's `serviceurl` claim equals the activity's
+  `serviceUrl`, the signing key is endorsed for the activity's `channelId`, and the `serviceUrl`
+  is on the allow-list. Anything else: 401. The bot's own token only ever goes to an allowed URL;
+- OpenID metadata and keys are fetched lazily (never at start-up), cached for a day and fetched
+  again for an unknown key id (at most once a minute);
+- everything outgoing is non-blocking (aiohttp, with timeouts). The webhook answers 200 at once and
+  the turn runs in a background task, so a slow Teams endpoint stalls no other conversation. The
+  bot token (client credentials, single tenant) is cached until 5 minutes before it expires and
+  concurrent turns share one fetch;
+- buttons become a hero card with `imBack` actions whose value is the (Dutch) title; the last offer
+  per conversation maps a title that comes back to its payload (`Choices`);
+- the Teams user reaches the actions as metadata (`teams_user_id`, `teams_aad_object_id`,
+  `teams_tenant_id`, `verified_channel: teams`), never as a verified leader: a Teams account does
+  not prove a registratienummer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import json
+import logging
+import re
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable, Iterable, Mapping, Optional, Text
+from urllib.parse import quote, urlsplit
+
+import aiohttp
+import jwt
+from rasa.core.channels.botframework import BotFramework, BotFrameworkInput  # type: ignore[import-untyped]
+from rasa.core.channels.channel import UserMessage  # type: ignore[import-untyped]
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.identity import CHANNEL_KEY
+
+logger = logging.getLogger(__name__)
+
+ISSUER = "https://api.botframework.com"
+SCOPE = "https://api.botframework.com/.default"
+DEFAULT_OPENID_METADATA_URL = "https://login.botframework.com/v1/.well-known/openidconfiguration"
+DEFAULT_SERVICE_URLS = ("https://smba.trafficmanager.net/",)
+LEEWAY_SECONDS = 300  # Microsoft's clock-skew allowance
+KEYS_TTL_SECONDS = 24 * 3600
+KEYS_REFETCH_SECONDS = 60.0  # at most one fetch a minute caused by an unknown key id
+TOKEN_MARGIN_SECONDS = 300
+HTTP_TIMEOUT = aiohttp.ClientTimeout(total=20, connect=5)
+MAX_BODY_BYTES = 256 * 1024
+MAX_TOKEN_CHARS = 8192
+HERO_CARD = "application/vnd.microsoft.card.hero"
+LIST_ITEM = re.compile(r"^\s*([-*•]|\d+[.)])\s")
+
+UNAUTHORIZED = {"error": "niet_geautoriseerd", "message": "Dit verzoek komt niet aantoonbaar van Microsoft Teams."}
+NOT_CONFIGURED = {"error": "niet_ingesteld",
+                  "message": "Het Teams-kanaal is niet ingesteld (TEAMS_APP_ID, TEAMS_APP_PASSWORD en TEAMS_TENANT_ID)."}
+BAD_REQUEST = {"error": "ongeldig_verzoek", "message": "Dit is geen geldige Bot Framework-activiteit."}
+TOO_LARGE = {"error": "te_groot", "message": "Dit bericht is te groot."}
+WRONG_TENANT = {"error": "andere_organisatie", "message": "Deze assistent is alleen beschikbaar binnen onze organisatie."}
+UNAVAILABLE = {"error": "tijdelijk_niet_beschikbaar",
+               "message": "De sleutels van Microsoft zijn nu niet op te halen. Probeer het later opnieuw."}
+
+
+class AuthError(Exception):
+    """A request that is not proven to come from the Bot Framework. `reason` is for logs only."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class KeysUnavailable(Exception):
+    """Microsoft's signing keys could not be fetched (and none are cached)."""
+
+
+def _text(value: object) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+@dataclass(frozen=True)
+class TeamsConfig:
+    app_id: str
+    app_password: str
+    tenant_id: str
+    token_endpoint: str
+    openid_metadata_url: str
+    allowed_service_urls: tuple[str, ...]
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Mapping[str, Any]]) -> TeamsConfig:
+        given = {key: _text(value) for key, value in (credentials or {}).items()}
+        tenant = given.get("tenant_id", "")
+        urls = tuple(u.strip() for u in given.get("allowed_service_urls", "").split(",") if u.strip())
+        return cls(
+            app_id=given.get("app_id", ""),
+            app_password=given.get("app_password", ""),
+            tenant_id=tenant,
+            token_endpoint=given.get("token_endpoint")
+            or f"https://login.microsoftonline.com/{quote(tenant, safe='')}/oauth2/v2.0/token",
+            openid_metadata_url=given.get("openid_metadata_url") or DEFAULT_OPENID_METADATA_URL,
+            allowed_service_urls=urls or DEFAULT_SERVICE_URLS,
+        )
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.app_id and self.app_password and self.tenant_id)
+
+
+def service_url_allowed(url: object, allowed: Iterable[str]) -> bool:
+    """True when `url` has the scheme and host of an allowed prefix and a path below it."""
+    if not isinstance(url, str) or not url or len(url) > 2048 or any(c.isspace() or c == "\\" for c in url):
+        return False
+    try:
+        given = urlsplit(url)
+        given_port = given.port
+    except ValueError:
+        return False
+    if given.username is not None or given.password is not None or given.query or given.fragment:
+        return False
+    path = given.path.rstrip("/") + "/"
+    if "/../" in path or "/./" in path:
+        return False
+    for prefix in allowed:
+        want = urlsplit(prefix)
+        if (given.scheme.lower(), (given.hostname or "").lower(), given_port) == (
+            want.scheme.lower(), (want.hostname or "").lower(), want.port
+        ) and path.startswith(want.path.rstrip("/") + "/"):
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    key: Any  # a cryptography RSA public key
+    endorsements: frozenset[str]
+
+
+def parse_jwks(document: object) -> dict[str, SigningKey]:
+    """The RSA keys of a JWKS document (with Microsoft's `endorsements`), by key id."""
+    keys: dict[str, SigningKey] = {}
+    entries = document.get("keys") if isinstance(document, dict) else None
+    for entry in entries if isinstance(entries, list) else []:
+        if not isinstance(entry, dict) or entry.get("kty") != "RSA" or not isinstance(entry.get("kid"), str):
+            continue
+        try:
+            key = jwt.PyJWK(entry, algorithm="RS256").key
+        except (jwt.PyJWKError, jwt.InvalidKeyError, ValueError, TypeError):
+            continue
+        endorsements = entry.get("endorsements")
+        names = frozenset(e for e in endorsements if isinstance(e, str)) if isinstance(endorsements, list) else frozenset()
+        keys[entry["kid"]] = SigningKey(key, names)
+    return keys
+
+
+def bearer_token(header: object) -> str:
+    if not isinstance(header, str) or not header.startswith("Bearer "):
+        raise AuthError("no bearer token")
+    token = header[7:].strip()
+    if not token or len(token) > MAX_TOKEN_CHARS:
+        raise AuthError("empty or oversized token")
+    return token
+
+
+def token_key_id(token: str) -> str:
+    """The key id of a token that claims RS256; raises AuthError for any other algorithm."""
+    try:
+        header = jwt.get_unverified_header(token)
+    except jwt.PyJWTError:
+        raise AuthError("malformed token") from None
+    if header.get("alg") != "RS256":
+        raise AuthError(f"algorithm {header.get('alg')!r} not accepted")
+    kid = header.get("kid")
+    if not isinstance(kid, str) or not kid:
+        raise AuthError("token has no key id")
+    return kid
+
+
+def verify_activity(token: str, activity: Mapping[str, Any], config: TeamsConfig,
+                    keys: Mapping[str, SigningKey]) -> dict[str, Any]:
+    """The claims of a Bot Framework token that vouches for this activity; AuthError otherwise."""
+    service_url = activity.get("serviceUrl")
+    if not service_url_allowed(service_url, config.allowed_service_urls):
+        raise AuthError(f"serviceUrl not allowed: {str(service_url)[:200]!r}")
+    signing = keys.get(token_key_id(token))
+    if signing is None:
+        raise AuthError("token signed with an unknown key")
+    try:
+        claims: dict[str, Any] = jwt.decode(
+            token, signing.key, algorithms=["RS256"], audience=config.app_id, issuer=ISSUER,
+            leeway=LEEWAY_SECONDS, options={"require": ["exp", "iss", "aud"]},
+        )
+    except jwt.PyJWTError as exc:
+        raise AuthError(f"invalid token: {type(exc).__name__}") from None
+    if claims.get("serviceurl") != service_url:
+        raise AuthError("serviceurl claim does not match the activity")
+    channel = activity.get("channelId")
+    if not isinstance(channel, str) or channel not in signing.endorsements:
+        raise AuthError(f"signing key not endorsed for channel {str(channel)[:50]!r}")
+    return claims
+
+
+async def _get_json(session: aiohttp.ClientSession, url: str) -> Any:
+    async with session.get(url, allow_redirects=False) as reply:
+        reply.raise_for_status()
+        return await reply.json(content_type=None)
+
+
+class KeyStore:
+    """Microsoft's signing keys: fetched on first use, kept for a day, fetched again for an unknown key id."""
+
+    def __init__(self, metadata_url: str, ttl: float = KEYS_TTL_SECONDS, refetch: float = KEYS_REFETCH_SECONDS) -> None:
+        self.metadata_url, self.ttl, self.refetch = metadata_url, ttl, refetch
+        self.keys: dict[str, SigningKey] = {}
+        self.fetched_at = self.attempted_at = float("-inf")
+        self.fetches = 0
+        self._lock = asyncio.Lock()
+
+    def _needs_fetch(self, kid: str) -> bool:
+        now = time.monotonic()
+        wanted = not self.keys or now - self.fetched_at > self.ttl or kid not in self.keys
+        return wanted and now - self.attempted_at >= self.refetch
+
+    async def get(self, kid: str) -> Mapping[str, SigningKey]:
+        if self._needs_fetch(kid):
+            async with self._lock:  # concurrent requests share one fetch
+                if self._needs_fetch(kid):
+                    await self._fetch()
+        if not self.keys:
+            raise KeysUnavailable()
+        return self.keys
+
+    async def _fetch(self) -> None:
+        self.attempted_at = time.monotonic()
+        self.fetches += 1
+        try:
+            async with aiohttp.ClientSession(timeout=HTTP_TIMEOUT) as session:
+                metadata = await _get_json(session, self.metadata_url)
+                jwks_uri = metadata.get("jwks_uri") if isinstance(metadata, dict) else None
+                if not isinstance(jwks_uri, str):
+                    raise ValueError("no jwks_uri in the OpenID metadata")
+                keys = parse_jwks(await _get_json(session, jwks_uri))
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
+            logger.warning("Teams: could not fetch the Bot Framework keys: %s", exc)
+            return
+        if keys:
+            self.keys, self.fetched_at = keys, time.monotonic()
+
+
+class BotToken:
+    """The bot's access token (client credentials against the tenant's token endpoint), cached."""
+
+    def __init__(self, config: TeamsConfig) -> None:
+        self.config = config
+        self.fetches = 0
+        self._token: Optional[str] = None
+        self._valid_until = 0.0
+        self._lock = asyncio.Lock()
+
+    async def get(self) -> str:
+        if self._token is None or time.monotonic() >= self._valid_until:
+            async with self._lock:  # concurrent turns share one fetch
+                if self._token is None or time.monotonic() >= self._valid_until:
+                    await self._fetch()
+        assert self._token is not None
+        return self._token
+
+    async def _fetch(self) -> None:
+        self.fetches += 1
+        form = {"grant_type": "client_credentials", "client_id": self.config.app_id,
+                "client_secret": self.config.app_password, "scope": SCOPE}
+        async with aiohttp.ClientSession(timeout=HTTP_TIMEOUT) as session:
+            async with session.post(self.config.token_endpoint, data=form, allow_redirects=False) as reply:
+                reply.raise_for_status()
+                data = await reply.json(content_type=None)
+        token = data.get("access_token") if isinstance(data, dict) else None
+        if not isinstance(token, str) or not token:
+            raise ValueError("token endpoint returned no access_token")
+        try:
+            seconds = max(float(data.get("expires_in", 3600)), 0.0)
+        except (TypeError, ValueError):
+            seconds = 3600.0
+        self._token = token
+        self._valid_until = time.monotonic() + max(seconds - TOKEN_MARGIN_SECONDS, seconds / 2)
+
+
+def _choice_key(text: str) -> str:
+    return " ".join(html.unescape(text).split()).casefold()
+
+
+class Choices:
+    """The buttons last offered per conversation (title -> payload), for the imBack that comes back."""
+
+    def __init__(self, limit: int = 10_000) -> None:
+        self.limit = limit
+        self._offers: OrderedDict[str, dict[str, str]] = OrderedDict()
+
+    def offer(self, conversation: str, buttons: Mapping[str, str]) -> None:
+        self._offers[conversation] = {_choice_key(title): payload for title, payload in buttons.items()}
+        self._offers.move_to_end(conversation)
+        while len(self._offers) > self.limit:
+            self._offers.popitem(last=False)
+
+    def resolve(self, conversation: str, text: str) -> str:
+        """The payload when `text` is an offered title; the offer is used up by any next message."""
+        offer = self._offers.pop(conversation, None) or {}
+        return offer.get(_choice_key(text), text)
+
+
+def teams_markdown(text: str) -> str:
+    """Teams joins single line breaks: every line its own paragraph, list items kept together."""
+    blocks: list[str] = []
+    for line in text.strip().splitlines():
+        if not line.strip():
+            continue
+        if blocks and LIST_ITEM.match(line) and LIST_ITEM.match(blocks[-1].splitlines()[-1]):
+            blocks[-1] += "\n" + line
+        else:
+            blocks.append(line)
+    return "\n\n".join(blocks)
+
+
+class TeamsOutput(BotFramework):  # type: ignore[misc]
+    """Replies into the conversation of one incoming activity, non-blocking."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "teams"
+
+    def __init__(self, channel: TeamsInput, activity: Mapping[str, Any]) -> None:
+        self.channel = channel
+        self.service_url = str(activity["serviceUrl"])
+        self.conversation = {"id": str(activity["conversation"]["id"])}
+        sender, recipient = activity.get("from"), activity.get("recipient")
+        self.user = {"id": str(sender["id"])} if isinstance(sender, dict) and "id" in sender else {}
+        self.bot = {"id": str(recipient["id"])} if isinstance(recipient, dict) and "id" in recipient else {}
+        self.reply_to = _text(activity.get("id"))
+        self._offered: dict[str, str] = {}
+
+    def prepare_message(self, recipient_id: Text, message_data: dict[str, Any]) -> dict[str, Any]:
+        data: dict[str, Any] = {"type": "message", "from": self.bot, "recipient": self.user,
+                                "conversation": self.conversation}
+        if self.reply_to:
+            data["replyToId"] = self.reply_to
+        data.update(message_data)
+        return data
+
+    async def send(self, message_data: dict[str, Any]) -> None:
+        if not service_url_allowed(self.service_url, self.channel.config.allowed_service_urls):
+            logger.error("Teams: refusing to send to a serviceUrl that is not allowed")
+            return
+        url = f"{self.service_url.rstrip('/')}/v3/conversations/{quote(self.conversation['id'], safe='')}/activities"
+        if self.reply_to:
+            url += "/" + quote(self.reply_to, safe="")
+        try:
+            headers = {"Authorization": f"Bearer {await self.channel.token.get()}"}
+            async with aiohttp.ClientSession(timeout=HTTP_TIMEOUT) as session:
+                async with session.post(url, json=message_data, headers=headers, allow_redirects=False) as reply:
+                    if reply.status >= 300:
+                        logger.error("Teams: sending failed with HTTP %s: %s", reply.status, (await reply.text())[:300])
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
+            logger.error("Teams: sending failed: %s", exc)
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        await self.send(self.prepare_message(recipient_id, {"text": teams_markdown(text), "textFormat": "markdown"}))
+
+    async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: list[dict[str, Any]],
+                                     **kwargs: Any) -> None:
+        offered = {str(b["title"]): str(b.get("payload") or b["title"]) for b in buttons if b.get("title")}
+        self._offered.update(offered)
+        self.channel.choices.offer(self.conversation["id"], self._offered)
+        card = {"contentType": HERO_CARD, "content": {"buttons": [
+            {"type": "imBack", "title": title, "value": title} for title in offered]}}
+        message = {"text": teams_markdown(text), "textFormat": "markdown", "attachments": [card]}
+        await self.send(self.prepare_message(recipient_id, message))
+
+
+def _activity_ok(activity: object) -> bool:
+    if not isinstance(activity, dict):
+        return False
+    conversation = activity.get("conversation")
+    return (isinstance(activity.get("type"), str) and isinstance(activity.get("serviceUrl"), str)
+            and isinstance(conversation, dict) and isinstance(conversation.get("id"), str)
+            and bool(conversation["id"]) and isinstance(activity.get("from"), dict))
+
+
+def tenant_of(activity: Mapping[str, Any]) -> str:
+    channel_data = activity.get("channelData")
+    tenant = channel_data.get("tenant") if isinstance(channel_data, dict) else None
+    return _text(tenant.get("id")) if isinstance(tenant, dict) else ""
+
+
+def teams_metadata(activity: Mapping[str, Any]) -> dict[str, str]:
+    """What actions may know about the Teams user: never a verified leader."""
+    sender = activity["from"]
+    metadata = {"teams_user_id": _text(sender.get("id")), "teams_aad_object_id": _text(sender.get("aadObjectId")),
+                "teams_tenant_id": tenant_of(activity), CHANNEL_KEY: "teams"}
+    return {key: value for key, value in metadata.items() if value}
+
+
+class TeamsInput(BotFrameworkInput):  # type: ignore[misc]
+    """Microsoft Teams, single tenant, at /webhooks/teams/webhook."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "teams"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[dict[str, Any]]) -> TeamsInput:
+        return cls(TeamsConfig.from_credentials(credentials))
+
+    def __init__(self, config: TeamsConfig) -> None:  # Rasa's __init__ would fetch keys now: not called
+        self.config = config
+        self.app_id, self.app_password = config.app_id, config.app_password
+        self.keys = KeyStore(config.openid_metadata_url)
+        self.token = BotToken(config)
+        self.choices = Choices()
+        self._tasks: set[asyncio.Task[None]] = set()
+        if not config.configured:
+            logger.info("Teams channel not configured (TEAMS_APP_ID/TEAMS_APP_PASSWORD/TEAMS_TENANT_ID): answers 503")
+
+    async def authenticate(self, header: object, activity: Mapping[str, Any]) -> dict[str, Any]:
+        token = bearer_token(header)
+        return verify_activity(token, activity, self.config, await self.keys.get(token_key_id(token)))
+
+    async def _run(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage) -> None:
+        try:
+            await on_new_message(message)
+        except Exception:  # one failed turn must not end the others
+            logger.exception("Teams: handling a message failed")
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        teams = Blueprint("teams_webhook", __name__)
+
+        @teams.route("/", methods=["GET"])  # type: ignore[untyped-decorator]
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok", "ingesteld": self.config.configured})
+
+        @teams.route("/webhook", methods=["POST"])  # type: ignore[untyped-decorator]
+        async def webhook(request: Request) -> HTTPResponse:
+            if not self.config.configured:
+                return response.json(NOT_CONFIGURED, status=503)
+            if len(request.body or b"") > MAX_BODY_BYTES:
+                return response.json(TOO_LARGE, status=413)
+            try:
+                activity = json.loads(request.body or b"")
+            except (ValueError, RecursionError):
+                activity = None
+            if not _activity_ok(activity):
+                return response.json(BAD_REQUEST, status=400)
+            try:
+                await self.authenticate(request.headers.get("Authorization"), activity)
+            except AuthError as exc:
+                logger.warning("Teams: rejected a request: %s", exc.reason)
+                return response.json(UNAUTHORIZED, status=401)
+            except KeysUnavailable:
+                return response.json(UNAVAILABLE, status=503)
+            if activity["type"] != "message":
+                return response.json({"status": "genegeerd"})
+            if tenant_of(activity).lower() != self.config.tenant_id.lower():
+                logger.warning("Teams: message from another tenant ignored")
+                return response.json(WRONG_TENANT, status=403)
+            conversation = activity["conversation"]["id"]
+            message = UserMessage(
+                text=self.choices.resolve(conversation, _text(activity.get("text"))),
+                output_channel=TeamsOutput(self, activity), sender_id=conversation, input_channel=self.name(),
+                message_id=_text(activity.get("id")) or None, metadata=teams_metadata(activity),
+            )
+            task = asyncio.create_task(self._run(on_new_message, message))
+            self._tasks.add(task)  # keep a reference until the turn is done
+            task.add_done_callback(self._tasks.discard)
+            return response.json({"status": "ontvangen"})
+
+        return teams

@@ -62,6 +62,7 @@
       socketPath: "/socket.io/",
       customData: token ? { token: token } : {},
       embedded: true,
+      initPayload: "/greet",
       title: "Registerwijzer",
       subtitle: "Vragen over het Schoolleidersregister PO",
       inputTextFieldHint: "Typ je vraag…",

@@ -111,9 +111,10 @@ class WebchatInput(SocketIOInput):  # type: ignore[misc]
                 await output.send_text_message(sender_id, BAD_TOKEN)
                 return
             text = data.get("message")
-            text = text[:MAX_MESSAGE] if isinstance(text, str) else ""
+            if not isinstance(text, str):
+                return  # the widget's empty start-up message: nothing to answer
             await on_new_message(
-                UserMessage(text, output, sender_id, input_channel=self.name(), metadata=metadata)
+                UserMessage(text[:MAX_MESSAGE], output, sender_id, input_channel=self.name(), metadata=metadata)
             )
 
         return webhook

@@ -1,0 +1,231 @@
+"""The website widget in a real browser: Debian's headless Chromium driven by Playwright.
+
+The page is served by `make run`'s web server, the widget talks socket.io to the real Rasa server.
+Screenshots go to results/screenshots/ as test artefacts.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import urllib.error
+import urllib.request
+from typing import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from bot.identity import TokenConfig, issue_token
+
+from .conftest import JWT_KEY, ROOT, Servers
+
+pytestmark = pytest.mark.e2e
+
+SHOTS = ROOT / "results" / "screenshots"
+LEADER = "100234"  # demo leader: 70 points for leerKRACHT jaar-1 approved
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+TIMEOUT = 60_000  # ms: the first answer may wait for the model
+ANSWER = ".rw-response .rw-message-text"  # an answer bubble (the typing indicator is a .rw-response too)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    found = subprocess.run(["bash", str(ROOT / "scripts" / "chromium.sh")], capture_output=True, text=True,
+                           timeout=900)
+    if found.returncode != 0:
+        pytest.fail(f"no Chromium: {found.stderr[-2000:]}")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=found.stdout.strip(), args=FLAGS, headless=True)
+        yield launched
+        launched.close()
+
+
+class Widget:
+    """One browser tab on the page, recording every request the page makes."""
+
+    def __init__(self, browser: Browser, servers: Servers) -> None:
+        self.context = browser.new_context(locale="nl-NL")
+        self.page: Page = self.context.new_page()
+        self.base = f"http://127.0.0.1:{servers.web_port}/"
+        self.requests: list[str] = []
+        self.page.on("request", lambda request: self.requests.append(request.url))
+        self.page.set_default_timeout(TIMEOUT)
+
+    def open(self, fragment: str = "") -> None:
+        """Open the page and wait for the assistant's first message (its welcome)."""
+        self.page.goto(self.base + fragment)
+        self.page.wait_for_selector(".rw-new-message")
+        self.page.locator(ANSWER).first.wait_for()
+
+    def ask(self, question: str, expect: str) -> None:
+        """Type a question, send it with Enter, wait for a new answer bubble containing `expect`."""
+        before = self.page.locator(ANSWER).count()
+        box = self.page.locator(".rw-new-message")
+        box.fill(question)
+        box.press("Enter")
+        self.wait_for_answer(before, expect)
+
+    def wait_for_answer(self, before: int, expect: str) -> None:
+        """Wait until a bubble after the first `before` ones contains `expect` (fails on timeout)."""
+        self.page.wait_for_function(
+            "([sel, n, want]) => Array.from(document.querySelectorAll(sel)).slice(n)"
+            ".some((e) => e.innerText.includes(want))", arg=[ANSWER, before, expect])
+
+    def session_id(self) -> str:
+        return str(self.page.evaluate("JSON.parse(sessionStorage.getItem('chat_session')).session_id"))
+
+    def conversation(self) -> str:
+        return self.page.locator(".rw-messages-container").inner_text()
+
+    def shot(self, name: str) -> None:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+    def outside_requests(self) -> list[str]:
+        local = re.compile(r"^(https?|wss?)://127\.0\.0\.1:\d+/|^data:|^blob:")
+        return [url for url in self.requests if not local.match(url)]
+
+
+@pytest.fixture()
+def widget(browser: Browser, servers: Servers) -> Iterator[Widget]:
+    tab = Widget(browser, servers)
+    yield tab
+    tab.context.close()
+
+
+def token_for(number: str) -> str:
+    return issue_token(number, config=TokenConfig(algorithm="HS256", verify_key=JWT_KEY, signing_key=JWT_KEY))
+
+
+def test_question_answer_and_reload_keeps_the_conversation(widget: Widget) -> None:
+    widget.open()
+    assert widget.page.title().startswith("Registerwijzer")
+    widget.ask("telt leerKRACHT jaar 1 mee?", "herregistratiewaarde van 70 punten")
+    assert "Bron:" in widget.conversation()
+    widget.shot("widget-answer")
+
+    session = widget.session_id()
+    widget.page.reload()
+    widget.page.wait_for_selector(".rw-new-message")
+    widget.page.locator(ANSWER, has_text="herregistratiewaarde van 70 punten").first.wait_for()
+    assert "telt leerKRACHT jaar 1 mee?" in widget.conversation()
+    # The same session continues on the server after the reload.
+    widget.ask("bedankt", "Graag gedaan")
+    assert widget.session_id() == session
+    widget.shot("widget-after-reload")
+    assert widget.outside_requests() == []
+
+
+def test_logged_in_leader_gets_a_personal_answer(widget: Widget) -> None:
+    widget.open("#token=" + token_for(LEADER))
+    assert "token=" not in widget.page.url  # the token leaves the address bar at once
+    assert "Je bent ingelogd" in widget.page.locator("#login-state").inner_text()
+    widget.ask("hoeveel punten heb ik al?", "70 (leerKRACHT jaar-1)")
+    widget.shot("widget-personal")
+
+    widget.page.locator("#logout").click()
+    widget.page.wait_for_selector(".rw-new-message")
+    widget.page.locator(ANSWER).first.wait_for()
+    assert "70 (leerKRACHT jaar-1)" not in widget.conversation()  # logging out forgets the conversation
+    widget.ask("hoeveel punten heb ik al?", "Log in op het portaal")
+
+
+def test_anonymous_personal_question_hears_how_to_log_in(widget: Widget) -> None:
+    widget.open()
+    widget.ask("hoeveel punten heb ik al?", "Log in op het portaal")
+    assert "70 (leerKRACHT jaar-1)" not in widget.conversation()
+
+
+def test_forged_token_gets_a_dutch_refusal(widget: Widget) -> None:
+    forged = issue_token(LEADER, config=TokenConfig(algorithm="HS256", verify_key="x" * 48, signing_key="x" * 48))
+    widget.open("#token=" + forged)
+    widget.ask("hoeveel punten heb ik al?", "Je inlogtoken is ongeldig of verlopen")
+    assert "70 (leerKRACHT jaar-1)" not in widget.conversation()
+
+
+def test_keyboard_only_and_labels(widget: Widget) -> None:
+    widget.open()
+    page = widget.page
+    assert page.locator(".rw-new-message").get_attribute("aria-label") == "Je vraag"
+    assert page.locator(".rw-send").get_attribute("aria-label") == "Verstuur"
+    assert page.locator(".rw-messages-container").get_attribute("role") == "log"
+    assert page.locator("html").get_attribute("lang") == "nl"
+    for _ in range(30):  # Tab from the top of the page to the question box
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('rw-new-message')"):
+            break
+    else:
+        pytest.fail("the question box cannot be reached with Tab")
+    before = page.locator(ANSWER).count()
+    page.keyboard.type("hallo")
+    page.keyboard.press("Enter")
+    widget.wait_for_answer(before, "Wat wil je weten")
+    widget.shot("widget-keyboard")
+
+
+CONTRAST = """
+() => {
+  const lum = (c) => {
+    const [r, g, b] = c.match(/\\d+(\\.\\d+)?/g).slice(0, 3).map(Number).map((v) => {
+      v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const bg = (el) => {
+    for (; el; el = el.parentElement) {
+      const c = getComputedStyle(el).backgroundColor;
+      if (c && !c.startsWith('rgba(0, 0, 0, 0)') && c !== 'transparent') return c;
+    }
+    return 'rgb(255, 255, 255)';
+  };
+  const ratio = (el) => {
+    const a = lum(getComputedStyle(el).color), b = lum(bg(el));
+    return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+  };
+  const out = {};
+  for (const sel of ['.rw-title', '.rw-response .rw-message-text', '.rw-client .rw-message-text',
+                     '.rw-new-message', 'header.site .brand', 'h1', '.intro', 'footer.site']) {
+    const el = document.querySelector(sel);
+    out[sel] = el ? ratio(el) : null;
+  }
+  return out;
+}
+"""
+
+
+def test_wcag_aa_contrast(widget: Widget) -> None:
+    widget.open()
+    widget.ask("hoeveel punten heb ik nodig", "100")
+    ratios = widget.page.evaluate(CONTRAST)
+    missing = [sel for sel, value in ratios.items() if value is None]
+    assert not missing, missing
+    low = {sel: round(value, 2) for sel, value in ratios.items() if value < 4.5}
+    assert not low, f"below WCAG AA 4.5:1: {low}"
+
+
+def socket_handshake(servers: Servers, origin: str) -> tuple[int, str | None]:
+    request = urllib.request.Request(f"http://127.0.0.1:{servers.rasa_port}/socket.io/?EIO=4&transport=polling",
+                                     headers={"Origin": origin})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.headers.get("Access-Control-Allow-Origin")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers.get("Access-Control-Allow-Origin")
+
+
+def test_only_allowed_origins_may_connect(servers: Servers) -> None:
+    allowed = f"http://127.0.0.1:{servers.web_port}"
+    assert socket_handshake(servers, allowed) == (200, allowed)
+    status, header = socket_handshake(servers, "http://evil.example")
+    assert status == 400 and header is None
+
+
+def test_page_security_headers_and_config(servers: Servers) -> None:
+    with urllib.request.urlopen(f"http://127.0.0.1:{servers.web_port}/config.json", timeout=10) as response:
+        assert json.loads(response.read()) == {"socketUrl": f"http://127.0.0.1:{servers.rasa_port}"}
+        csp = response.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in csp and f"connect-src 'self' http://127.0.0.1:{servers.rasa_port}" in csp
+    with pytest.raises(urllib.error.HTTPError) as missing:
+        urllib.request.urlopen(f"http://127.0.0.1:{servers.web_port}/../bot/identity.py", timeout=10)
+    assert missing.value.code == 404

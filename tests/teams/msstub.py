@@ -181,7 +181,7 @@ class MicrosoftStub:
         return web.json_response({"token_type": "Bearer", "expires_in": 3599, "access_token": token})
 
     async def _connector(self, request: web.Request) -> web.Response:
-        path = request.path
+        path = request.raw_path.split("?")[0]
         head, _, tail = path.partition("/v3/conversations/")
         parts = tail.split("/")
         if not tail or len(parts) < 2 or parts[1] != "activities":

@@ -58,7 +58,9 @@ HTTP_TIMEOUT = aiohttp.ClientTimeout(total=20, connect=5)
 MAX_BODY_BYTES = 256 * 1024
 MAX_TOKEN_CHARS = 8192
 HERO_CARD = "application/vnd.microsoft.card.hero"
+MAX_CARD_BUTTONS = 6  # more buttons than Teams shows on one card go on the next card
 LIST_ITEM = re.compile(r"^\s*([-*•]|\d+[.)])\s")
+MENTION = re.compile(r"<at>[^<]*</at>", re.IGNORECASE)
 
 UNAUTHORIZED = {"error": "niet_geautoriseerd", "message": "Dit verzoek komt niet aantoonbaar van Microsoft Teams."}
 NOT_CONFIGURED = {"error": "niet_ingesteld",
@@ -273,6 +275,9 @@ class BotToken:
         assert self._token is not None
         return self._token
 
+    def forget(self) -> None:
+        self._token = None
+
     async def _fetch(self) -> None:
         self.fetches += 1
         form = {"grant_type": "client_credentials", "client_id": self.config.app_id,
@@ -364,6 +369,8 @@ class TeamsOutput(BotFramework):  # type: ignore[misc]
             headers = {"Authorization": f"Bearer {await self.channel.token.get()}"}
             async with aiohttp.ClientSession(timeout=HTTP_TIMEOUT) as session:
                 async with session.post(url, json=message_data, headers=headers, allow_redirects=False) as reply:
+                    if reply.status == 401:
+                        self.channel.token.forget()  # revoked or rotated: fetch a fresh one next time
                     if reply.status >= 300:
                         logger.error("Teams: sending failed with HTTP %s: %s", reply.status, (await reply.text())[:300])
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
@@ -377,9 +384,10 @@ class TeamsOutput(BotFramework):  # type: ignore[misc]
         offered = {str(b["title"]): str(b.get("payload") or b["title"]) for b in buttons if b.get("title")}
         self._offered.update(offered)
         self.channel.choices.offer(self.conversation["id"], self._offered)
-        card = {"contentType": HERO_CARD, "content": {"buttons": [
-            {"type": "imBack", "title": title, "value": title} for title in offered]}}
-        message = {"text": teams_markdown(text), "textFormat": "markdown", "attachments": [card]}
+        actions = [{"type": "imBack", "title": title, "value": title} for title in offered]
+        cards = [{"contentType": HERO_CARD, "content": {"buttons": actions[i:i + MAX_CARD_BUTTONS]}}
+                 for i in range(0, len(actions), MAX_CARD_BUTTONS)]
+        message = {"text": teams_markdown(text), "textFormat": "markdown", "attachments": cards}
         await self.send(self.prepare_message(recipient_id, message))
 
 
@@ -393,9 +401,17 @@ def _activity_ok(activity: object) -> bool:
 
 
 def tenant_of(activity: Mapping[str, Any]) -> str:
+    """The Teams tenant (`channelData.tenant.id`); empty when `conversation.tenantId` contradicts it."""
     channel_data = activity.get("channelData")
     tenant = channel_data.get("tenant") if isinstance(channel_data, dict) else None
-    return _text(tenant.get("id")) if isinstance(tenant, dict) else ""
+    found = _text(tenant.get("id")) if isinstance(tenant, dict) else ""
+    also = _text(activity["conversation"].get("tenantId"))
+    return "" if also and also.lower() != found.lower() else found
+
+
+def message_text(activity: Mapping[str, Any]) -> str:
+    """The user's text without an @mention of the bot (Teams adds `<at>Name</at>` outside personal chats)."""
+    return MENTION.sub("", _text(activity.get("text"))).strip()
 
 
 def teams_metadata(activity: Mapping[str, Any]) -> dict[str, str]:
@@ -465,12 +481,13 @@ class TeamsInput(BotFrameworkInput):  # type: ignore[misc]
                 return response.json(UNAVAILABLE, status=503)
             if activity["type"] != "message":
                 return response.json({"status": "genegeerd"})
-            if tenant_of(activity).lower() != self.config.tenant_id.lower():
+            tenant = tenant_of(activity)
+            if not tenant or tenant.lower() != self.config.tenant_id.lower():
                 logger.warning("Teams: message from another tenant ignored")
                 return response.json(WRONG_TENANT, status=403)
             conversation = activity["conversation"]["id"]
             message = UserMessage(
-                text=self.choices.resolve(conversation, _text(activity.get("text"))),
+                text=self.choices.resolve(conversation, message_text(activity)),
                 output_channel=TeamsOutput(self, activity), sender_id=conversation, input_channel=self.name(),
                 message_id=_text(activity.get("id")) or None, metadata=teams_metadata(activity),
             )

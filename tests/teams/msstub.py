@@ -7,7 +7,8 @@ One aiohttp server in a thread serves:
   key "webchat" only for webchat; key "rogue" signs tokens but is never published);
 - `POST /{tenant}/oauth2/v2.0/token`: client credentials; checks client id, secret and scope;
 - the Bot Connector under any path prefix: `POST {prefix}/v3/conversations/{id}/activities[/{replyTo}]`
-  records the activity and the Authorization header it got; `delays[conversation_id]` makes it slow.
+  records the activity and the Authorization header it got; `delays[conversation_id]` makes it slow,
+  `unauthorized` makes it answer 401.
 
 `token(...)` signs as the Bot Framework would; its keyword arguments make each bad variant.
 """
@@ -64,6 +65,7 @@ class MicrosoftStub:
     app_password: str = APP_PASSWORD
     tenant_id: str = TENANT_ID
     delays: dict[str, float] = field(default_factory=dict)
+    unauthorized: set[str] = field(default_factory=set)  # conversations whose sends get HTTP 401
     received: list[Received] = field(default_factory=list)
     events: list[tuple[str, str]] = field(default_factory=list)  # ("arrived"|"finished", conversation)
     token_requests: list[dict[str, str]] = field(default_factory=list)
@@ -196,6 +198,8 @@ class MicrosoftStub:
         with self._lock:
             record.finished = time.monotonic()
             self.events.append(("finished", conversation))
+        if conversation in self.unauthorized:
+            return web.json_response({"error": {"code": "Unauthorized"}}, status=401)
         return web.json_response({"id": uuid.uuid4().hex})
 
     def start(self) -> MicrosoftStub:

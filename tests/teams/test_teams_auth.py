@@ -17,10 +17,12 @@ from bot.channels.teams import (
     TeamsConfig,
     TeamsInput,
     bearer_token,
+    message_text,
     parse_jwks,
     service_url_allowed,
     teams_markdown,
     teams_metadata,
+    tenant_of,
     token_key_id,
     verify_activity,
 )
@@ -246,3 +248,16 @@ def test_metadata_never_claims_a_verified_leader(stub: MicrosoftStub) -> None:
     metadata = teams_metadata(activity)
     assert metadata == {"teams_user_id": activity["from"]["id"], "teams_aad_object_id": activity["from"]["aadObjectId"],
                         "teams_tenant_id": stub.tenant_id, "verified_channel": "teams"}
+
+
+def test_the_tenant_comes_from_channel_data_and_must_agree_with_the_conversation(stub: MicrosoftStub) -> None:
+    assert tenant_of(stub.activity()) == stub.tenant_id
+    contradicted = stub.activity(conversation="a:x")
+    contradicted["conversation"]["tenantId"] = "another-tenant"
+    assert tenant_of(contradicted) == ""
+    assert tenant_of(stub.activity(channelData={})) == ""
+
+
+def test_a_mention_of_the_bot_is_not_part_of_the_message(stub: MicrosoftStub) -> None:
+    assert message_text(stub.activity("<at>Registerwijzer</at> Niveau 5 ")) == "Niveau 5"
+    assert message_text(stub.activity(None)) == ""

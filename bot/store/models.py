@@ -130,3 +130,101 @@ class ChannelIdentity(Base):  # type: ignore[misc]
     )
 
     leader = relationship("Leader", back_populates="identities", lazy="raise")
+
+
+# -- the helpdesk (bot/helpdesk/; migration 0002) ------------------------------------------------
+TICKET_CATEGORIES = (
+    "registratie", "herregistratie en punten", "certificaat of waardering", "account en inloggen",
+    "uitstel of bezwaar", "kosten", "overig",
+)
+TICKET_PRIORITIES = ("hoog", "normaal")
+TICKET_REASONS = ("fallback", "buiten_gegevens", "persoonlijk", "op_verzoek")
+OUTBOX_KINDS = ("webhook", "email")
+OUTBOX_STATUSES = ("pending", "delivered", "failed")
+
+
+class Ticket(Base):  # type: ignore[misc]
+    """A question the assistant could not answer, handed to the register's helpdesk.
+
+    `number` (RW-<year>-<id>) is set in the same transaction as the insert; `transcript` is only kept
+    when the leader consented (else NULL).
+    """
+
+    __tablename__ = "tickets"
+    __table_args__ = (
+        sa.CheckConstraint(_in("category", TICKET_CATEGORIES), name="category"),
+        sa.CheckConstraint(_in("priority", TICKET_PRIORITIES), name="priority"),
+        sa.CheckConstraint(_in("channel", CHANNELS), name="channel"),
+        sa.CheckConstraint(_in("reason", TICKET_REASONS), name="reason"),
+        sa.CheckConstraint("consent OR transcript IS NULL", name="transcript_needs_consent"),
+    )
+
+    id: Mapped[int] = sa.Column(sa.Integer, primary_key=True)
+    number: Mapped[str | None] = sa.Column(sa.String(20), nullable=True, unique=True)
+    uid: Mapped[str] = sa.Column(sa.String(32), nullable=False, unique=True)
+    created_at: Mapped[datetime] = sa.Column(sa.DateTime(timezone=True), nullable=False)
+    category: Mapped[str] = sa.Column(sa.String(30), nullable=False)
+    priority: Mapped[str] = sa.Column(sa.String(10), nullable=False)
+    reasons: Mapped[list[str]] = sa.Column(sa.JSON, nullable=False, default=list)
+    expected_by: Mapped[date] = sa.Column(sa.Date, nullable=False)
+    question: Mapped[str] = sa.Column(sa.Text, nullable=False)
+    email: Mapped[str] = sa.Column(sa.String(254), nullable=False)
+    registratienummer: Mapped[str | None] = sa.Column(sa.String(10), nullable=True)
+    verified: Mapped[bool] = sa.Column(sa.Boolean(), nullable=False)
+    consent: Mapped[bool] = sa.Column(sa.Boolean(), nullable=False)
+    channel: Mapped[str] = sa.Column(sa.String(10), nullable=False)
+    conversation_id: Mapped[str] = sa.Column(sa.String(255), nullable=False)
+    intent: Mapped[str | None] = sa.Column(sa.String(100), nullable=True)
+    reason: Mapped[str] = sa.Column(sa.String(20), nullable=False)
+    period_end: Mapped[date | None] = sa.Column(sa.Date, nullable=True)
+    transcript: Mapped[list[dict[str, Any]] | None] = sa.Column(sa.JSON(none_as_null=True), nullable=True)
+
+
+class TicketOutbox(Base):  # type: ignore[misc]
+    """One delivery of a ticket (webhook or e-mail), retried by the worker until it succeeds.
+
+    A worker claims a due row by setting `lease_owner`/`lease_until` in an atomic UPDATE; a row whose
+    lease has expired (a worker died) is claimed again. `status` is `failed` only for a permanent error
+    (kept and shown in the CLI; `tickets retry` puts it back).
+    """
+
+    __tablename__ = "ticket_outbox"
+    __table_args__ = (
+        sa.CheckConstraint(_in("kind", OUTBOX_KINDS), name="kind"),
+        sa.CheckConstraint(_in("status", OUTBOX_STATUSES), name="status"),
+        sa.CheckConstraint("attempts >= 0", name="attempts"),
+        sa.Index("ix_ticket_outbox_status_next_attempt_at", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = sa.Column(sa.Integer, primary_key=True)
+    ticket_id: Mapped[int] = sa.Column(
+        sa.Integer, sa.ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    kind: Mapped[str] = sa.Column(sa.String(10), nullable=False)
+    idempotency_key: Mapped[str] = sa.Column(sa.String(64), nullable=False, unique=True)
+    payload: Mapped[dict[str, Any]] = sa.Column(sa.JSON, nullable=False)
+    status: Mapped[str] = sa.Column(sa.String(10), nullable=False, default="pending")
+    attempts: Mapped[int] = sa.Column(sa.Integer, nullable=False, default=0)
+    next_attempt_at: Mapped[datetime] = sa.Column(sa.DateTime(timezone=True), nullable=False)
+    lease_owner: Mapped[str | None] = sa.Column(sa.String(64), nullable=True)
+    lease_until: Mapped[datetime | None] = sa.Column(sa.DateTime(timezone=True), nullable=True)
+    delivered_at: Mapped[datetime | None] = sa.Column(sa.DateTime(timezone=True), nullable=True)
+    last_error: Mapped[str | None] = sa.Column(sa.Text, nullable=True)
+    created_at: Mapped[datetime] = sa.Column(sa.DateTime(timezone=True), nullable=False)
+    updated_at: Mapped[datetime] = sa.Column(sa.DateTime(timezone=True), nullable=False)
+
+
+class UnansweredQuestion(Base):  # type: ignore[misc]
+    """A question the assistant could not answer, scrubbed of personal data (see bot/helpdesk/scrub.py)."""
+
+    __tablename__ = "unanswered_questions"
+    __table_args__ = (
+        sa.CheckConstraint("length(text) > 0", name="text_not_empty"),
+        sa.Index("ix_unanswered_questions_text_hash", "text_hash"),
+    )
+
+    id: Mapped[int] = sa.Column(sa.Integer, primary_key=True)
+    text: Mapped[str] = sa.Column(sa.Text, nullable=False)
+    text_hash: Mapped[str] = sa.Column(sa.String(64), nullable=False)
+    intent: Mapped[str | None] = sa.Column(sa.String(100), nullable=True)
+    created_at: Mapped[datetime] = sa.Column(sa.DateTime(timezone=True), nullable=False)

@@ -1,0 +1,157 @@
+"""Checks for what the helpdesk form collects: each returns the cleaned value or a Dutch prompt.
+
+    result = check_email(text)
+    if result.ok: use(result.value) else: say(result.prompt)
+
+Nothing is thrown away: the form keeps asking with the prompt until the answer is usable.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+MAX_QUESTION = 2000
+MAX_EMAIL = 254
+MAX_LOCAL = 64
+
+_HTML_RE = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>|javascript\s*:|\bon[a-z]+\s*=\s*[\"']", re.IGNORECASE)
+_LETTER_RE = re.compile(r"[^\W\d_]")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_LOCAL_RE = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
+_LABEL_RE = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+_TLD_RE = re.compile(r"^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$")
+_NUMBER_RE = re.compile(r"^\d{6,10}$")
+
+EMAIL_EXAMPLE = "naam@school.nl"
+
+
+@dataclass(frozen=True)
+class Check(Generic[T]):
+    """The cleaned value, or None with a Dutch prompt saying what is wrong."""
+
+    value: T | None
+    prompt: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.prompt is None
+
+
+def _thousands(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def _clean_text(text: object) -> str:
+    if not isinstance(text, str):
+        return ""
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL_RE.sub("", text).replace("\t", " ")
+    lines = [re.sub(r"[ \u00a0]+", " ", line).strip() for line in text.split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def check_question(text: object) -> Check[str]:
+    """The question in the leader's own words: not empty, some letters, at most 2,000 characters, no HTML."""
+    clean = _clean_text(text)
+    if not clean:
+        return Check(None, "Ik heb nog geen vraag van je gekregen. Typ je vraag in je eigen woorden, "
+                           "bijvoorbeeld: 'Mijn certificaat staat nog niet in mijn dossier.'")
+    if not _LETTER_RE.search(clean):
+        return Check(None, "Ik zie geen woorden in je bericht. Typ je vraag in gewone zinnen, "
+                           "dan geef ik hem door aan de helpdesk.")
+    if len(clean) > MAX_QUESTION:
+        return Check(None, f"Je vraag is te lang ({_thousands(len(clean))} tekens). Maak hem korter dan "
+                           f"{_thousands(MAX_QUESTION)} tekens. Schrijf alleen de kern op; de helpdesk vraagt "
+                           "zelf door als ze meer wil weten.")
+    if _HTML_RE.search(clean):
+        return Check(None, "Ik kan geen HTML-code doorgeven. Wil je je vraag opnieuw typen? "
+                           "Schrijf je vraag in gewone tekst, zonder HTML-code.")
+    return Check(clean)
+
+
+def check_email(text: object) -> Check[str]:
+    """A practical e-mail check (one @, sensible local part and domain, max 254); the domain in lowercase."""
+    raw = _clean_text(text)
+    example = f"Typ je e-mailadres zo: {EMAIL_EXAMPLE}."
+    if raw.lower().startswith("mailto:"):
+        raw = raw[7:]
+    if raw.startswith("<") and raw.endswith(">"):
+        raw = raw[1:-1].strip()
+    if not raw:
+        return Check(None, f"Ik heb nog geen e-mailadres van je gekregen. {example}")
+    if any(ch.isspace() for ch in raw):
+        return Check(None, f"Een e-mailadres heeft geen spaties. {example}")
+    if raw.count("@") != 1:
+        return Check(None, f"Een e-mailadres heeft precies één @. {example}")
+    local, domain = raw.split("@")
+    domain = domain.rstrip(".").lower()
+    try:
+        ascii_domain = domain.encode("idna").decode("ascii") if domain and not domain.isascii() else domain
+    except UnicodeError:
+        ascii_domain = ""
+    labels = ascii_domain.split(".")
+    if (not local or len(local) > MAX_LOCAL or not _LOCAL_RE.match(local) or len(labels) < 2
+            or not all(_LABEL_RE.match(label) for label in labels) or not _TLD_RE.match(labels[-1])):
+        return Check(None, f"Dat lijkt geen geldig e-mailadres. {example}")
+    address = f"{local}@{domain}"
+    if len(address) > MAX_EMAIL:
+        return Check(None, f"Dat e-mailadres is te lang (meer dan {MAX_EMAIL} tekens). {example}")
+    return Check(address)
+
+
+def check_registratienummer(text: object) -> Check[str]:
+    """6 to 10 digits; spaces, dots and hyphens between them are tolerated."""
+    raw = _clean_text(text)
+    digits = re.sub(r"[\s.\-]", "", raw)
+    if _NUMBER_RE.match(digits):
+        return Check(digits)
+    if not raw:
+        return Check(None, "Ik heb nog geen registratienummer van je gekregen. Het bestaat uit 6 tot 10 "
+                           "cijfers, bijvoorbeeld 100234.")
+    if re.search(r"\D", digits):
+        return Check(None, "Een registratienummer bestaat alleen uit cijfers (6 tot 10), bijvoorbeeld 100234. "
+                           "Typ alleen de cijfers.")
+    return Check(None, f"Een registratienummer heeft 6 tot 10 cijfers; ik telde er {len(digits)}. "
+                       "Kijk het nog eens na, bijvoorbeeld 100234.")
+
+
+_NO = ("geen toestemming", "niet akkoord", "liever niet", "niet doen", "niet goed", "nee hoor", "nee dank je",
+       "nee", "neen", "nope", "no", "niet", "geen", "/deny")
+_YES = ("ja hoor", "ja graag", "is goed", "dat mag", "dat is goed", "prima", "ja", "jawel", "jazeker", "yes",
+        "akkoord", "goed", "oké", "oke", "okay", "ok", "mag", "zeker", "graag", "toestemming", "/affirm", "👍")
+# Said yes with a negative word: checked first and taken out before the nee-words.
+_YES_WITH_NEGATION = ("geen probleem", "geen bezwaar", "niet erg", "maakt niet uit", "heb ik geen moeite mee")
+CONSENT_PROMPT = ("Mag de helpdesk ons gesprek meelezen? Antwoord met 'ja' of 'nee'. "
+                  "Bij 'nee' geef ik alleen je vraag door.")
+
+
+def _has(phrase: str, text: str) -> bool:
+    return re.search(rf"(?<![\w/]){re.escape(phrase)}(?!\w)", text) is not None
+
+
+def check_consent(text: object) -> Check[bool]:
+    """ja-words → True, nee-words → False; anything else (or both) → None with a prompt."""
+    words = _clean_text(text).lower()
+    words = re.sub(r"[.,!?;:()\"]+", " ", words)
+    words = re.sub(r"\s+", " ", words).strip()
+    if not words:
+        return Check(None, CONSENT_PROMPT)
+    yes = False
+    for phrase in _YES_WITH_NEGATION:
+        if _has(phrase, words):
+            yes = True
+            words = re.sub(rf"(?<![\w/]){re.escape(phrase)}(?!\w)", " ", words)
+    no = False
+    for phrase in _NO:
+        if _has(phrase, words):
+            no = True
+            words = re.sub(rf"(?<![\w/]){re.escape(phrase)}(?!\w)", " ", words)
+    yes = yes or any(_has(phrase, words) for phrase in _YES)
+    if yes == no:
+        return Check(None, CONSENT_PROMPT)
+    return Check(yes)

@@ -1,0 +1,177 @@
+"""create_ticket: triage, one transaction, unique numbers under concurrency, consent, next steps."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import threading
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from bot.helpdesk import Helpdesk, HelpdeskError, next_steps
+from bot.store import Store
+
+from conftest import draft, fast_config
+
+TODAY = date(2026, 11, 23)  # Monday
+
+
+def test_ticket_is_committed_with_its_outbox_row(helpdesk: Helpdesk) -> None:
+    ticket = helpdesk.create_ticket(draft(), today=TODAY)
+    assert re.fullmatch(r"RW-2026-\d{6}", ticket.number)
+    assert ticket.category == "certificaat of waardering" and ticket.priority == "normaal"
+    assert ticket.expected_by == date(2026, 11, 26)
+    # Read back through a separate engine: really committed.
+    other = Helpdesk(Store(helpdesk.store.url), fast_config())
+    try:
+        stored = other.ticket(ticket.number)
+        assert stored is not None
+        assert stored.question == ticket.question and stored.reasons == ticket.reasons
+        assert [t.text for t in stored.transcript] == ["Hoi, mijn certificaat?", "Sorry, dat weet ik niet."]
+        assert [(d.kind, d.status, d.attempts) for d in stored.deliveries] == [("webhook", "pending", 0)]
+        assert other.counts() == {"tickets": 1, "pending": 1, "delivered": 0, "failed": 0}
+    finally:
+        other.store.close()
+
+
+def test_without_consent_only_the_question_is_kept(helpdesk: Helpdesk) -> None:
+    ticket = helpdesk.create_ticket(draft(consent=False), today=TODAY)
+    stored = helpdesk.ticket(ticket.number)
+    assert stored is not None and stored.transcript == () and not stored.consent
+    with helpdesk.store.engine.connect() as conn:
+        raw = conn.execute(sa.text("SELECT transcript FROM tickets")).scalar()
+        payload = conn.execute(sa.text("SELECT payload FROM ticket_outbox")).scalar()
+    assert raw is None
+    assert "Sorry, dat weet ik niet" not in str(payload)
+    assert "Ons gesprek geef ik niet door" in next_steps(ticket)
+
+
+def test_period_end_is_looked_up_and_makes_it_urgent(helpdesk: Helpdesk) -> None:
+    helpdesk.store.add_leader("100234", "Anna de Vries", "anna@school.nl", "RDO", date(2022, 12, 1),
+                              period_end=TODAY + timedelta(weeks=6))
+    ticket = helpdesk.create_ticket(draft("Hoeveel punten mis ik nog?", registratienummer="100 234", verified=True,
+                                          intent="ask_my_progress"), today=TODAY)
+    assert ticket.registratienummer == "100234" and ticket.period_end == TODAY + timedelta(weeks=6)
+    assert (ticket.category, ticket.priority) == ("herregistratie en punten", "hoog")
+    assert ticket.expected_by == date(2026, 11, 24)
+    assert any("binnen 8 weken" in r for r in ticket.reasons)
+    text = next_steps(ticket)
+    assert f"Je ticketnummer is {ticket.number}." in text
+    assert "Je krijgt uiterlijk dinsdag 24 november 2026 antwoord per e-mail op anna@school.nl." in text
+    assert "voorrang" in text
+
+
+def test_unknown_number_is_noted(helpdesk: Helpdesk) -> None:
+    ticket = helpdesk.create_ticket(draft(registratienummer="999999"), today=TODAY)
+    assert ticket.period_end is None
+    assert any("999999 niet gevonden" in r for r in ticket.reasons)
+    assert any("niet gecontroleerd" in r for r in ticket.reasons)
+
+
+@pytest.mark.parametrize("values, fragment", [
+    ({"question": "a" * 10_000}, "te lang (10.000 tekens)"), ({"email": "anna@"}, "naam@school.nl"),
+    ({"registratienummer": "12"}, "6 tot 10"), ({"question": "<script>x</script>"}, "zonder HTML-code"),
+])
+def test_bad_draft_is_refused_in_dutch_and_nothing_stored(helpdesk: Helpdesk, values: dict[str, str],
+                                                          fragment: str) -> None:
+    values = dict(values)
+    question = values.pop("question", "Mijn vraag over het register")
+    with pytest.raises(HelpdeskError) as caught:
+        helpdesk.create_ticket(draft(question, **values), today=TODAY)
+    assert fragment in caught.value.message
+    assert helpdesk.counts()["tickets"] == 0
+
+
+def test_email_row_only_when_smtp_is_configured(any_store: Store) -> None:
+    helpdesk = Helpdesk(any_store, fast_config(smtp_host="127.0.0.1", mail_to=("helpdesk@register.nl",)))
+    ticket = helpdesk.create_ticket(draft(), today=TODAY)
+    assert sorted(d.kind for d in ticket.deliveries) == ["email", "webhook"]
+    assert len({d.idempotency_key for d in ticket.deliveries}) == 2
+
+
+_TRIGGERS = {
+    "sqlite": ["CREATE TRIGGER outbox_boom BEFORE INSERT ON ticket_outbox BEGIN SELECT RAISE(ABORT, 'boom'); END"],
+    "postgresql": [
+        "CREATE OR REPLACE FUNCTION outbox_boom() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'boom'; END $$ "
+        "LANGUAGE plpgsql",
+        "CREATE TRIGGER outbox_boom BEFORE INSERT ON ticket_outbox FOR EACH ROW EXECUTE FUNCTION outbox_boom()",
+    ],
+}
+_DROP = {"sqlite": ["DROP TRIGGER outbox_boom"],
+         "postgresql": ["DROP TRIGGER outbox_boom ON ticket_outbox", "DROP FUNCTION outbox_boom()"]}
+
+
+def test_failure_mid_way_leaves_nothing_half(helpdesk: Helpdesk) -> None:
+    """The database refuses the outbox row (a real trigger): the ticket row is rolled back with it."""
+    dialect = helpdesk.store.engine.dialect.name
+    with helpdesk.store.engine.begin() as conn:
+        for statement in _TRIGGERS[dialect]:
+            conn.execute(sa.text(statement))
+    try:
+        with pytest.raises(HelpdeskError) as caught:
+            helpdesk.create_ticket(draft(), today=TODAY)
+        assert "niets verstuurd" in caught.value.message
+        assert helpdesk.counts() == {"tickets": 0, "pending": 0, "delivered": 0, "failed": 0}
+    finally:
+        with helpdesk.store.engine.begin() as conn:
+            for statement in _DROP[dialect]:
+                conn.execute(sa.text(statement))
+    assert helpdesk.create_ticket(draft(), today=TODAY).number
+
+
+def test_numbers_unique_under_concurrency(helpdesk: Helpdesk) -> None:
+    numbers: list[str] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+    start = threading.Barrier(8)
+
+    def work(i: int) -> None:
+        start.wait()
+        try:
+            for j in range(5):
+                record = helpdesk.create_ticket(draft(f"Vraag {i}-{j} over mijn certificaat",
+                                                      conversation_id=f"c{i}"), today=TODAY)
+                with lock:
+                    numbers.append(record.number)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert len(numbers) == 40 and len(set(numbers)) == 40
+    assert helpdesk.counts()["tickets"] == 40 and helpdesk.counts()["pending"] == 40
+
+
+def test_async_variants(helpdesk: Helpdesk) -> None:
+    async def go() -> str:
+        ticket = await helpdesk.acreate_ticket(draft(), today=TODAY)
+        await helpdesk.arecord_unanswered("Mag ik 100234 gebruiken?", "nlu_fallback")
+        return ticket.number
+
+    number = asyncio.run(go())
+    assert helpdesk.ticket(number) is not None
+    assert helpdesk.unanswered()[0].text == "mag ik [nummer] gebruiken?"
+
+
+def test_unanswered_by_frequency(helpdesk: Helpdesk) -> None:
+    for text in ("Kan ik 100234 overzetten?", "kan ik  999888 overzetten?", "Wat is PE-online?",
+                 "KAN IK 123456 OVERZETTEN?", "   "):
+        helpdesk.record_unanswered(text, "nlu_fallback")
+    summary = helpdesk.unanswered()
+    assert [(s.text, s.count) for s in summary] == [("kan ik [nummer] overzetten?", 3), ("wat is pe-online?", 1)]
+    assert summary[0].intents == ("nlu_fallback",)
+
+
+def test_downgrade_to_0001_keeps_leaders(any_store: Store) -> None:
+    any_store.add_leader("100234", "Anna", "anna@school.nl", "RDO", date(2024, 1, 1))
+    any_store.downgrade("0001")
+    assert any_store.leader("100234") is not None
+    assert "tickets" not in sa.inspect(any_store.engine).get_table_names()
+    any_store.upgrade()
+    assert any_store.revision() == "0002"

@@ -79,7 +79,7 @@ class HelpdeskConfig:
     @property
     def lease(self) -> float:
         """The lease on a claimed row: always longer than one send can take, so no two workers overlap."""
-        return max(self.lease_seconds, 2 * max(self.webhook_timeout, self.smtp_timeout) + 5)
+        return max(self.lease_seconds, 2 * max(self.webhook_timeout, self.smtp_timeout) + 1)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> HelpdeskConfig:

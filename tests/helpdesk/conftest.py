@@ -41,7 +41,7 @@ HELPDESK_TABLES = "ticket_outbox, tickets, unanswered_questions"
 
 
 def fast_config(**overrides: Any) -> HelpdeskConfig:
-    values: dict[str, Any] = dict(webhook_timeout=0.5, smtp_timeout=2.0, worker_interval=0.05,
+    values: dict[str, Any] = dict(webhook_timeout=0.5, smtp_timeout=0.5, worker_interval=0.05,
                                   backoff_base=0.05, backoff_cap=0.3, max_attempts=4, lease_seconds=0.5)
     values.update(overrides)
     return HelpdeskConfig(**values)

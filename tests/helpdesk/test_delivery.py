@@ -20,7 +20,7 @@ from bot.helpdesk import Helpdesk, HelpdeskConfig
 from bot.helpdesk.outbox import OutboxWorker, backoff, sign, verify
 from bot.store import Store
 
-from conftest import PYTHON, ROOT, SECRET, Receiver, draft, fast_config, free_port
+from helpdesk_support import PYTHON, ROOT, SECRET, Receiver, draft, fast_config, free_port
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)

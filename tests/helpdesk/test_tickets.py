@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from bot.helpdesk import Helpdesk, HelpdeskError, next_steps
 from bot.store import Store
 
-from conftest import draft, fast_config
+from helpdesk_support import draft, fast_config
 
 TODAY = date(2026, 11, 23)  # Monday
 

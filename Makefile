@@ -1,6 +1,6 @@
 # Registerwijzer. A newcomer needs two commands: `make run` and `make test`.
 # Every target does its own set-up and skips what is already done.
-.PHONY: setup train run shell test test-unit bench lock clean
+.PHONY: setup train run shell test test-unit bench bench-quick lock clean
 
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
@@ -26,9 +26,14 @@ test: train
 test-unit: setup
 	@$(PY) -m pytest -m "not e2e"
 
-bench: setup
-	@$(PY) bench/bench_rules.py --json results/bench_rules.json
-	@$(PY) bench/bench_store.py --json results/bench_store.json --postgres "$$(bash scripts/postgres.sh start)"
+# Benchmarks (bench/bench_assistant.py): understanding, speed and long conversations against Rasa's own
+# sample assistant, cost, and the rules/store benchmarks; writes results/bench.json and results/bench.md.
+bench: train
+	@$(PY) bench/bench_assistant.py --postgres "$$(bash scripts/postgres.sh start)"
+
+# The short version (results/bench-quick.*); make test only checks that it runs.
+bench-quick: train
+	@$(PY) bench/bench_assistant.py --quick
 
 # Re-resolve requirements.in into requirements.lock (needs the package registry).
 lock:

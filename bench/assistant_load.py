@@ -67,18 +67,25 @@ def summary(latencies_ms: list[float]) -> dict[str, float]:
             "mean_ms": round(statistics.fmean(latencies_ms), 1), "max_ms": round(max(latencies_ms), 1)}
 
 
-class TurnError(RuntimeError):
-    pass
+# Turns that got no answer (HTTP error, or HTTP 200 with no message): counted, not fatal, by assistant.
+FAILED: dict[str, list[dict[str, object]]] = {}
 
 
 async def _turn(session: aiohttp.ClientSession, target: Target, sender: str, message: str) -> float:
     body = {"sender": sender, "message": message, **target.body_extra}
     start = time.perf_counter()
-    async with session.post(target.url, json=body, headers=target.headers) as response:
-        payload = await response.json(content_type=None)
+    status: object
+    try:
+        async with session.post(target.url, json=body, headers=target.headers) as response:
+            status = response.status
+            payload = await response.json(content_type=None)
+    except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
+        status, payload = type(exc).__name__, str(exc)
     elapsed = (time.perf_counter() - start) * 1000
-    if response.status != 200 or not isinstance(payload, list) or not payload:
-        raise TurnError(f"{target.name}: {message!r} -> HTTP {response.status}: {str(payload)[:200]}")
+    if status != 200 or not isinstance(payload, list) or not payload:
+        FAILED.setdefault(target.name, []).append({
+            "sender": sender, "message": message, "status": status, "reply": str(payload)[:200],
+            "ms": round(elapsed, 1), "at": time.strftime("%H:%M:%S")})
     return elapsed
 
 

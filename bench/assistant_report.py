@@ -149,6 +149,12 @@ def markdown(report: dict[str, Any]) -> str:
                 f"{num(o['throughput_turns_per_s'])} | {ms(smp.get('p50_ms'))} | {ms(smp.get('p95_ms'))} | "
                 f"{num(smp.get('throughput_turns_per_s'))} | {num(level.get('p95_ratio'))} | "
                 f"{num(level.get('throughput_ratio'))} |")
+        first = s["levels"][0]
+        for key, label in (("ours", "Ours"), ("sample", "Sample")):
+            per = (first.get(key) or {}).get("p50_ms_by_message")
+            if per:
+                lines += ["", f"{label}, p50 per message at {first['clients']} client(s): "
+                          + "; ".join(f"“{_cell(m)}” {v:.0f} ms" for m, v in per.items())]
 
     lc = report.get("long_conversation") or {}
     lines += ["", "## Long conversations (one sender)", ""]
@@ -219,6 +225,15 @@ def markdown(report: dict[str, Any]) -> str:
                              f"{t['p50_ms']:.2f} ms | {t['p95_ms']:.2f} ms | {t['p99_ms']:.2f} ms | {d['p95_ms']:.2f} ms |")
         for name, problem in (sc.get("errors") or {}).items():
             lines.append(f"\n{name}: failed: {problem}")
+    failed = {k: v for k, v in (report.get("unanswered_turns") or {}).items() if v["count"]}
+    if failed:
+        lines += ["", "## Turns without an answer", "",
+                  "HTTP errors or HTTP 200 with no message; counted in the latencies, listed here. Server logs: "
+                  + ", ".join(f"`{p}`" for p in report.get("server_logs", [])), "",
+                  "| assistant | time | status | message | reply |", "|---|---|---|---|---|"]
+        for name, v in failed.items():
+            for e in v["examples"]:
+                lines.append(f"| {name} | {e['at']} | {e['status']} | {_cell(e['message'])} | {_cell(e['reply'])} |")
     if report.get("notes"):
         lines += ["", "## Notes", ""] + [f"- {n}" for n in report["notes"]]
     return "\n".join(lines) + "\n"

@@ -26,6 +26,7 @@ import os
 import platform
 import re
 import shlex
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -124,6 +125,7 @@ def run_speed(ours: load.Target, sample: load.Target | None, levels: list[int], 
                               "levels": []}
     for clients in levels:
         pooled: dict[str, list[float]] = {"ours": [], "sample": []}
+        by_message: dict[str, dict[str, list[float]]] = {"ours": {}, "sample": {}}
         walls = {"ours": 0.0, "sample": 0.0}
         for round_ in range(rounds):  # alternate ours and the sample so drift in machine load hits both
             for key, target in (("ours", ours), ("sample", sample)):
@@ -131,6 +133,9 @@ def run_speed(ours: load.Target, sample: load.Target | None, levels: list[int], 
                     continue
                 per_client, wall = load.conversations(target, clients, turns, f"c{clients}r{round_}")
                 pooled[key].extend(x for c in per_client for x in c)
+                for c in per_client:
+                    for i, x in enumerate(c):
+                        by_message[key].setdefault(target.script[i % len(target.script)], []).append(x)
                 walls[key] += wall
                 counter.add(target.name, clients * turns)
         level: dict[str, Any] = {"clients": clients, "turns_per_client": turns, "rounds": rounds}
@@ -138,7 +143,9 @@ def run_speed(ours: load.Target, sample: load.Target | None, levels: list[int], 
             if pooled[key]:
                 level[key] = {"turns": len(pooled[key]), **load.summary(pooled[key]),
                               "wall_s": round(walls[key], 2),
-                              "throughput_turns_per_s": round(len(pooled[key]) / walls[key], 2)}
+                              "throughput_turns_per_s": round(len(pooled[key]) / walls[key], 2),
+                              "p50_ms_by_message": {m: round(statistics.median(v), 1)
+                                                    for m, v in by_message[key].items()}}
         if "sample" in level:
             level["p95_ratio"] = round(level["ours"]["p95_ms"] / level["sample"]["p95_ms"], 2)
             level["throughput_ratio"] = round(level["ours"]["throughput_turns_per_s"]
@@ -233,6 +240,18 @@ def run_scale(quick: bool, postgres: str | None, tmp: Path) -> dict[str, Any]:
             continue
         result[key] = json.loads(out.read_text(encoding="utf-8"))
     return result
+
+
+def keep_logs(tmp: Path, report: dict[str, Any]) -> None:
+    """Copy the servers' logs to results/bench-logs/ (the temp folder goes away)."""
+    target = REPO / "results" / ("bench-quick-logs" if report["quick"] else "bench-logs")
+    kept = []
+    for source in (tmp / "ours" / "run.log", tmp / "sample" / "sample-run.log", tmp / "nlu.log"):
+        if source.exists():
+            target.mkdir(parents=True, exist_ok=True)
+            (target / source.name).write_bytes(source.read_bytes())
+            kept.append(str((target / source.name).relative_to(REPO)))
+    report["server_logs"] = kept
 
 
 # --- main ------------------------------------------------------------------------------------------
@@ -369,6 +388,9 @@ def main(argv: list[str] | None = None) -> int:
         for srv in (ours_srv, sample_srv):
             if srv:
                 srv.stop()
+        keep_logs(tmp, report)
+    report["unanswered_turns"] = {name: {"count": len(v), "examples": v[:20]} for name, v in load.FAILED.items()}
+    report["turns_sent"] = dict(counter.turns)
     if "understanding" in args.sections:
         report["understanding"] = finish_understanding(nlu, tmp)
 
@@ -427,6 +449,10 @@ def targets(report: dict[str, Any]) -> list[dict[str, Any]]:
         value = mem["ours_rasa_plus_actions_bytes"]
         add(f"RSS Rasa + action server after {mem['turns_ours']} turns (MB)", round(value / 2**20),
             f"< {TARGETS['memory_bytes'] / 2**20:.0f} MB", value < TARGETS["memory_bytes"])
+    for name, failed in (report.get("unanswered_turns") or {}).items():
+        add(f"turns without an answer, {name}", failed["count"], "0", failed["count"] == 0)
+    if "registerwijzer" not in (report.get("unanswered_turns") or {}) and report.get("turns_sent"):
+        add("turns without an answer, registerwijzer", 0, "0", True)
     u = report.get("understanding") or {}
     if "intent_macro_f1" in u:
         add("intent macro-F1 (held-out)", u["intent_macro_f1"], "≥ 0.95 (make test gate)", u["intent_macro_f1"] >= 0.95)

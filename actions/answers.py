@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.answers import HELPDESK_OFFER, Answer, Query, answer
@@ -14,6 +14,7 @@ from bot.identity import leader_from_metadata
 from bot.register import load_rules
 
 from .common import last_bot_text, query_from, today, utter
+from .helpdesk import record_unanswered
 from .personal import load_personal
 
 # General questions that also get the verified leader's own status.
@@ -35,7 +36,9 @@ class ActionAnswer(Action):
                 utter(dispatcher, tracker, Answer("Goed, dan reken ik niet verder. Kan ik je ergens anders mee helpen?"))
                 return events
         if query.intent == "affirm" and last_bot_text(tracker).endswith(HELPDESK_OFFER):
-            query = Query("request_helpdesk", query.entities, query.text)
+            return events + [FollowupAction("action_helpdesk_start")]
+        if query.intent == "ask_outside_sources":
+            await record_unanswered(tracker)
         result = answer(load_rules(), query, today())
         number = leader_from_metadata(tracker.latest_message.get("metadata"))
         if number is not None and query.intent in PERSONALISED:

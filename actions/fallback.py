@@ -12,6 +12,7 @@ from bot.answers import Answer
 from bot.fallback import ask_rephrase, clarify, give_up
 
 from .common import latest_text, utter
+from .helpdesk import record_unanswered
 
 
 class ActionAskAffirmation(Action):
@@ -40,6 +41,7 @@ class ActionDefaultFallback(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         utter(dispatcher, tracker, give_up(latest_text(tracker)))
+        await record_unanswered(tracker)
         return [UserUtteranceReverted()]
 
 

@@ -773,13 +773,6 @@ def outside_sources(book: RuleBook, q: Query, today: date) -> Answer:
     )
 
 
-def helpdesk(book: RuleBook, q: Query, today: date) -> Answer:
-    return Answer(
-        "Ik kan je vraag nog niet zelf doorzetten naar de helpdesk. Neem contact op met de helpdesk van "
-        "het Schoolleidersregister PO via de website van het register; zet je registratienummer in je bericht."
-    )
-
-
 def out_of_scope(book: RuleBook, q: Query, today: date) -> Answer:
     return Answer(
         "Daar kan ik je niet mee helpen. Ik weet alleen iets van registratie en herregistratie in het "
@@ -803,7 +796,6 @@ TOPICS: Mapping[str, Callable[[RuleBook, Query, date], Answer]] = {
     "inform": simple("Waar wil je iets over weten? Stel je vraag gerust in een hele zin."),
     "ask_capabilities": capabilities,
     "out_of_scope": out_of_scope,
-    "request_helpdesk": helpdesk,
     "ask_herregistratie": herregistratie,
     "ask_routes": routes,
     "ask_registration_types": registration_types,

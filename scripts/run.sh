@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Start the action server (127.0.0.1:5055) and Rasa (127.0.0.1:5005, REST) in the foreground.
-# Ctrl-C stops both.
+# Start, in the foreground: the action server (127.0.0.1:5055), Rasa (127.0.0.1:5005: REST, the
+# widget's socket.io and Teams channels), the helpdesk outbox worker and the page with the chat widget
+# (127.0.0.1:8080). Ctrl-C stops them all. `run.sh shell` chats in the terminal instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1 SANIC_HOST=127.0.0.1
@@ -8,6 +9,9 @@ RASA_PORT="${RASA_PORT:-5005}"
 ACTIONS_PORT="${ACTIONS_PORT:-5055}"
 export ACTION_SERVER_URL="${ACTION_SERVER_URL:-http://127.0.0.1:$ACTIONS_PORT/webhook}"
 export PYTHONWARNINGS="${PYTHONWARNINGS:-ignore}"
+# glibc gives every thread that allocates its own malloc arena; TensorFlow's many threads then hold
+# hundreds of MB of resident memory they no longer use. Two arenas keep Rasa's memory to what it needs.
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 mode="${1:-server}"
 WEB_PORT="${WEB_PORT:-8080}"
 export WEB_PORT
@@ -45,6 +49,11 @@ if [ "$mode" = "shell" ]; then
   exit 0
 fi
 
+# The helpdesk outbox worker: delivers tickets (signed webhook, optional e-mail) with retries.
+# All its state is in the database, so a restart loses nothing.
+.venv/bin/python -m bot helpdesk worker &
+pids+=($!)
+
 # The website page with the chat widget (web/).
 .venv/bin/python -m bot.web --port "$WEB_PORT" &
 pids+=($!)
@@ -52,6 +61,7 @@ pids+=($!)
 cat <<MSG
 [run] action server: http://127.0.0.1:$ACTIONS_PORT  (Rasa SDK)
 [run] Rasa:          http://127.0.0.1:$RASA_PORT  (REST, socket.io for the widget, Teams; loading the model takes ~30 s)
+[run] Helpdesk:      outbox worker (HELPDESK_WEBHOOK_URL: ${HELPDESK_WEBHOOK_URL:-not set, tickets wait in the outbox})
 [run] Chat widget:   http://127.0.0.1:$WEB_PORT/  (log in with a portal token: http://127.0.0.1:$WEB_PORT/#token=TOKEN)
 [run] Talk to it:
 [run]   curl -s 127.0.0.1:$RASA_PORT/webhooks/rest/webhook -d '{"sender":"ik","message":"hallo"}'

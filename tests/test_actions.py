@@ -3,16 +3,33 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import ActionAnswer
 from actions.calculator import ActionCalculatePoints
 from actions.fallback import ActionAskAffirmation, ActionAskRephrase, ActionDefaultFallback
+import actions.helpdesk as helpdesk_actions
 from bot.answers import HELPDESK_OFFER
+from bot.helpdesk import Helpdesk
+from bot.store import Store
+
+
+@pytest.fixture(autouse=True)
+def desk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Helpdesk]:
+    """Unanswered questions go to a throw-away SQLite store, never the developer's database."""
+    store = Store(f"sqlite:///{tmp_path / 'actions.db'}")
+    store.upgrade()
+    helpdesk = Helpdesk(store)
+    monkeypatch.setattr(helpdesk_actions, "helpdesk", lambda: helpdesk)
+    yield helpdesk
+    store.close()
 
 
 def tracker(
@@ -58,9 +75,9 @@ def test_english_question_gets_a_dutch_note_and_the_answer() -> None:
     assert "100 punten nodig" in message["text"]
 
 
-def test_yes_after_the_helpdesk_offer_means_helpdesk() -> None:
-    [message], _ = run(ActionAnswer(), tracker("ja graag", "affirm", last_bot=f"Geen idee. {HELPDESK_OFFER}"))
-    assert "helpdesk" in message["text"]
+def test_yes_after_the_helpdesk_offer_starts_the_hand_over() -> None:
+    messages, events = run(ActionAnswer(), tracker("ja graag", "affirm", last_bot=f"Geen idee. {HELPDESK_OFFER}"))
+    assert messages == [] and events == [FollowupAction("action_helpdesk_start")]
 
 
 def test_answer_action_closes_an_open_calculator_question() -> None:
@@ -111,10 +128,19 @@ def test_fallback_to_emoji_or_english() -> None:
     assert english["text"].startswith("Ik spreek alleen Nederlands")
 
 
-def test_last_fallback_is_honest_and_offers_the_helpdesk() -> None:
+def test_last_fallback_is_honest_and_offers_the_helpdesk(desk: Helpdesk) -> None:
     [message], events = run(ActionDefaultFallback(), tracker("blablabla registratie ding", "nlu_fallback"))
     assert "niet goed beantwoorden" in message["text"] and HELPDESK_OFFER in message["text"]
     assert events == [{"event": "rewind", "timestamp": None}]
+    assert [u.text for u in desk.unanswered()] == ["blablabla registratie ding"]
+
+
+def test_questions_outside_the_sources_are_kept_without_personal_data(desk: Helpdesk) -> None:
+    text = "ik ben 100234 en mail naar jan@school.nl: hoe vraag ik uitstel aan"
+    [message], _ = run(ActionAnswer(), tracker(text, "ask_outside_sources"))
+    assert HELPDESK_OFFER in message["text"]
+    [kept] = desk.unanswered()
+    assert "100234" not in kept.text and "jan@school.nl" not in kept.text and "uitstel" in kept.text
 
 
 def test_a_bare_value_without_an_open_question_is_explained() -> None:

@@ -1,0 +1,114 @@
+"""The hand-over to the helpdesk, conversation side: why it starts, which question goes along, the
+transcript, and reading the form's answers. Plain Python over Rasa's event dicts; the tickets
+themselves live in `bot.helpdesk`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Iterable, Sequence
+
+from .answers import HELPDESK_OFFER
+
+# Why a hand-over started (stored with the ticket).
+FALLBACK, OUTSIDE, PERSONAL, ON_REQUEST = "fallback", "buiten_gegevens", "persoonlijk", "op_verzoek"
+REASON_BY_INTENT = {"nlu_fallback": FALLBACK, "ask_outside_sources": OUTSIDE, "personal_case": PERSONAL}
+
+# Short messages that stop the form: nothing is handed over.
+CANCEL = re.compile(
+    r"^(stop|stoppen|ik wil stoppen|annuleer|annuleren|cancel|afbreken|laat maar|nee,? laat maar|"
+    r"toch maar niet|toch niet|vergeet het( maar)?|niet doorsturen|niet doorgeven|ik wil geen ticket)[.!]?$"
+)
+UNKNOWN_NUMBER = re.compile(r"^(weet ik niet|ik weet het niet|geen idee|onbekend|heb ik niet|geen|nvt|n\.v\.t\.)[.!]?$")
+
+INTRO_WITH_QUESTION = "Ik geef je vraag door aan de helpdesk van het Schoolleidersregister PO: “{question}”"
+INTRO = "Ik zet je vraag door naar de helpdesk van het Schoolleidersregister PO. Daarvoor heb ik nog een paar gegevens nodig."
+CANCELLED = "Goed, ik geef niets door aan de helpdesk. Kan ik je ergens anders mee helpen?"
+
+
+@dataclass(frozen=True)
+class Start:
+    reason: str
+    question: str | None  # the user's own question, when the conversation already holds it
+    intent: str | None = None  # what the understanding made of that question (for triage)
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def is_cancel(text: str) -> bool:
+    return bool(CANCEL.match(_normal(text)))
+
+
+def is_unknown_number(text: str) -> bool:
+    return bool(UNKNOWN_NUMBER.match(_normal(text)))
+
+
+def user_turns(events: Iterable[dict[str, Any]]) -> list[tuple[str, str]]:
+    """(intent, text) of every user message, oldest first (reverted ones too: they were still asked)."""
+    turns = []
+    for event in events:
+        if event.get("event") == "user":
+            intent = (event.get("parse_data") or {}).get("intent") or {}
+            turns.append((str(intent.get("name") or ""), str(event.get("text") or "")))
+    return turns
+
+
+def last_bot_text(events: Sequence[dict[str, Any]]) -> str:
+    for event in reversed(events):
+        if event.get("event") == "bot":
+            return str(event.get("text") or "")
+    return ""
+
+
+def plan(intent: str, text: str, events: Sequence[dict[str, Any]]) -> Start:
+    """Why the hand-over starts and which question goes along.
+
+    A personal case is itself the question. After the assistant offered the helpdesk (a question it
+    could not answer), the question before the "yes" is the one to hand over. Otherwise the form asks.
+    """
+    if intent == "personal_case":
+        return Start(PERSONAL, text.strip() or None, intent)
+    if last_bot_text(events).endswith(HELPDESK_OFFER):
+        earlier = [(i, t) for i, t in user_turns(events)[:-1] if t.strip() and not t.startswith("/")]
+        for earlier_intent, earlier_text in reversed(earlier):
+            if earlier_intent not in ("affirm", "deny", "request_helpdesk"):
+                return Start(REASON_BY_INTENT.get(earlier_intent, FALLBACK), earlier_text.strip(), earlier_intent)
+    return Start(ON_REQUEST, None)
+
+
+def intro(start: Start) -> str:
+    if start.question:
+        return INTRO_WITH_QUESTION.format(question=start.question)
+    return INTRO
+
+
+def transcript(events: Iterable[dict[str, Any]]) -> list[tuple[str, str, datetime | None]]:
+    """(role, text, time) of every message in the conversation: what the helpdesk sees with consent."""
+    lines = []
+    for event in events:
+        kind = event.get("event")
+        if kind not in ("user", "bot") or not event.get("text"):
+            continue
+        stamp = event.get("timestamp")
+        at = datetime.fromtimestamp(stamp, tz=timezone.utc) if isinstance(stamp, (int, float)) else None
+        lines.append(("gebruiker" if kind == "user" else "assistent", str(event["text"]), at))
+    return lines
+
+
+# What the form asks, slot by slot (actions/helpdesk.py renders them).
+ASK = {
+    "helpdesk_question": "Wat is je vraag voor de helpdesk? Schrijf hem in je eigen woorden. Typ 'stop' als je toch niets wilt doorgeven.",
+    "helpdesk_email": "Op welk e-mailadres kan de helpdesk je antwoorden?",
+    "helpdesk_registratienummer": "Wat is je registratienummer? Je vindt het in het portaal van het register. Weet je het niet? Typ dan 'weet ik niet'.",
+    "helpdesk_consent": "Mag ik dit gesprek meesturen, zodat de helpdesk je vraag beter begrijpt?",
+}
+CONSENT_BUTTONS = (("Ja, stuur het gesprek mee", "ja"), ("Nee, alleen mijn vraag", "nee"))
+NOT_SAVED = (
+    "Het lukte me niet om je vraag op te slaan. Je gegevens ben ik niet kwijt: probeer het over een paar "
+    "minuten opnieuw met de knop hieronder."
+)
+RETRY_BUTTON = ("Opnieuw proberen", "/request_helpdesk")

@@ -1,0 +1,162 @@
+"""The helpdesk actions with real rasa_sdk trackers over a real SQLite store."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+import actions.helpdesk as helpdesk_actions
+from actions.helpdesk import ActionHelpdeskStart, ActionHelpdeskSubmit, AskConsent, ValidateHelpdeskForm
+from bot.answers import HELPDESK_OFFER
+from bot.helpdesk import Helpdesk
+from bot.identity import verified_metadata
+from bot.register import load_rules
+from bot.store import Store
+from bot.store.demo import install_demo
+
+LEADER = "100234"
+
+
+@pytest.fixture
+def desk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Helpdesk]:
+    store = Store(f"sqlite:///{tmp_path / 'helpdesk.db'}")
+    store.upgrade()
+    install_demo(store, load_rules(), date.today())
+    helpdesk = Helpdesk(store)
+    monkeypatch.setattr(helpdesk_actions, "helpdesk", lambda: helpdesk)
+    yield helpdesk
+    store.close()
+
+
+def tracker(text: str, intent: str, slots: dict[str, Any] | None = None, metadata: dict[str, Any] | None = None,
+            history: list[dict[str, Any]] | None = None, channel: str = "rest") -> Tracker:
+    message = {"text": text, "intent": {"name": intent, "confidence": 0.95}, "entities": [], "metadata": metadata or {}}
+    events = [*(history or []), {"event": "user", "text": text, "parse_data": message, "input_channel": channel,
+                                 "metadata": metadata or {}, "timestamp": 1_760_000_000.0}]
+    return Tracker("gesprek-1", slots or {}, message, events, False, None, {}, "action_listen")
+
+
+def run(action: Any, t: Tracker) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, t, {}))
+    return dispatcher.messages, events
+
+
+def validate(slot: str, value: Any, t: Tracker) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    dispatcher = CollectingDispatcher()
+    method = getattr(ValidateHelpdeskForm(), f"validate_{slot}")
+    return dispatcher.messages, asyncio.run(method(value, dispatcher, t, {}))
+
+
+def test_start_after_an_offer_takes_the_unanswered_question_along() -> None:
+    history = [{"event": "user", "text": "hoe vraag ik uitstel aan", "parse_data": {"intent": {"name": "ask_outside_sources"}}},
+               {"event": "bot", "text": "Daar staat niets over. " + HELPDESK_OFFER}]
+    [message], events = run(ActionHelpdeskStart(), tracker("/request_helpdesk", "request_helpdesk", history=history))
+    assert "“hoe vraag ik uitstel aan”" in message["text"]
+    assert SlotSet("helpdesk_question", "hoe vraag ik uitstel aan") in events
+    assert SlotSet("helpdesk_reason", "buiten_gegevens") in events
+    assert events[-1] == FollowupAction("helpdesk_form")
+
+
+def test_start_for_a_verified_leader_fills_the_number_and_never_asks_it() -> None:
+    meta = verified_metadata(LEADER, "web")
+    _, events = run(ActionHelpdeskStart(), tracker("ik wil een medewerker", "request_helpdesk", metadata=meta))
+    assert SlotSet("helpdesk_registratienummer", LEADER) in events
+    _, result = validate("helpdesk_registratienummer", "999999", tracker("999999", "inform", metadata=meta))
+    assert result == {"helpdesk_registratienummer": LEADER}  # never another leader's number
+
+
+def test_a_too_long_question_is_not_quoted_but_asked_again() -> None:
+    text = "waarom " * 2000
+    [message], events = run(ActionHelpdeskStart(), tracker(text, "personal_case"))
+    assert "waarom waarom" not in message["text"]
+    assert not any(e.get("name") == "helpdesk_question" for e in events if e.get("event") == "slot")
+
+
+@pytest.mark.parametrize("slot, value, prompt", [
+    ("helpdesk_question", "", "nog geen vraag"),
+    ("helpdesk_question", "x" * 10_000, "te lang"),
+    ("helpdesk_question", "<script>alert(1)</script> waar is mijn certificaat", "HTML"),
+    ("helpdesk_email", "jan@@school", "naam@school.nl"),
+    ("helpdesk_registratienummer", "12ab", "registratienummer"),
+    ("helpdesk_consent", "misschien", "'ja' of 'nee'"),
+])
+def test_bad_answers_get_a_dutch_prompt_and_keep_the_slot_empty(slot: str, value: str, prompt: str) -> None:
+    messages, result = validate(slot, value, tracker(value, "inform"))
+    assert result == {slot: None}
+    assert prompt.lower() in messages[0]["text"].lower()
+
+
+def test_good_answers_are_cleaned() -> None:
+    assert validate("helpdesk_email", " Jan@School.NL ", tracker("x", "inform"))[1] == {"helpdesk_email": "Jan@school.nl"}
+    assert validate("helpdesk_registratienummer", "weet ik niet", tracker("x", "inform"))[1] == {
+        "helpdesk_registratienummer": "onbekend"}
+    assert validate("helpdesk_consent", "ja", tracker("ja", "affirm"))[1] == {"helpdesk_consent": True}
+    assert validate("helpdesk_consent", "nee", tracker("nee", "deny"))[1] == {"helpdesk_consent": False}
+
+
+def test_stop_ends_the_form_and_nothing_is_handed_over(desk: Helpdesk) -> None:
+    _, result = validate("helpdesk_email", "laat maar", tracker("laat maar", "deny"))
+    assert result == {"helpdesk_cancelled": True}
+    slots = asyncio.run(ValidateHelpdeskForm().required_slots([], CollectingDispatcher(),
+                                                               tracker("x", "deny", slots=result), {}))
+    assert slots == []
+    [message], _ = run(ActionHelpdeskSubmit(), tracker("laat maar", "deny", slots=result))
+    assert "niets door" in message["text"]
+    assert desk.tickets() == ()
+
+
+def test_consent_buttons() -> None:
+    [message], _ = run(AskConsent(), tracker("x", "inform"))
+    assert [b["payload"] for b in message["buttons"]] == ["ja", "nee"]
+
+
+def filled(consent: bool, **extra: Any) -> dict[str, Any]:
+    return {"helpdesk_question": "Mijn certificaat staat niet in mijn dossier, kan dat voor 1 december?",
+            "helpdesk_email": "jan@school.nl", "helpdesk_registratienummer": LEADER, "helpdesk_consent": consent,
+            "helpdesk_reason": "persoonlijk", "helpdesk_intent": "personal_case", **extra}
+
+
+def test_submit_stores_the_ticket_before_saying_its_number(desk: Helpdesk) -> None:
+    history = [{"event": "user", "text": "hallo", "timestamp": 1_760_000_000.0}, {"event": "bot", "text": "Hoi!"}]
+    [message], events = run(ActionHelpdeskSubmit(), tracker("ja", "affirm", slots=filled(True), history=history,
+                                                            metadata=verified_metadata(LEADER, "web")))
+    [ticket] = desk.tickets()
+    assert ticket.number in message["text"] and "jan@school.nl" in message["text"]
+    assert ticket.verified and ticket.registratienummer == LEADER and ticket.priority == "hoog"
+    assert ticket.category == "certificaat of waardering"
+    assert [line.text for line in ticket.transcript][:2] == ["hallo", "Hoi!"]
+    assert SlotSet("helpdesk_question", None) in events
+
+
+def test_without_consent_only_the_question_goes(desk: Helpdesk) -> None:
+    history = [{"event": "user", "text": "geheim gesprek"}, {"event": "bot", "text": "Hoi!"}]
+    run(ActionHelpdeskSubmit(), tracker("nee", "deny", slots=filled(False, helpdesk_registratienummer="onbekend"),
+                                        history=history))
+    [ticket] = desk.tickets()
+    assert ticket.transcript == () and not ticket.consent
+    assert ticket.registratienummer is None and not ticket.verified
+
+
+def test_an_unverified_number_is_not_marked_verified(desk: Helpdesk) -> None:
+    run(ActionHelpdeskSubmit(), tracker("ja", "affirm", slots=filled(True)))
+    [ticket] = desk.tickets()
+    assert ticket.registratienummer == LEADER and not ticket.verified
+
+
+def test_a_database_failure_keeps_everything_and_offers_to_retry(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Broken:
+        async def acreate_ticket(self, draft: Any) -> Any:
+            raise RuntimeError("database away")
+
+    monkeypatch.setattr(helpdesk_actions, "helpdesk", lambda: Broken())
+    [message], events = run(ActionHelpdeskSubmit(), tracker("ja", "affirm", slots=filled(True)))
+    assert "niet om je vraag op te slaan" in message["text"] and events == []
+    assert message["buttons"][0]["payload"] == "/request_helpdesk"

@@ -1,0 +1,72 @@
+"""The conversation side of the hand-over (bot/handover.py), over Rasa-shaped event dicts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bot import handover
+from bot.answers import HELPDESK_OFFER
+
+
+def user(text: str, intent: str, at: float = 1_700_000_000.0) -> dict[str, Any]:
+    return {"event": "user", "text": text, "timestamp": at, "parse_data": {"intent": {"name": intent}}}
+
+
+def bot(text: str) -> dict[str, Any]:
+    return {"event": "bot", "text": text, "timestamp": 1_700_000_001.0}
+
+
+def test_a_personal_case_is_itself_the_question() -> None:
+    text = "mijn certificaat is afgewezen en ik ben het er niet mee eens"
+    start = handover.plan("personal_case", text, [user(text, "personal_case")])
+    assert start == handover.Start("persoonlijk", text, "personal_case")
+    assert text in handover.intro(start)
+
+
+@pytest.mark.parametrize("intent, reason", [("ask_outside_sources", "buiten_gegevens"), ("nlu_fallback", "fallback")])
+def test_after_an_offer_the_unanswered_question_goes_along(intent: str, reason: str) -> None:
+    events = [user("hoe vraag ik uitstel aan", intent), bot("Daar staat niets over. " + HELPDESK_OFFER),
+              user("/request_helpdesk", "request_helpdesk")]
+    start = handover.plan("request_helpdesk", "/request_helpdesk", events)
+    assert start == handover.Start(reason, "hoe vraag ik uitstel aan", intent)
+
+
+def test_after_the_two_stage_fallback_the_rephrased_question_goes_along() -> None:
+    events = [user("blabla register ding", "nlu_fallback"), bot("Gaat je vraag over een van deze onderwerpen?"),
+              user("/deny", "deny"), bot("Kun je hem anders stellen?"),
+              user("kan mijn bestuur mijn punten zien", "nlu_fallback"), {"event": "rewind"},
+              bot("Sorry. " + HELPDESK_OFFER), user("ja graag", "affirm")]
+    start = handover.plan("affirm", "ja graag", events)
+    assert start.question == "kan mijn bestuur mijn punten zien" and start.reason == "fallback"
+
+
+def test_a_plain_request_lets_the_form_ask() -> None:
+    events = [user("hallo", "greet"), bot("Hoi!"), user("ik wil een medewerker spreken", "request_helpdesk")]
+    start = handover.plan("request_helpdesk", "ik wil een medewerker spreken", events)
+    assert start == handover.Start("op_verzoek", None)
+    assert handover.intro(start) == handover.INTRO
+
+
+@pytest.mark.parametrize("text", ["stop", "Stop.", "laat maar", "Nee, laat maar", "annuleren", " toch niet "])
+def test_cancel_words(text: str) -> None:
+    assert handover.is_cancel(text)
+
+
+@pytest.mark.parametrize("text", ["stop met mijn registratie, hoe doe ik dat?", "nee", "ja", "mijn vraag gaat over stoppen"])
+def test_a_question_is_not_a_cancel(text: str) -> None:
+    assert not handover.is_cancel(text)
+
+
+def test_unknown_number_words() -> None:
+    assert handover.is_unknown_number("Weet ik niet") and handover.is_unknown_number("geen idee.")
+    assert not handover.is_unknown_number("100234")
+
+
+def test_transcript_has_both_sides_in_order_with_times() -> None:
+    events = [{"event": "action", "name": "action_listen"}, user("hallo", "greet"), bot("Hoi!"),
+              {"event": "slot", "name": "x", "value": 1}, bot("")]
+    lines = handover.transcript(events)
+    assert [(role, text) for role, text, _ in lines] == [("gebruiker", "hallo"), ("assistent", "Hoi!")]
+    assert lines[0][2] is not None and lines[0][2].year == 2023

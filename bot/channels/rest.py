@@ -6,10 +6,14 @@
 - Back office and tests: header `X-Backoffice-Token: $REST_CHANNEL_TOKEN` plus `"registratienummer"`
   in the body acts as that leader.
 Metadata sent by the client is always dropped; a bad token or back-office token gets 401.
+Conversations of this channel are kept apart from the others: the sender id gets the prefix `rest:`
+(a REST client can never write into a widget or Teams conversation), a missing sender gets a fresh
+one-off id, and the input channel is always "rest", whatever the body claims.
 """
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, Dict, Optional, Text
 
 from rasa.core.channels.rest import RestInput  # type: ignore[import-untyped]
@@ -26,6 +30,8 @@ from bot.identity import (
     verify_token,
 )
 
+SENDER_PREFIX = "rest:"
+MAX_SENDER = 200
 UNAUTHORIZED = {"error": "niet_geautoriseerd", "message": "Je inlogtoken is ongeldig of verlopen. Log opnieuw in."}
 
 
@@ -76,6 +82,15 @@ class VerifiedRestInput(RestInput):  # type: ignore[misc]
             return None
 
         return blueprint
+
+    async def _extract_sender(self, req: Request) -> Optional[Text]:
+        sender = json_body(req).get("sender")
+        if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER:
+            sender = uuid.uuid4().hex
+        return SENDER_PREFIX + sender
+
+    def _extract_input_channel(self, req: Request) -> Text:
+        return self.name()
 
     def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
         return getattr(request.ctx, "verified", None)

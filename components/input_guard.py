@@ -18,6 +18,8 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.language import Kind, classify
 
+import components.speedups  # noqa: F401,E402  (a fixed cost on every custom-action call, see the module)
+
 FALLBACK_INTENT = "nlu_fallback"
 
 

@@ -1,0 +1,75 @@
+"""The windowed tracker store: bounded trackers for Rasa, the whole conversation kept."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, SlotSet, UserUttered
+
+from components.tracker_store import WindowTrackerStore
+
+DOMAIN = Domain.load(str(Path(__file__).resolve().parents[1] / "domain.yml"))
+
+
+def turn(store: WindowTrackerStore, n: int, *extra: object) -> None:
+    """One message as Rasa's processor handles it: retrieve (or create), update, save."""
+    async def go() -> None:
+        tracker = await store.retrieve("ik") or store.init_tracker("ik")
+        tracker.update(UserUttered(f"vraag {n}", {"name": "greet", "confidence": 1.0}))
+        for event in extra:
+            tracker.update(event)
+        tracker.update(BotUttered(f"antwoord {n}"))
+        tracker.update(ActionExecuted("action_listen"))
+        await store.save(tracker)
+    asyncio.run(go())
+
+
+def user_turns(events: object) -> int:
+    return sum(isinstance(e, UserUttered) for e in events)  # type: ignore[attr-defined]
+
+
+def test_the_window_stays_bounded_and_keeps_the_state() -> None:
+    store = WindowTrackerStore(DOMAIN, max_turns=5)
+    turn(store, 0, SlotSet("calc_question", "level"), ActiveLoop("helpdesk_form"),
+         SlotSet("helpdesk_email", "jan@school.nl"))
+    for n in range(1, 40):
+        turn(store, n)
+    window = asyncio.run(store.retrieve("ik"))
+    assert window is not None and user_turns(window.events) == 5
+    assert window.latest_message.text == "vraag 39"
+    assert window.get_slot("calc_question") == "level" and window.get_slot("helpdesk_email") == "jan@school.nl"
+    assert window.active_loop_name == "helpdesk_form"
+    assert len(window.events) < 40  # bounded, whatever the length of the conversation
+    full = asyncio.run(store.retrieve_full_tracker("ik"))
+    assert full is not None and user_turns(full.events) == 40
+    assert [e.text for e in full.events if isinstance(e, UserUttered)] == [f"vraag {n}" for n in range(40)]
+
+
+def test_a_second_save_of_the_same_tracker_adds_only_what_is_new() -> None:
+    store = WindowTrackerStore(DOMAIN, max_turns=3)
+    for n in range(10):
+        turn(store, n)
+
+    async def twice() -> None:
+        tracker = await store.retrieve("ik")
+        tracker.update(UserUttered("nog een", {"name": "greet", "confidence": 1.0}))
+        await store.save(tracker)
+        tracker.update(BotUttered("ja"))
+        await store.save(tracker)
+    asyncio.run(twice())
+    full = asyncio.run(store.retrieve_full_tracker("ik"))
+    texts = [e.text for e in full.events if isinstance(e, (UserUttered, BotUttered))]
+    assert texts.count("nog een") == 1 and texts.count("ja") == 1 and texts[-2:] == ["nog een", "ja"]
+
+
+def test_a_reset_slot_stays_reset() -> None:
+    store = WindowTrackerStore(DOMAIN, max_turns=2)
+    turn(store, 0, SlotSet("calc_question", "level"))
+    turn(store, 1, SlotSet("calc_question", None))
+    for n in range(2, 8):
+        turn(store, n)
+    window = asyncio.run(store.retrieve("ik"))
+    assert window.get_slot("calc_question") is None
+    assert asyncio.run(store.retrieve("iemand anders")) is None

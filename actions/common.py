@@ -8,6 +8,7 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot import handover
 from bot.answers import Answer, Query
 from bot.language import LONG_MESSAGE, LONG_NOTE, Kind, classify
 
@@ -43,10 +44,7 @@ def query_from(tracker: Tracker) -> Query:
 
 
 def last_bot_text(tracker: Tracker) -> str:
-    for event in reversed(tracker.events):
-        if event.get("event") == "bot":
-            return str(event.get("text") or "")
-    return ""
+    return handover.last_bot_text(tracker.events)
 
 
 def utter(dispatcher: CollectingDispatcher, tracker: Tracker, answer: Answer) -> None:

@@ -14,7 +14,7 @@ import pytest
 
 from bot.helpdesk import Helpdesk
 from bot.store import Store
-from helpdesk_support import HELPDESK_TABLES, ROOT, Receiver, fast_config, free_port
+from helpdesk_support import ROOT, Receiver, fast_config, free_port
 
 _spec = importlib.util.spec_from_file_location("_store_conftest", ROOT / "tests" / "store" / "conftest.py")
 assert _spec is not None and _spec.loader is not None
@@ -32,17 +32,7 @@ def sqlite_store(tmp_path: Path) -> Iterator[Store]:
     s.close()
 
 
-@pytest.fixture
-def pg_store(pg_url: str) -> Iterator[Store]:
-    import sqlalchemy as sa
-
-    s = Store(pg_url)
-    s.upgrade()
-    with s.engine.begin() as conn:
-        conn.execute(sa.text(f"TRUNCATE {HELPDESK_TABLES}, leaders, activities, channel_identities "
-                             "RESTART IDENTITY CASCADE"))
-    yield s
-    s.close()
+pg_store = _store_conftest.pg_store
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

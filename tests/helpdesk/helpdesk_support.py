@@ -22,8 +22,6 @@ ROOT = Path(__file__).resolve().parents[2]
 PYTHON = ROOT / ".venv" / "bin" / "python"
 SECRET = "test-secret-Ω"
 
-HELPDESK_TABLES = "ticket_outbox, tickets, unanswered_questions"
-
 
 def fast_config(**overrides: Any) -> HelpdeskConfig:
     values: dict[str, Any] = dict(webhook_timeout=0.5, smtp_timeout=0.5, worker_interval=0.05,

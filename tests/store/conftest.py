@@ -72,13 +72,16 @@ def pg_url(pg_server: str) -> Iterator[str]:
 
 @pytest.fixture
 def pg_store(pg_url: str) -> Iterator[Store]:
-    """An upgraded store on the session's PostgreSQL database, emptied before the test."""
+    """An upgraded store on the session's PostgreSQL database, every table of ours emptied before the test."""
     import sqlalchemy as sa
+
+    from bot.store.models import metadata
 
     s = Store(pg_url)
     s.upgrade()
     with s.engine.begin() as conn:
-        conn.execute(sa.text("TRUNCATE leaders, activities, channel_identities RESTART IDENTITY CASCADE"))
+        tables = ", ".join(table.name for table in metadata.sorted_tables)
+        conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     yield s
     s.close()
 

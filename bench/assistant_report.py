@@ -10,10 +10,19 @@ from typing import Any
 AVERAGES = ("micro avg", "macro avg", "weighted avg", "accuracy")
 
 
+def entity_report_file(out: Path) -> Path:
+    """The entity report of the pipeline's DIET (its file is named after the component class); the
+    newest one when an older run with another class left its report behind."""
+    reports = sorted(out.glob("*DIETClassifier_report.json"), key=lambda p: p.stat().st_mtime)
+    if not reports:
+        raise FileNotFoundError(f"no *DIETClassifier_report.json in {out}")
+    return reports[-1]
+
+
 def understanding(out: Path) -> dict[str, Any]:
     """Intent accuracy and macro-F1, entity micro-F1, per-intent table and the misclassified examples."""
     intents = json.loads((out / "intent_report.json").read_text(encoding="utf-8"))
-    entities = json.loads((out / "DIETClassifier_report.json").read_text(encoding="utf-8"))
+    entities = json.loads(entity_report_file(out).read_text(encoding="utf-8"))
     errors_file = out / "intent_errors.json"
     errors = json.loads(errors_file.read_text(encoding="utf-8")) if errors_file.exists() else []
     per_intent = {

@@ -80,6 +80,20 @@ def _cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
+def _section(lines: list[str], report: dict[str, Any], title: str, key: str,
+             command: str | None = None) -> dict[str, Any]:
+    """Starts a section: its heading, then why it was skipped or the command that reproduces it.
+    Returns the section's figures ({} when skipped or absent)."""
+    data = report.get(key) or {}
+    lines += ["", f"## {title}", ""]
+    if data.get("skipped"):
+        lines.append(f"Skipped: {data['skipped']}")
+        return {}
+    if data and command:
+        lines += [f"Reproduce: `{report['commands'][command]}`", ""]
+    return data
+
+
 def markdown(report: dict[str, Any]) -> str:
     m = report["machine"]
     lines = [
@@ -101,14 +115,9 @@ def markdown(report: dict[str, Any]) -> str:
     for t in report["targets"]:
         lines.append(f"| {t['figure']} | {_fmt(t['value'])} | {t['target']} | {_met(t['met'])} |")
 
-    u = report.get("understanding") or {}
-    lines += ["", "## Understanding (held-out set)", ""]
-    if u.get("skipped"):
-        lines.append(f"Skipped: {u['skipped']}")
-    elif u:
+    u = _section(lines, report, "Understanding (held-out set)", "understanding", "understanding")
+    if u:
         lines += [
-            f"Reproduce: `{report['commands']['understanding']}`",
-            "",
             f"{u['examples']} examples: intent accuracy **{u['intent_accuracy']:.3f}**, intent macro-F1 "
             f"**{u['intent_macro_f1']:.3f}**, entity micro-F1 **{u['entity_micro_f1']:.3f}** "
             f"(precision {u['entity_micro_precision']:.3f}, recall {u['entity_micro_recall']:.3f}). "
@@ -129,14 +138,9 @@ def markdown(report: dict[str, Any]) -> str:
         for e in u["misclassified"]:
             lines.append(f"| {_cell(e['text'])} | {e['intent']} | {e['predicted']} | {e['confidence']:.2f} |")
 
-    s = report.get("speed") or {}
-    lines += ["", "## Speed (REST turn latency, scripted conversations)", ""]
-    if s.get("skipped"):
-        lines.append(f"Skipped: {s['skipped']}")
-    elif s:
+    s = _section(lines, report, "Speed (REST turn latency, scripted conversations)", "speed", "speed")
+    if s:
         lines += [
-            f"Reproduce: `{report['commands']['speed']}`",
-            "",
             f"Ours: {len(s['script_ours'])}-message Dutch script (general, personal via the back-office identity "
             f"of demo leader 100234, the calculator, small talk). Sample: {len(s['script_sample'])}-message "
             "English moodbot script. Each client its own sender id; warmed up first.",
@@ -165,13 +169,9 @@ def markdown(report: dict[str, Any]) -> str:
                 lines += ["", f"{label}, p50 per message at {first['clients']} client(s): "
                           + "; ".join(f"“{_cell(m)}” {v:.0f} ms" for m, v in per.items())]
 
-    lc = report.get("long_conversation") or {}
-    lines += ["", "## Long conversations (one sender)", ""]
-    if lc.get("skipped"):
-        lines.append(f"Skipped: {lc['skipped']}")
-    elif lc:
-        lines += [f"Reproduce: `{report['commands']['long_conversation']}`", "",
-                  "| assistant | turns × senders | early (turns) | late (turns) | late / early | every 10th turn (ms) |",
+    lc = _section(lines, report, "Long conversations (one sender)", "long_conversation", "long_conversation")
+    if lc:
+        lines += ["| assistant | turns × senders | early (turns) | late (turns) | late / early | every 10th turn (ms) |",
                   "|---|---|---|---|---|---|"]
         for name in ("ours", "sample"):
             v = lc.get(name)
@@ -186,11 +186,10 @@ def markdown(report: dict[str, Any]) -> str:
         lines.append("")
         lines.append("The full curve (median latency per turn) is in bench.json under `long_conversation`.")
 
-    c = report.get("cost") or {}
-    lines += ["", "## Cost", ""]
+    c = _section(lines, report, "Cost", "cost", "cost")
     if c:
         tr = c.get("training") or {}
-        lines += [f"Reproduce: `{report['commands']['cost']}`", "", "| figure | ours | sample |", "|---|---|---|"]
+        lines += ["| figure | ours | sample |", "|---|---|---|"]
         lines.append(f"| training time from scratch | {_fmt(tr.get('ours_seconds'), ' s')} ({tr.get('ours_source', '–')}) | "
                      f"{_fmt(tr.get('sample_seconds'), ' s')} ({tr.get('sample_source', '–')}) |")
         sizes = c.get("model_bytes") or {}
@@ -213,11 +212,8 @@ def markdown(report: dict[str, Any]) -> str:
                              f"{_mb((w.get('rasa_server') or {}).get('rss_bytes'))} / "
                              f"{_mb((w.get('action_server') or {}).get('rss_bytes'))} | |")
 
-    sc = report.get("scale") or {}
-    lines += ["", "## Scale", ""]
-    if sc.get("skipped"):
-        lines.append(f"Skipped: {sc['skipped']}")
-    elif sc:
+    sc = _section(lines, report, "Scale", "scale")
+    if sc:
         rules = sc.get("rules") or {}
         if rules:
             lines += [f"Rules (`{sc['commands']['rules']}`): RuleBook.evaluate on a 20-activity dossier, "

@@ -11,13 +11,8 @@ if [ -f "$MODEL" ] && [ -f models/.fingerprint ] && [ "$(cat models/.fingerprint
 fi
 echo "[train] training $MODEL (data or config changed)"
 start=$(date +%s)
-# From scratch: no component is restored from Rasa's training cache (.rasa/cache), so the time in
-# results/train.log is the real cost of a training. --skip-validation: `make test` runs
-# `rasa data validate --fail-on-warnings` itself. The malloc settings keep TensorFlow's large
-# per-step buffers in the heap instead of mapping and unmapping them every step.
-RASA_MAX_CACHE_SIZE=0 MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=4294967296 MALLOC_TRIM_THRESHOLD_=8589934592 \
-  MALLOC_TOP_PAD_=268435456 \
-  .venv/bin/rasa train --skip-validation --fixed-model-name registerwijzer --out models --quiet
+# From scratch, as the benchmark times it (see scripts/rasa-train.sh).
+bash scripts/rasa-train.sh models registerwijzer
 echo "$fingerprint" > models/.fingerprint
 mkdir -p results
 # The last training time, for the benchmark report (bench/bench_assistant.py reads results/train.log).

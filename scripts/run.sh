@@ -32,17 +32,39 @@ fi
 # The leaders' store: upgrade the schema (SQLite file by default, DATABASE_URL overrides).
 .venv/bin/python -m bot db upgrade
 
+# Ctrl-C, SIGTERM or one server exiting stops them all: SIGTERM first, then, after RUN_STOP_GRACE
+# seconds (default 20), SIGKILL for any server that has not stopped, named in the log.
 pids=()
+names=()
+start() {  # start NAME COMMAND...: one server in the background
+  local name=$1
+  shift
+  "$@" &
+  pids+=($!)
+  names+=("$name")
+}
 cleanup() {
   trap - INT TERM EXIT
+  local grace="${RUN_STOP_GRACE:-20}" i pid alive
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for ((i = 0; i < grace * 10; i++)); do
+    alive=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && break
+    sleep 0.1
+  done
+  for i in "${!pids[@]}"; do
+    if kill -0 "${pids[$i]}" 2>/dev/null; then
+      echo "[run] ${names[$i]} did not stop within ${grace} s of SIGTERM: SIGKILL" >&2
+      kill -KILL "${pids[$i]}" 2>/dev/null || true
+    fi
+  done
   wait 2>/dev/null || true
   echo "[run] stopped"
 }
 trap cleanup INT TERM EXIT
 
-.venv/bin/python -m rasa_sdk --actions actions --port "$ACTIONS_PORT" --quiet &
-pids+=($!)
+start "action server" .venv/bin/python -m rasa_sdk --actions actions --port "$ACTIONS_PORT" --quiet
 
 if [ "$mode" = "shell" ]; then
   .venv/bin/rasa shell --model models/registerwijzer.tar.gz --endpoints endpoints.yml --quiet
@@ -51,12 +73,10 @@ fi
 
 # The helpdesk outbox worker: delivers tickets (signed webhook, optional e-mail) with retries.
 # All its state is in the database, so a restart loses nothing.
-.venv/bin/python -m bot helpdesk worker &
-pids+=($!)
+start "helpdesk worker" .venv/bin/python -m bot helpdesk worker
 
 # The website page with the chat widget (web/).
-.venv/bin/python -m bot.web --port "$WEB_PORT" &
-pids+=($!)
+start "web page" .venv/bin/python -m bot.web --port "$WEB_PORT"
 
 cat <<MSG
 [run] action server: http://127.0.0.1:$ACTIONS_PORT  (Rasa SDK)
@@ -70,7 +90,6 @@ cat <<MSG
 [run]   curl -s 127.0.0.1:$RASA_PORT/webhooks/rest/webhook -H "Authorization: Bearer TOKEN" -d '{"sender":"ik","message":"hoeveel punten heb ik al?"}'
 [run] Or chat in the terminal with: make shell.  Ctrl-C stops both servers.
 MSG
-.venv/bin/rasa run --interface 127.0.0.1 --port "$RASA_PORT" --model models/registerwijzer.tar.gz \
-  --credentials credentials.yml --endpoints endpoints.yml --quiet &
-pids+=($!)
+start Rasa .venv/bin/rasa run --interface 127.0.0.1 --port "$RASA_PORT" --model models/registerwijzer.tar.gz \
+  --credentials credentials.yml --endpoints endpoints.yml --quiet
 wait -n "${pids[@]}"

@@ -70,10 +70,19 @@ class Servers:
         return "\n".join(str(m.get("text", "")) for m in self.say(message, sender, headers, **extra))
 
     def interrupt(self, timeout: float = 60) -> int:
-        """Ctrl-C as a terminal sends it: SIGINT to the whole process group."""
+        """Ctrl-C as a terminal sends it: SIGINT to the whole process group. If run.sh has not stopped
+        within `timeout`, the test fails with what was still running and the end of the log."""
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGINT)
-        return self.process.wait(timeout=timeout)
+        try:
+            return self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            running = subprocess.run(["ps", "-o", "pid,etime,args", "-g", str(self.process.pid)],
+                                     capture_output=True, text=True).stdout
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+            pytest.fail(f"run.sh did not stop within {timeout:g} s of Ctrl-C; still running:\n{running}\n"
+                        f"log:\n{self.log.read_text()[-3000:]}")
 
 
 def start_servers(tmp: Path, extra_env: dict[str, str] | None = None) -> Servers:

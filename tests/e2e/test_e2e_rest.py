@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
 import subprocess
 from datetime import date
@@ -130,13 +132,23 @@ def test_servers_listen_on_loopback_only(servers: Servers) -> None:
 
 def test_ctrl_c_stops_both_servers(tmp_path: Path) -> None:
     """Ctrl-C (SIGINT to the group) stops Rasa and the action server; on an instance of its own, so the
-    shared servers stay up for every other test whatever the order."""
-    servers = start_servers(tmp_path)
+    shared servers stay up for every other test whatever the order. A server that does not stop on
+    SIGTERM (here the helpdesk worker, frozen with SIGSTOP) is killed after RUN_STOP_GRACE seconds and
+    named in the log, so Ctrl-C never leaves a server behind."""
+    servers = start_servers(tmp_path, {"RUN_STOP_GRACE": "3"})
+    worker = subprocess.run(["pgrep", "-g", str(servers.process.pid), "-f", "bot helpdesk worker"],
+                            capture_output=True, text=True).stdout.split()
+    assert len(worker) == 1, worker
+    os.kill(int(worker[0]), signal.SIGSTOP)
     code = servers.interrupt()
     assert code in (0, 130), f"run.sh exited with {code}"
-    assert "[run] stopped" in servers.log.read_text()
+    log = servers.log.read_text()
+    assert "[run] helpdesk worker did not stop within 3 s of SIGTERM: SIGKILL" in log
+    assert "[run] stopped" in log
     assert not port_open(servers.rasa_port)
     assert not port_open(servers.actions_port)
+    assert not port_open(servers.web_port)
+    assert subprocess.run(["pgrep", "-g", str(servers.process.pid)], capture_output=True).returncode == 1
 
 
 def test_second_setup_and_training_are_skipped() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import scipy.sparse
+import tensorflow as tf
 
 from components.bucketed_diet import LengthBucketedBatchGenerator, bucketed_order
 from rasa.shared.nlu.constants import TEXT
@@ -106,3 +107,47 @@ def test_the_component_defaults_to_a_small_jitter() -> None:
     config = BucketedDIETClassifier.get_default_config()
     assert config[LENGTH_JITTER] == 3.0
     assert {k: v for k, v in config.items() if k != LENGTH_JITTER} == DIETClassifier.get_default_config()
+
+
+class _TwoBatches(tf.keras.utils.Sequence):  # type: ignore[misc]
+    def __len__(self) -> int:
+        return 2
+
+    def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+        return np.full((2, 3), float(index), dtype=np.float32), np.zeros((2,), dtype=np.float32)
+
+
+def test_training_swaps_in_bucketed_batches_and_untuned_datasets_and_restores_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Inside BucketedDIETClassifier.train, DIET gets the length-bucketed generators and Keras builds
+    its datasets with tf.data autotuning off (the same batches); both are Rasa's and Keras's again after,
+    also when training fails."""
+    import functools
+
+    from components.bucketed_diet import BucketedDIETClassifier
+    from keras.engine import data_adapter
+    from rasa.nlu.classifiers.diet_classifier import DIETClassifier
+    from rasa.utils import train_utils
+
+    original_create = train_utils.create_data_generators
+    original_get_dataset = data_adapter.KerasSequenceAdapter.get_dataset
+    seen: dict[str, object] = {}
+
+    def fake_train(self: DIETClassifier, training_data: object) -> None:
+        create = train_utils.create_data_generators
+        seen["create"] = create.func if isinstance(create, functools.partial) else create
+        dataset = data_adapter.KerasSequenceAdapter(_TwoBatches()).get_dataset()
+        seen["autotune"] = dataset.options().autotune.enabled
+        seen["batches"] = [float(x[0, 0]) for x, _ in dataset]
+        raise RuntimeError("training failed")
+
+    monkeypatch.setattr(DIETClassifier, "train", fake_train)
+    component = object.__new__(BucketedDIETClassifier)
+    component.component_config = BucketedDIETClassifier.get_default_config()
+    with pytest.raises(RuntimeError):
+        component.train(None)  # type: ignore[arg-type]
+    assert seen["create"] is not original_create and getattr(seen["create"], "__name__") == "_bucketed_generators"
+    assert seen["autotune"] is False
+    assert seen["batches"] == [0.0, 1.0]
+    assert train_utils.create_data_generators is original_create
+    assert data_adapter.KerasSequenceAdapter.get_dataset is original_get_dataset
+    assert data_adapter.KerasSequenceAdapter(_TwoBatches()).get_dataset().options().autotune.enabled is not False

@@ -13,6 +13,11 @@ export PYTHONWARNINGS="${PYTHONWARNINGS:-ignore}"
 # hundreds of MB of resident memory they no longer use. Two arenas keep Rasa's memory to what it needs.
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 mode="${1:-server}"
+RUN_STOP_GRACE="${RUN_STOP_GRACE:-20}"
+if ! [[ "$RUN_STOP_GRACE" =~ ^[0-9]+$ ]]; then
+  echo "[run] RUN_STOP_GRACE must be a whole number of seconds, not '$RUN_STOP_GRACE'" >&2
+  exit 2
+fi
 WEB_PORT="${WEB_PORT:-8080}"
 export WEB_PORT
 # Channel settings expanded by Rasa in credentials.yml: every one has a default here.
@@ -45,7 +50,7 @@ start() {  # start NAME COMMAND...: one server in the background
 }
 cleanup() {
   trap - INT TERM EXIT
-  local grace="${RUN_STOP_GRACE:-20}" i pid alive
+  local grace="$RUN_STOP_GRACE" i pid alive
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for ((i = 0; i < grace * 10; i++)); do
     alive=0

@@ -151,6 +151,18 @@ def test_ctrl_c_stops_both_servers(tmp_path: Path) -> None:
     assert subprocess.run(["pgrep", "-g", str(servers.process.pid)], capture_output=True).returncode == 1
 
 
+@pytest.mark.parametrize("grace", ["2.5", "abc", "-1"])
+def test_a_bad_stop_grace_is_refused_before_anything_starts(grace: str, tmp_path: Path) -> None:
+    """RUN_STOP_GRACE that is not a whole number would break the Ctrl-C clean-up, so run.sh refuses it
+    at once, before it starts a server or touches the database."""
+    database = tmp_path / "untouched.db"
+    result = subprocess.run(["bash", "scripts/run.sh"], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "RUN_STOP_GRACE": grace, "DATABASE_URL": f"sqlite:///{database}"})
+    assert result.returncode == 2
+    assert f"RUN_STOP_GRACE must be a whole number of seconds, not '{grace}'" in result.stderr
+    assert not database.exists()
+
+
 def test_second_setup_and_training_are_skipped() -> None:
     setup = subprocess.run(["bash", "scripts/setup.sh"], cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert setup.returncode == 0, setup.stderr

@@ -2,7 +2,6 @@
 # Train the Rasa model unless config, domain and data are unchanged since the last training.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1 PYTHONWARNINGS="${PYTHONWARNINGS:-ignore}"
 MODEL=models/registerwijzer.tar.gz
 fingerprint=$( (cat config.yml domain.yml requirements.lock .venv/spacy-nl.name; find data components -type f \( -name '*.yml' -o -name '*.py' \) | sort | xargs cat) | sha256sum | cut -c1-16)
 if [ -f "$MODEL" ] && [ -f models/.fingerprint ] && [ "$(cat models/.fingerprint)" = "$fingerprint" ]; then

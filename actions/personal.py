@@ -52,6 +52,10 @@ class ActionPersonal(Action):
     ) -> list[dict[str, Any]]:
         number = leader_from_metadata(tracker.latest_message.get("metadata"))
         if number is None:
+            if latest_intent(tracker) == "ask_my_what_if":
+                utter(dispatcher, tracker, progress.anonymous_what_if(
+                    load_rules(), latest_text(tracker), latest_entities(tracker), today()))
+                return []
             general = GENERAL.get(latest_intent(tracker))
             text = progress.LOGIN_HINT
             if general is not None:

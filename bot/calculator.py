@@ -124,8 +124,11 @@ def parse(
         if level is None and not valuation_talk:
             continue
         if themes and (level is not None or VALUATION_WORD_RE.search(segment.replace("§t", ""))):
+            # Since 17 November 2020 a theme may repeat: "verandermanagement drie keer op niveau 5".
+            times = COUNT_TIMES_RE.search(segment)
+            repeat = (number(times.group(1)) or 1) if times is not None else 1
             for theme in themes:
-                activities.append(ValuationActivity(level=level, theme=theme))
+                activities.append(ValuationActivity(level=level, theme=theme, count=repeat))
         else:
             activities.append(ValuationActivity(level=level, count=count or 1))
         pending = activities[-1] if level is None and not themes else None  # type: ignore[assignment]

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Protocol, Sequence
 
 from .answers import Answer, source_line
-from .calculator import parse, ways_to_close
+from .calculator import calculate, parse, ways_to_close
 from .register import Activity, Dossier, Evaluation, ProgrammeActivity, RuleBook, RulesError, format_date
 
 STATUS_NL = {"gepland": "gepland", "ingediend": "ingediend", "goedgekeurd": "goedgekeurd", "afgewezen": "afgewezen"}
@@ -165,6 +165,19 @@ def what_if(book: RuleBook, personal: Personal, text: str, entities: Sequence[di
     except RulesError as exc:
         return Answer(exc.message_nl)
     return Answer(result.text + "\n\n" + source_line(result.after.explanation.sources))
+
+
+ANONYMOUS_WHAT_IF_NOTE = "Dit is een algemene berekening. Log in, dan reken ik met je eigen dossier."
+
+
+def anonymous_what_if(book: RuleBook, text: str, entities: Sequence[dict[str, object]], today: date) -> Answer:
+    """A hypothetical from someone not logged in: the general computation over what the message names,
+    with a line that logging in would use the real dossier; the login hint only when nothing is named."""
+    parsed = parse(book, text, entities)
+    if parsed.empty or parsed.needs_level:
+        return Answer(LOGIN_HINT)
+    result = calculate(book, parsed, today)
+    return Answer(f"{result.text}\n\n{ANONYMOUS_WHAT_IF_NOTE}", result.buttons, result.sources)
 
 
 def suggestion(book: RuleBook, personal: Personal, today: date) -> Answer:

@@ -91,8 +91,10 @@ def test_old_rules_are_computed_as_the_old_rule_with_the_change_date(book: RuleB
 
 def test_diploma_route_needs_no_points(book: RuleBook) -> None:
     text = calculate(book, parse(book, "ik heb mijn master gehaald"), TODAY).text
-    assert "masterroute: daarmee voldoe je aan je herregistratie" in text
-    assert "maar die heb je niet nodig: je voldoet via de masterroute" in text
+    # What is true first, in B1 Dutch: no "je mist nog 100 punten, maar die heb je niet nodig".
+    assert text.startswith("Je hebt een diploma voor de masterroute: daarmee voldoe je aan je herregistratie.")
+    assert "Punten heb je daarvoor niet nodig." in text
+    assert "je mist" not in text.lower()
 
 
 @pytest.mark.parametrize("message", ["", "🙂🙂🙂", "<script>alert(1)</script>", "x" * 10_000, "niveau niveau niveau"])

@@ -552,6 +552,8 @@ def _with_explanation(ev: Evaluation) -> Evaluation:
         if ev.terms:
             lines.append(f"{' + '.join(t.render() for t in ev.terms)} = {ev.total_points} van de {ev.points_required}; "
                          + _points_status(ev))
+        elif _diploma_route(ev):
+            lines.append("Punten heb je daarvoor niet nodig.")
         else:
             lines.append(f"Je hebt nog geen punten: 0 van de {ev.points_required}; " + _points_status(ev))
     else:
@@ -581,7 +583,8 @@ def _with_explanation(ev: Evaluation) -> Evaluation:
         sources.extend(term.sources)
     for status in ev.routes:
         if status.route.diploma and status.complete:
-            lines.append(f"Je hebt een diploma voor de {status.route.short}: daarmee voldoe je aan je herregistratie.")
+            # What is true first: the leader already meets the requirement (issue 12).
+            lines.insert(0, f"Je hebt een diploma voor de {status.route.short}: daarmee voldoe je aan je herregistratie.")
             sources.append(status.route.source)
         elif status.route.diploma and status.route.diploma in ev.diplomas and status.route.condition:
             cond = status.route.condition.text
@@ -597,10 +600,14 @@ def _with_explanation(ev: Evaluation) -> Evaluation:
     return replace(ev, explanation=Explanation(" ".join(lines), tuple(lines), unique))
 
 
+def _diploma_route(ev: Evaluation) -> str | None:
+    return next((s.route.short for s in ev.routes if s.route.diploma and s.complete), None)
+
+
 def _points_status(ev: Evaluation, start: bool = False) -> str:
-    diploma = next((s.route.short for s in ev.routes if s.route.diploma and s.complete), None)
+    diploma = _diploma_route(ev)
     if ev.points_missing and diploma:
-        text = f"je mist nog {ev.points_missing} punten, maar die heb je niet nodig: je voldoet via de {diploma}."
+        text = f"via de {diploma} heb je geen punten nodig."
     elif ev.points_missing:
         text = f"je mist nog {ev.points_missing} punten."
     else:

@@ -122,8 +122,9 @@ def load_cases(directory: Path = EVAL_DIR) -> list[Case]:
             where = f"{path.name} case {index + 1}"
             if not isinstance(raw, dict):
                 raise EvalSetError(f"{where}: not a mapping")
-            case_id = str(raw.get("id") or "")
-            if not case_id or case_id in seen:
+            # Ids are unique within a file; the file's name makes them unique across files.
+            case_id = f"{path.stem.removeprefix('cases_')}/{raw.get('id') or ''}"
+            if not raw.get("id") or case_id in seen:
                 raise EvalSetError(f"{where}: missing or duplicate id {case_id!r}")
             seen.add(case_id)
             turns = []

@@ -8,10 +8,11 @@ theme, a learning level, the old or the new rules).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
+from .facets import asks_time, compared_learning_forms, refine
 from .register import RuleBook, RulesError, ValuationActivity, format_date
 from .register.model import Info, Programme, Regulation, Source, Theme, Trajectory, normalise
 
@@ -556,6 +557,11 @@ def programme_requirements(book: RuleBook, q: Query, today: date) -> Answer:
     hours = programme.info.get("study_load_hours")
     sources = []
     parts = []
+    if hours is not None and asks_time(q.text):
+        # A question about time gets the time first; what you do for it follows.
+        parts.append(f"De studiebelasting van {programme.short} is {hours.get('value')} uur.")
+        sources.append(hours.source)
+        hours = None
     if validation is not None:
         parts.append(f"Voor {programme.short} doe je actief mee aan:\n" + bullets(validation.get("items")))
         parts.append(f"Dit wordt gevalideerd door {validation.get('validated_by')}. {validation.get('certificate')}")
@@ -823,6 +829,10 @@ TOPICS: Mapping[str, Callable[[RuleBook, Query, date], Answer]] = {
     "ask_outside_sources": outside_sources,
 }
 
+# Topics where a comparison between learning forms is answered on both sides.
+COMPARABLE = {"ask_valuation", "ask_rule_changes", "ask_routes", "ask_points_needed", "ask_activity_points",
+              "ask_programme_info", "ask_certified_programmes", "ask_registration_types", "ask_herregistratie"}
+
 # What each topic is called when the assistant offers it as a choice (fallback buttons).
 TOPIC_TITLES: Mapping[str, str] = {
     "ask_capabilities": "Wat kun je?",
@@ -861,14 +871,44 @@ TOPIC_TITLES: Mapping[str, str] = {
 }
 
 
+def comparison(book: RuleBook, forms: Sequence[tuple[Any, Regulation]], today: date) -> Answer:
+    """Both (or all) sides of a comparison between learning forms, each with the rules it belongs to."""
+    current = book.regulation_on(today)
+    lines = []
+    sources = []
+    for form, regulation in forms:
+        when = ("nu" if regulation.id == current.id
+                else f"tot {format_date(current.valid_from)}" if regulation.valid_from < current.valid_from
+                else f"vanaf {format_date(regulation.valid_from)}")
+        lines.append(f"{capital(form.name)} ({when}): {form.description}.")
+        sources.append(regulation.learning_forms.source)
+    replaced = [(f, r) for f, r in forms if f.replaces]
+    text = "Het verschil:\n" + bullets(lines)
+    for form, regulation in replaced:
+        old = next((f for f, _ in forms if f.id == form.replaces), None)
+        if old is not None:
+            text += f"\nSinds {format_date(regulation.valid_from)} heet {old.name} '{form.name}'."
+    return with_sources(text, sources)
+
+
 def answer(book: RuleBook, query: Query, today: date) -> Answer:
     """The answer to a question; an honest 'I don't know' for an intent without a topic."""
+    if query.intent in COMPARABLE:
+        forms = compared_learning_forms(book, query.text)
+        if forms:
+            return comparison(book, forms, today)
+    query = refine(book, query)
     render = TOPICS.get(query.intent)
     if render is None:
         return outside_sources(book, query, today)
     try:
-        return render(book, query, today)
+        result = render(book, query, today)
     except RulesError as exc:
         return Answer(exc.message_nl)
+    inferred = programme_of(book, Query(query.intent, {"programme": query.all("programme_inferred")}))
+    if inferred is not None:
+        # Say which programme the answer is about: the question named a detail only its data holds.
+        result = replace(result, text=f"Dit staat in mijn bronnen alleen bij {inferred.short}.\n{result.text}")
+    return result
 
 

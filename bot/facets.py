@@ -1,0 +1,171 @@
+"""The facet of a question from its form, the programme from the data's own words. No Rasa here.
+
+The classifier decides the topic of a question; for questions about a programme, the *facet* — how
+much time, what it costs, what it is worth, which themes, how to enrol — is plainer in the question's
+form than in any learned model: "hoeveel tijd kost LK1" and "wat kost LK1" share almost every word.
+`refine` therefore lets the form decide between the programme facets, so the two can never swap, and
+picks the programme when the question names a detail that only one programme's data holds ("hoeveel
+webinars moet ik volgen?"), so that no follow-up question is needed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Any, Iterable, Mapping
+
+from .register import RuleBook
+from .register.model import LearningForm, Programme, Regulation, normalise
+
+# Intents that are one facet of a programme (or of the valuation trajectory).
+PROGRAMME_FACETS = {
+    "ask_programme_info", "ask_programme_themes", "ask_programme_requirements", "ask_costs",
+    "ask_enrolment", "ask_activity_points",
+}
+
+# The form of the question, strongest first. Each facet: the intent that answers it.
+FACET_FORMS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("ask_programme_requirements", re.compile(
+        r"\b(hoeveel|hoe ?veel|aantal)\s+(tijd|uur|uren|uurtjes|studie ?uren|studiebelasting)\b"
+        r"|\bhoe lang (duurt|ben je bezig|kost)|\bstudiebelasting|\btijdsinvestering|\bhoeveel tijd\b"
+        r"|\bduurt\b|\buren\b")),
+    ("ask_costs", re.compile(
+        r"\b(wat|hoeveel) (kost|kosten|betaal|moet ik betalen)|\bkosten\b|\bprijs\b|\bgratis\b|\btarief\b"
+        r"|\bbetal\w*\b|€|\beuro\b|\bkost (het|dat|dit|die|een|de)\b|\bkost\s*\?|\bwat kost\b")),
+    ("ask_enrolment", re.compile(
+        r"\b(aanmeld\w*|aan ?melden|inschrijv\w*|in ?schrijven|schrijf\w* (ik )?(me|mij|je) in|meld\w* (ik |je )?(me|mij|je) aan|opgeven)\b")),
+    ("ask_programme_themes", re.compile(r"\bvoor welke thema|\bwelke thema'?s?\b.*\b(telt|dekt|horen)|\bthema'?s? (van|bij)\b")),
+    ("ask_activity_points", re.compile(r"\b(hoeveel|aantal) punten\b|\bpunten\b.*\b(op|oplevert|waard)\b|\bwaarde\b|\bwaard\b")),
+)
+
+STOPWORDS = {
+    "hoeveel", "welke", "moeten", "worden", "kunnen", "zijn", "heeft", "hebben", "waarom", "wanneer",
+    "opleiding", "programma", "traject", "schoolleider", "schoolleiders", "register", "punten", "thema",
+    "themas", "leerkracht", "deelname", "minimaal", "tijdens", "relevante", "zelf", "eigen", "nodig",
+    "schrijf", "schrijven", "volgen", "krijgen", "krijg", "halen", "maken", "gedaan", "doen", "allemaal",
+    "precies", "ongeveer", "eigenlijk", "vraag", "vragen", "weten",
+}
+# The blocks of a programme's data that describe details of the programme itself.
+DETAIL_BLOCKS = ("validation", "learning_goals", "phases", "study_load_hours")
+
+
+def asks_time(text: str) -> bool:
+    """Whether the question asks how much time something takes."""
+    return bool(FACET_FORMS[0][1].search(normalise(text or "")))
+
+
+def facet_of(text: str) -> str | None:
+    """The programme facet the form of the question asks for, or None when it is not clear."""
+    plain = normalise(text or "")
+    found = [intent for intent, pattern in FACET_FORMS if pattern.search(plain)]
+    if not found:
+        return None
+    # "Hoeveel tijd kost het?" is about time: the strongest form wins, in the order above.
+    return found[0]
+
+
+def _strings(value: Any) -> Iterable[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _strings(item)
+    elif hasattr(value, "data"):
+        yield from _strings(getattr(value, "data"))
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z0-9]+", normalise(text)) if len(w) >= 6 and w not in STOPWORDS}
+
+
+_WORDS_CACHE: dict[int, tuple[RuleBook, dict[str, frozenset[str]]]] = {}
+
+
+def _programme_words(book: RuleBook) -> dict[str, frozenset[str]]:
+    """Per programme, the words of its own data (validation items, goals, phases, ...), once per book."""
+    cached = _WORDS_CACHE.get(id(book))
+    if cached is not None and cached[0] is book:
+        return cached[1]
+    result = {}
+    for programme in book.programmes.values():
+        words: set[str] = set()
+        for key in DETAIL_BLOCKS:
+            for text in _strings(programme.info.get(key)):
+                words |= _words(text)
+        result[programme.id] = frozenset(words)
+    _WORDS_CACHE[id(book)] = (book, result)
+    return result
+
+
+def _stem(word: str) -> str:
+    return word[: max(5, len(word) - 3)]
+
+
+def _same_word(asked: str, own: str) -> bool:
+    """One word, allowing inflection ("webinars", "webinar") and compounds ("coachgesprekken")."""
+    if own.startswith(_stem(asked)) or asked.startswith(_stem(own)):
+        return True
+    return len(own) >= 6 and len(asked) >= 9 and (asked.endswith(own) or asked.startswith(own))
+
+
+def programme_by_detail(book: RuleBook, text: str) -> Programme | None:
+    """The one programme whose data holds a detail the question names, when exactly one does."""
+    # Words that only say the facet ("inschrijving", "kosten") name no detail of a programme.
+    asked = {w for w in _words(text) if not any(pattern.search(w) for _, pattern in FACET_FORMS)}
+    if not asked:
+        return None
+    words = _programme_words(book)
+    hits: dict[str, int] = {}
+    for programme_id, own in words.items():
+        others = set().union(*(w for pid, w in words.items() if pid != programme_id))
+        distinctive = {w for w in own if w not in others}
+        score = sum(1 for a in asked if any(_same_word(a, d) for d in distinctive))
+        if score:
+            hits[programme_id] = score
+    if len(hits) != 1:
+        return None
+    return book.programmes[next(iter(hits))]
+
+
+def refine(book: RuleBook, query: Any) -> Any:
+    """The query with its facet taken from the question's form and, for a detail only one programme
+    has, that programme filled in. Other questions are returned unchanged."""
+    if query.intent not in PROGRAMME_FACETS:
+        return query
+    intent = query.intent
+    facet = facet_of(query.text)
+    has_subject = bool(query.entities.get("programme") or query.entities.get("traject"))
+    if facet is not None and facet != intent and (has_subject or intent != "ask_activity_points"):
+        intent = facet
+    entities = dict(query.entities)
+    if not entities.get("programme") and not entities.get("traject") and intent != "ask_activity_points":
+        programme = programme_by_detail(book, query.text)
+        if programme is not None:
+            entities["programme"] = (programme.id,)
+            entities["programme_inferred"] = (programme.id,)
+    if intent == query.intent and entities == dict(query.entities):
+        return query
+    return replace(query, intent=intent, entities=entities)
+
+
+COMPARISON_RE = re.compile(r"\bverschil\w*\b|\bvergelijk\w*|\bversus\b|\bvs\.?\b|\bonderscheid\b|\bwat is .+ en wat is\b")
+FORM_WORDS = {"formeel": r"(?<!in)formel?e?\b|\bformeel", "informeel": r"\binformel?e?\b|\binformeel",
+              "vooraf": r"\bvooraf\b", "achteraf": r"\bachteraf\b"}
+
+
+def compared_learning_forms(book: RuleBook, text: str) -> list[tuple[LearningForm, Regulation]]:
+    """The learning forms a comparison question names ("het verschil tussen formeel en informeel leren"),
+    each with its regulation, when it names at least two; else an empty list."""
+    plain = normalise(text or "")
+    if not COMPARISON_RE.search(plain):
+        return []
+    found = []
+    for regulation in book.regulations:
+        for form in regulation.learning_forms.value:
+            pattern = FORM_WORDS.get(form.id)
+            if pattern and re.search(pattern, plain) and all(f.id != form.id for f, _ in found):
+                found.append((form, regulation))
+    return found if len(found) >= 2 else []

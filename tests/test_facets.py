@@ -1,0 +1,98 @@
+"""The facet of a question from its form, the programme from the data's own words, comparisons on
+both sides, anonymous what-ifs, repeated themes (issue 12's classes 2–5 and 7)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from bot import progress
+from bot.answers import Query, answer
+from bot.calculator import calculate, parse
+from bot.facets import compared_learning_forms, facet_of, programme_by_detail, refine
+from bot.register import RuleBook
+
+TODAY = date(2026, 11, 22)
+LK1 = {"programme": ("leerkracht-jaar-1",)}
+
+
+@pytest.mark.parametrize("text,facet", [
+    ("hoeveel tijd kost leerKRACHT jaar-1?", "ask_programme_requirements"),
+    ("hoe lang duurt lk1", "ask_programme_requirements"),
+    ("hoeveel uur studiebelasting heeft het", "ask_programme_requirements"),
+    ("wat kost lk1", "ask_costs"),
+    ("is het gratis?", "ask_costs"),
+    ("hoe meld ik me aan", "ask_enrolment"),
+    ("hoeveel punten is lk1 waard", "ask_activity_points"),
+    ("wat is lk1", None),
+])
+def test_the_form_of_the_question_names_the_facet(text: str, facet: str | None) -> None:
+    assert facet_of(text) == facet
+
+
+def test_time_is_never_answered_with_costs(book: RuleBook) -> None:
+    """'Hoeveel tijd kost' shares every word with 'wat kost' but one: the form decides, not the intent."""
+    result = answer(book, Query("ask_costs", LK1, "hoeveel tijd kost leerKRACHT jaar-1?"), TODAY)
+    assert result.text.startswith("De studiebelasting van leerKRACHT jaar-1 is 115 uur.")
+    assert "kosten" not in result.text.lower()
+    costs = answer(book, Query("ask_programme_requirements", LK1, "wat kost leerKRACHT jaar-1?"), TODAY)
+    assert costs.text.startswith("Kosten van leerKRACHT jaar-1")
+
+
+@pytest.mark.parametrize("text", ["hoeveel webinars moet ik volgen?", "hoeveel coachgesprekken zijn verplicht",
+                                  "hoeveel responses heb je nodig bij de 360 graden feedback",
+                                  "moet ik ook naar de bootcamp"])
+def test_a_detail_only_one_programme_has_needs_no_follow_up(book: RuleBook, text: str) -> None:
+    assert programme_by_detail(book, text) is book.programme("leerkracht-jaar-1")
+    result = answer(book, Query("ask_programme_requirements", {}, text), TODAY)
+    assert result.text.startswith("Dit staat in mijn bronnen alleen bij leerKRACHT jaar-1.")
+    assert "Over welke opleiding" not in result.text
+
+
+@pytest.mark.parametrize("text", ["hoe schrijf ik me in", "wat moet ik doen", "hoeveel kost het"])
+def test_a_question_without_a_detail_still_asks_which_programme(book: RuleBook, text: str) -> None:
+    assert programme_by_detail(book, text) is None
+    assert refine(book, Query("ask_enrolment", {}, text)).entities == {}
+
+
+def test_the_detail_follows_the_data(book: RuleBook) -> None:
+    """One source of truth: the detail is found in the programme's own data, so moving it moves the answer."""
+    lk1 = book.programme("leerkracht-jaar-1")
+    slp = book.programme("leerkracht-schoolleidersprogramma")
+    validation = lk1.info["validation"]
+    moved = replace(book, programmes={**book.programmes, lk1.id: replace(lk1, info={
+        k: v for k, v in lk1.info.items() if k != "validation"}),
+        slp.id: replace(slp, info={**slp.info, "validation": validation})})
+    found = programme_by_detail(moved, "hoeveel webinars moet ik volgen?")
+    assert found is not None and found.id == slp.id
+
+
+def test_a_comparison_answers_both_sides(book: RuleBook) -> None:
+    forms = compared_learning_forms(book, "Wat is het verschil tussen formeel en informeel leren?")
+    assert [f.id for f, _ in forms] == ["formeel", "informeel"]
+    text = answer(book, Query("ask_valuation", {}, "Wat is het verschil tussen formeel en informeel leren?"),
+                  TODAY).text
+    assert "Formeel leren" in text and "Informeel leren" in text and "Bron" in text
+    both = answer(book, Query("ask_rule_changes", {}, "verschil vooraf gewaardeerde en achteraf te waarderen "
+                              "activiteiten?"), TODAY).text
+    assert "Vooraf gewaardeerde activiteiten" in both and "Achteraf te waarderen activiteiten" in both
+    assert compared_learning_forms(book, "wat is informeel leren") == []
+
+
+def test_an_anonymous_what_if_gets_the_general_computation(book: RuleBook) -> None:
+    result = progress.anonymous_what_if(book, "wat als ik een thema op niveau 6 toevoeg aan leerKRACHT jaar-1?",
+                                        [], TODAY)
+    assert "= 100 van de 100" in result.text
+    assert result.text.endswith(progress.ANONYMOUS_WHAT_IF_NOTE)
+    assert progress.anonymous_what_if(book, "wat als ik nog iets extra doe?", [], TODAY).text == progress.LOGIN_HINT
+
+
+@pytest.mark.parametrize("text,total", [
+    ("ik heb verandermanagement drie keer op niveau 5 laten waarderen", 60),
+    ("kwaliteitsmanagement 2x gewaardeerd op niveau 4 en lk1 gedaan", 90),
+    ("twee keer persoonlijk leiderschap op niveau 6", 60),
+])
+def test_a_repeated_theme_counts_every_valuation(book: RuleBook, text: str, total: int) -> None:
+    assert f"= {total} van de 100" in calculate(book, parse(book, text), TODAY).text

@@ -13,9 +13,20 @@ from bot import progress
 from bot.identity import leader_from_metadata
 from bot.register import load_rules
 
-from .common import last_bot_text, query_from, today, utter
+from bot.answers import TOPICS
+from bot.calculator import calculate, is_calculation, parse
+from bot.context import Context, follow_up, remember
+from bot.facets import refine, with_names
+
+from .common import last_bot_text, latest_entities, query_from, today, utter
 from .helpdesk import record_unanswered
 from .personal import load_personal
+
+# Topics under which a message may really be a sum of activities.
+CALCULABLE = {"ask_activity_points", "ask_points_needed", "ask_learning_levels", "ask_programme_info",
+              "ask_valuation", "ask_certified_programmes", "inform", "ask_herregistratie"}
+
+SMALL_TALK = {"greet", "goodbye", "thank", "affirm", "deny", "inform", "ask_capabilities", "out_of_scope"}
 
 # General questions that also get the verified leader's own status.
 PERSONALISED = {"ask_points_needed", "ask_herregistratie"}
@@ -39,7 +50,18 @@ class ActionAnswer(Action):
             return events + [FollowupAction("action_helpdesk_start")]
         if query.intent == "ask_outside_sources":
             await record_unanswered(tracker)
-        result = answer(load_rules(), query, today())
+        book = load_rules()
+        query = follow_up(with_names(book, query), Context.from_slot(tracker.get_slot("topic_context")))
+        result = None
+        if query.intent in CALCULABLE:
+            # "3x niveau 6", "LK1 en het SLP, hoeveel is dat samen?": a sum, whatever the topic looked like.
+            parsed = parse(book, query.text, latest_entities(tracker))
+            if is_calculation(parsed, query.text):
+                result = calculate(book, parsed, today())
+        if result is None:
+            result = answer(book, query, today())
+            if query.intent in TOPICS and query.intent not in SMALL_TALK:
+                events.append(SlotSet("topic_context", remember(refine(book, query)).to_slot()))
         number = leader_from_metadata(tracker.latest_message.get("metadata"))
         if number is not None and query.intent in PERSONALISED:
             personal = await load_personal(number)

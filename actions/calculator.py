@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -10,6 +11,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.answers import Answer, Query, answer
 from bot.calculator import ACTIVITIES_QUESTION, LEVEL_QUESTION, calculate, level_buttons, level_from, parse
+from bot.context import Context, follow_up, remember, topic_for_values
+from bot.facets import refine, with_names
 from bot.register import load_rules
 
 from .common import latest_entities, latest_intent, latest_text, query_from, today, utter
@@ -45,8 +48,14 @@ class ActionCalculatePoints(Action):
     @staticmethod
     def bare_value(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
         """A value without a question open ('LK1', 'niveau 5'): say what it is worth."""
-        query = query_from(tracker)
-        known = {"programme", "learning_level", "traject"}
-        intent = "ask_activity_points" if known & set(query.entities) else "inform"
-        utter(dispatcher, tracker, answer(load_rules(), Query(intent, query.entities, query.text), today()))
-        return []
+        book = load_rules()
+        query = with_names(book, query_from(tracker))
+        context = Context.from_slot(tracker.get_slot("topic_context"))
+        asked = follow_up(query, context)
+        if asked.intent == "inform":
+            # No question before it to lean on: the value itself names the topic ("basisbekwaam").
+            asked = replace(asked, intent=topic_for_values(asked) or "inform")
+        utter(dispatcher, tracker, answer(book, asked, today()))
+        if asked.intent == "inform":
+            return []
+        return [SlotSet("topic_context", remember(refine(book, asked)).to_slot())]

@@ -192,6 +192,10 @@ def run_cases(cases: Sequence[Case], send: Send, run_id: str) -> list[CaseResult
     for case in cases:
         sender = f"eval-{run_id}-{case.id}"
         turn_results = []
+        if case.leader is not None:
+            # As the widget does when a logged-in leader opens the chat: the session starts first, so an
+            # unasked deadline warning arrives then, not glued to the answer of the first question.
+            send(sender, "/session_start", case.leader)
         for turn in case.turns:
             reply = send(sender, turn.say, case.leader)
             if turn.judged:

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
-from .facets import asks_time, compared_learning_forms, refine
+from .helpdesk.triage import outside_topic
+from .facets import PROGRAMME_FACETS, asks_time, compared_learning_forms, refine, with_names
 from .register import RuleBook, RulesError, ValuationActivity, format_date
 from .register.model import Info, Programme, Regulation, Source, Theme, Trajectory, normalise
 
@@ -544,7 +545,8 @@ def programme_themes(book: RuleBook, q: Query, today: date) -> Answer:
         }.get(recognition.form if recognition else "", "mijn bronnen noemen geen thema's")
         return with_sources(f"{capital(programme.short)} telt niet voor vaste thema's: {reason}.",
                             [recognition.source if recognition else programme.source])
-    text = (f"{capital(programme.short)} telt voor deze professionaliseringsthema's:\n"
+    count = len(recognition.themes)
+    text = (f"{capital(programme.short)} telt voor {count} professionaliseringsthema{'' if count == 1 else chr(39) + 's'}:\n"
             + bullets(ref.label for ref in recognition.themes))
     return with_sources(text, [recognition.source])
 
@@ -829,6 +831,9 @@ TOPICS: Mapping[str, Callable[[RuleBook, Query, date], Answer]] = {
     "ask_outside_sources": outside_sources,
 }
 
+# Small talk is never overruled by a word of a subject outside the sources.
+NEVER_OUTSIDE = {"greet", "goodbye", "thank", "affirm", "deny", "out_of_scope", "ask_capabilities"}
+
 # Topics where a comparison between learning forms is answered on both sides.
 COMPARABLE = {"ask_valuation", "ask_rule_changes", "ask_routes", "ask_points_needed", "ask_activity_points",
               "ask_programme_info", "ask_certified_programmes", "ask_registration_types", "ask_herregistratie"}
@@ -891,17 +896,36 @@ def comparison(book: RuleBook, forms: Sequence[tuple[Any, Regulation]], today: d
     return with_sources(text, sources)
 
 
+def per_programme(book: RuleBook, q: Query, today: date,
+                  render: Callable[[RuleBook, Query, date], Answer]) -> Answer:
+    """A question about several programmes at once ("wat levert meer op, LK1 of het SLP?"): the same
+    facet for each, one after the other, so a comparison is answered on every side."""
+    parts = []
+    sources: list[Source] = []
+    for programme_id in q.all("programme"):
+        single = replace(q, entities={**q.entities, "programme": (programme_id,)})
+        result = render(book, single, today)
+        parts.append(result.text.split("\n\nBron")[0].strip())
+        sources.extend(result.sources)
+    return with_sources("\n\n".join(parts), sources)
+
+
 def answer(book: RuleBook, query: Query, today: date) -> Answer:
     """The answer to a question; an honest 'I don't know' for an intent without a topic."""
+    if query.intent in TOPICS and query.intent not in NEVER_OUTSIDE and outside_topic(query.text):
+        # Accounts, postponement, fees of the register...: the sources are silent, whatever the topic looked like.
+        return outside_sources(book, query, today)
     if query.intent in COMPARABLE:
         forms = compared_learning_forms(book, query.text)
         if forms:
             return comparison(book, forms, today)
-    query = refine(book, query)
+    query = refine(book, with_names(book, query))
     render = TOPICS.get(query.intent)
     if render is None:
         return outside_sources(book, query, today)
     try:
+        if query.intent in PROGRAMME_FACETS and len(query.all("programme")) > 1:
+            return per_programme(book, query, today, render)
         result = render(book, query, today)
     except RulesError as exc:
         return Answer(exc.message_nl)

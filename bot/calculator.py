@@ -17,6 +17,7 @@ from typing import Iterable, Mapping, Sequence
 from .answers import Answer, Button, old_regulation, source_line
 from .register import (
     Activity,
+    InvalidLevel,
     DiplomaActivity,
     Dossier,
     ProgrammeActivity,
@@ -82,6 +83,20 @@ def _mask(text: str, names: Mapping[str, object], tag: str) -> tuple[str, list[s
     return text, [item_id for _, item_id in found]
 
 
+# Domain words as school leaders type them: "nivo 5", "niveua", "niveau5", "thma", "tema's".
+SPELLING = (
+    (re.compile(r"\b(?:nivo|niveua|nieveau|nievau|niveu|nivea|niveou|niv)\b"), "niveau"),
+    (re.compile(r"\b(?:leer)?(niveau|nivo)(\d)\b"), r"\1 \2"),
+    (re.compile(r"\b(?:thma|tema|themma|thena)('?s)?\b"), r"thema\1"),
+)
+
+
+def respell(plain: str) -> str:
+    for pattern, replacement in SPELLING:
+        plain = pattern.sub(replacement, plain)
+    return plain
+
+
 def parse(
     book: RuleBook,
     text: str,
@@ -89,7 +104,7 @@ def parse(
     default_level: int | None = None,
 ) -> Parsed:
     """Activities in a message. Unknown or odd values (level 3) are kept so the rules can say why."""
-    plain = normalise(text[:MAX_TEXT]).replace("×", "x")
+    plain = respell(normalise(text[:MAX_TEXT]).replace("×", "x"))
     plain = re.sub(r"(\d)\s*x\b", r"\1 x", plain)
     plain = LEVEL_LIST_RE.sub(_expand_level_list, plain)
     masked, programme_ids = _mask(plain, book.names.get("programme", {}), "§p")
@@ -116,7 +131,9 @@ def parse(
         # A bare theme name is not a valuation: "LK1 voor verandermanagement en persoonlijk leiderschap".
         valuation_talk = bool(VALUATION_WORD_RE.search(segment)) or (bool(themes) and level is not None)
         if level is not None and pending is not None and count is None and not themes:
-            activities[activities.index(pending)] = ValuationActivity(level=level, count=pending.count)
+            # "... verandermanagement laten waarderen, daar kwam niveau 5 uit": the level of the one before.
+            activities[activities.index(pending)] = ValuationActivity(level=level, theme=pending.theme,
+                                                                      count=pending.count)
             pending = None
             continue
         if level is None and not valuation_talk and count is None:
@@ -131,7 +148,7 @@ def parse(
                 activities.append(ValuationActivity(level=level, theme=theme, count=repeat))
         else:
             activities.append(ValuationActivity(level=level, count=count or 1))
-        pending = activities[-1] if level is None and not themes else None  # type: ignore[assignment]
+        pending = activities[-1] if level is None else None  # type: ignore[assignment]
 
     for entity in entities:
         if entity.get("entity") == "programme":
@@ -189,6 +206,23 @@ def _count(segment: str, has_level: bool) -> int | None:
     return None
 
 
+SUM_CUE_RE = re.compile(r"\b(genoeg|mis ik|mis je|haal ik|kom ik|sta ik|bij elkaar|samen|totaal|opgeteld|"
+                        r"heb ik dan|heb ik nu|nog nodig|in totaal|alles bij elkaar)\b")
+
+
+def is_calculation(parsed: Parsed, text: str) -> bool:
+    """Whether a message states activities to add up, whatever the classifier called it: two or more
+    activities, a repeated valuation ("3x niveau 6"), or one activity with a question about the total."""
+    if parsed.empty or parsed.needs_level:
+        return False
+    if len(parsed.activities) >= 2:
+        return True
+    only = parsed.activities[0]
+    if isinstance(only, ValuationActivity) and (only.count or 1) >= 2:
+        return True
+    return bool(SUM_CUE_RE.search(normalise(text[:MAX_TEXT])))
+
+
 def level_from(text: str, entities: Sequence[Mapping[str, object]] = ()) -> int | None:
     """A learning level given as an answer: 'niveau 5', 'op 6', '4', 'vijf'."""
     for entity in entities:
@@ -233,11 +267,23 @@ def evaluation_day(book: RuleBook, parsed: Parsed, today: date) -> date:
 def calculate(book: RuleBook, parsed: Parsed, today: date) -> Answer:
     """The one-turn answer: total, missing, derivation, sources, and what would close the gap."""
     day = evaluation_day(book, parsed, today)
+    notes: list[str] = []
+    activities = parsed.activities
     try:
-        evaluation = book.evaluate(Dossier(parsed.activities), day)
+        evaluation = book.evaluate(Dossier(activities), day)
+    except InvalidLevel as exc:
+        # A valuation below the lowest level counts for nothing; the rest still counts.
+        valued = tuple(a for a in activities if not _below_minimum(book, a, day))
+        if not valued or len(valued) == len(activities):
+            return Answer(exc.message_nl)
+        try:
+            evaluation = book.evaluate(Dossier(valued), day)
+        except RulesError as again:
+            return Answer(again.message_nl)
+        notes.append(exc.message_nl)
     except RulesError as exc:
         return Answer(exc.message_nl)
-    lines = list(evaluation.explanation.lines)
+    lines = notes + list(evaluation.explanation.lines)
     regulation = evaluation.regulation
     if day != today:
         lines.insert(0, f"Volgens {regulation.name}:")
@@ -251,6 +297,13 @@ def calculate(book: RuleBook, parsed: Parsed, today: date) -> Answer:
             lines.append("Je kunt dat bijvoorbeeld halen met " + ways + ".")
     text = "\n".join(lines) + "\n\n" + source_line(evaluation.explanation.sources)
     return Answer(text, (), evaluation.explanation.sources)
+
+
+def _below_minimum(book: RuleBook, activity: Activity, day: date) -> bool:
+    regulation = book.regulation_on(day)
+    return (isinstance(activity, ValuationActivity) and activity.level is not None
+            and regulation.valuation_points is not None
+            and activity.level < regulation.valuation_points.value.min_level)
 
 
 def ways_to_close(book: RuleBook, missing: int, on: date, exclude: Iterable[str] = ()) -> str:

@@ -169,3 +169,67 @@ def compared_learning_forms(book: RuleBook, text: str) -> list[tuple[LearningFor
             if pattern and re.search(pattern, plain) and all(f.id != form.id for f, _ in found):
                 found.append((form, regulation))
     return found if len(found) >= 2 else []
+
+
+# -- names from the data --------------------------------------------------------------------------
+# The entity a name in the rules data stands for, as the NLU names it.
+NAME_KINDS = {"programme": "programme", "theme": "theme", "trajectory": "traject",
+              "registration_type": "registration_type", "level": "bekwaamheid"}
+MAX_NAME_TOKENS = 8
+_NAMES_CACHE: dict[int, tuple[RuleBook, dict[str, tuple[str, str]]]] = {}
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[^a-z0-9&]", "", text)
+
+
+def _name_index(book: RuleBook) -> dict[str, tuple[str, str]]:
+    """Every name and alias in the rules data, squashed ("lk jaar 1" -> "lkjaar1"), to (entity, id)."""
+    cached = _NAMES_CACHE.get(id(book))
+    if cached is not None and cached[0] is book:
+        return cached[1]
+    index: dict[str, tuple[str, str]] = {}
+    for kind, names in book.names.items():
+        entity = NAME_KINDS.get(kind)
+        if entity is None:
+            continue
+        for name, item in names.items():
+            key = _squash(normalise(name))
+            if len(key) >= 3 and key not in index:
+                index[key] = (entity, str(getattr(item, "id", item)))
+    _NAMES_CACHE[id(book)] = (book, index)
+    return index
+
+
+def names_in_text(book: RuleBook, text: str) -> dict[str, tuple[str, ...]]:
+    """The programmes, themes, trajectories, registration types and levels the text names, found by
+    the data's own names and aliases, whatever the spacing or hyphens ("lk jaar1", "leerkracht-jaar 1").
+    Longest names first; a word is used by one name only."""
+    tokens = re.findall(r"[a-z0-9&]+", normalise(text or "")[:2000])
+    index = _name_index(book)
+    used = [False] * len(tokens)
+    found: list[tuple[int, str, str]] = []
+    for size in range(min(MAX_NAME_TOKENS, len(tokens)), 0, -1):
+        for start in range(0, len(tokens) - size + 1):
+            if any(used[start:start + size]):
+                continue
+            hit = index.get("".join(tokens[start:start + size]))
+            if hit is not None:
+                found.append((start, *hit))
+                for i in range(start, start + size):
+                    used[i] = True
+    result: dict[str, list[str]] = {}
+    for _, entity, value in sorted(found):
+        values = result.setdefault(entity, [])
+        if value not in values:
+            values.append(value)
+    return {k: tuple(v) for k, v in result.items()}
+
+
+def with_names(book: RuleBook, query: Any) -> Any:
+    """The query with the data's names added where the classifier found none of that entity."""
+    named = names_in_text(book, query.text)
+    added = {k: v for k, v in named.items() if not query.entities.get(k)}
+    if not added:
+        return query
+    return replace(query, entities={**query.entities, **added})

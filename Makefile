@@ -1,6 +1,6 @@
 # Registerwijzer. A newcomer needs two commands: `make run` and `make test`.
 # Every target does its own set-up and skips what is already done.
-.PHONY: setup train run shell test test-unit bench bench-quick lock clean
+.PHONY: setup train run shell test test-unit eval bench bench-quick lock clean
 
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
@@ -26,10 +26,16 @@ test: train
 test-unit: setup
 	@$(PY) -m pytest -m "not e2e"
 
+# Answers to the frozen evaluation set (tests/eval/) from the running assistant, per topic and style:
+# correct in one turn, clarification, wrong. Starts its own servers; writes results/eval.md and .json.
+eval: train
+	@$(PY) bench/eval_answers.py
+
 # Benchmarks (bench/bench_assistant.py): understanding, speed and long conversations against Rasa's own
 # sample assistant, cost, and the rules/store benchmarks; writes results/bench.json and results/bench.md.
 bench: train
 	@$(PY) bench/bench_assistant.py --postgres "$$(bash scripts/postgres.sh start)"
+	@$(PY) bench/eval_answers.py
 
 # The short version (results/bench-quick.*); make test only checks that it runs.
 bench-quick: train

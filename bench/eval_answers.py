@@ -289,17 +289,58 @@ def evaluate(send: Send, target: str, cases: Sequence[Case] | None = None,
     return summary
 
 
+def sweep(cases: Sequence[Case], thresholds: Sequence[float], weights: Sequence[float | None], out: Path) -> int:
+    """The trade-off between a clarification and a wrong answer: one run of the set per setting."""
+    sys.path.insert(0, str(REPO))
+    from tests.e2e.conftest import BACKOFFICE_TOKEN, start_servers
+    rows = []
+    for weight in weights:
+        for threshold in thresholds:
+            env = {"REGISTERWIJZER_FALLBACK_THRESHOLD": str(threshold)}
+            if weight is not None:
+                env["REGISTERWIJZER_RETRIEVAL_DIET_WEIGHT"] = str(weight)
+            with tempfile.TemporaryDirectory() as tmp:
+                servers = start_servers(Path(tmp), env)
+                try:
+                    url = f"http://127.0.0.1:{servers.rasa_port}"
+                    summary = evaluate(rest_sender(url, BACKOFFICE_TOKEN), url, cases, None)
+                finally:
+                    servers.interrupt()
+            o = summary["overall"]
+            rows.append((weight, threshold, o))
+            print(f"[eval] weight {weight} threshold {threshold}: correct {pct(o['correct_rate'])}, "
+                  f"clarify {pct(o['clarify_rate'])}, wrong {pct(o['wrong_rate'])}", flush=True)
+    lines = ["# Fallback threshold: clarification against wrong answer", "",
+             "| DIET weight in the blend | fallback threshold | correct in one turn | clarification | wrong |",
+             "|---|---|---|---|---|"]
+    for weight, threshold, o in rows:
+        lines.append(f"| {'config' if weight is None else weight} | {threshold} | {pct(o['correct_rate'])} | "
+                     f"{pct(o['clarify_rate'])} | {pct(o['wrong_rate'])} |")
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "eval-curve.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print("\n".join(lines))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", help="a running Rasa server (default: start our own servers)")
     parser.add_argument("--backoffice-token", help="REST_CHANNEL_TOKEN of the running server (leaders' cases)")
     parser.add_argument("--only", help="comma-separated topics")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--sweep", metavar="THRESHOLDS",
+                        help="comma-separated fallback thresholds: load the model once per value and report the "
+                             "curve of correct / clarification / wrong (results/eval-curve.md)")
+    parser.add_argument("--weights", metavar="WEIGHTS", default="",
+                        help="with --sweep: also these DIET weights of the retrieval blend (1 = DIET alone)")
     args = parser.parse_args(argv)
     cases = load_cases()
     if args.only:
         wanted = set(args.only.split(","))
         cases = [c for c in cases if c.topic in wanted]
+    if args.sweep:
+        return sweep(cases, [float(x) for x in args.sweep.split(",")],
+                     [float(x) for x in args.weights.split(",") if x.strip()] or [None], args.out)
     if args.url:
         summary = evaluate(rest_sender(args.url, args.backoffice_token), args.url, cases, args.out)
     else:

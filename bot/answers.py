@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from .helpdesk.triage import outside_topic
-from .facets import PROGRAMME_FACETS, asks_time, compared_learning_forms, refine, with_names
+from .facets import PROGRAMME_FACETS, asks_time, detail_blocks, compared_learning_forms, defined_learning_form, refine, with_names
 from .register import RuleBook, RulesError, ValuationActivity, format_date
 from .register.model import Info, Programme, Regulation, Source, Theme, Trajectory, normalise
 
@@ -835,7 +835,7 @@ TOPICS: Mapping[str, Callable[[RuleBook, Query, date], Answer]] = {
 NEVER_OUTSIDE = {"greet", "goodbye", "thank", "affirm", "deny", "out_of_scope", "ask_capabilities"}
 
 # Topics where a comparison between learning forms is answered on both sides.
-COMPARABLE = {"ask_valuation", "ask_rule_changes", "ask_routes", "ask_points_needed", "ask_activity_points",
+COMPARABLE = {"ask_valuation", "ask_rule_changes", "ask_themes", "ask_valuation_steps", "ask_routes", "ask_points_needed", "ask_activity_points",
               "ask_programme_info", "ask_certified_programmes", "ask_registration_types", "ask_herregistratie"}
 
 # What each topic is called when the assistant offers it as a choice (fallback buttons).
@@ -888,12 +888,80 @@ def comparison(book: RuleBook, forms: Sequence[tuple[Any, Regulation]], today: d
         lines.append(f"{capital(form.name)} ({when}): {form.description}.")
         sources.append(regulation.learning_forms.source)
     replaced = [(f, r) for f, r in forms if f.replaces]
-    text = "Het verschil:\n" + bullets(lines)
+    text = ("Het verschil:\n" + bullets(lines)) if len(lines) > 1 else lines[0]
     for form, regulation in replaced:
         old = next((f for f, _ in forms if f.id == form.replaces), None)
         if old is not None:
             text += f"\nSinds {format_date(regulation.valid_from)} heet {old.name} '{form.name}'."
     return with_sources(text, sources)
+
+
+# What a descriptive block of a programme or trajectory is called when it is the answer.
+BLOCK_LABELS = {
+    "learning_goals": "De leerdoelen van {subject}", "benefits": "Wat {subject} oplevert",
+    "contact": "Contact over {subject}", "directieteam": "Wat {subject} met een directieteam bedoelt",
+    "phases": "De fases van {subject}", "reflection_instrument": "Over de TMA bij {subject}",
+    "guidance": "Begeleiding bij {subject}", "steps": "De stappen van {subject}",
+    "validation": "Wat je doet voor {subject}", "enrolment": "Aanmelden voor {subject}",
+    "costs": "Kosten van {subject}",
+}
+# The blocks an intent's own answer already shows.
+OWN_BLOCKS = {
+    "ask_costs": {"costs"}, "ask_enrolment": {"enrolment", "contact"},
+    "ask_programme_requirements": {"validation", "study_load_hours"}, "ask_mt_programme": {"phases", "costs"},
+    "ask_valuation_steps": {"steps"}, "ask_valuation_guidance": {"guidance"}, "ask_tma": {"reflection_instrument"},
+}
+DETAIL_INTENTS = set(OWN_BLOCKS) | {"ask_programme_info", "ask_programme_themes", "ask_activity_points",
+                                    "ask_valuation", "ask_certified_programmes"}
+VALUATION_INTENTS = {"ask_valuation_steps", "ask_valuation_guidance", "ask_tma"}
+REGION_NAMES = {"PO": "het primair onderwijs", "MBO": "het mbo", "VO": "het voortgezet onderwijs"}
+
+
+def block_text(info: Info) -> str:
+    """A descriptive block as B1 sentences: its text, its items as a list, its fields as a line each."""
+    data = dict(info.data)
+    lines: list[str] = []
+    if "role" in data:
+        lines.append(f"{data.get('name', '')} ({data['role']}). {data.get('text', '')}".strip())
+    elif "name" in data and "text" in data:
+        lines.append(f"{capital(str(data['name']))}: {data['text']}")
+    elif "text" in data:
+        lines.append(str(data["text"]))
+    for item in data.get("items") or ():
+        if isinstance(item, Mapping):
+            label = item.get("name") or ""
+            rest = item.get("description") or item.get("role") or ""
+            lines.append(f"- {label}: {rest}" if label and rest else f"- {label or rest}")
+        else:
+            lines.append(f"- {item}")
+    for region, name in REGION_NAMES.items():
+        if region in data:
+            lines.append(f"In {name}: {data[region]}.")
+    contact = [str(data[k]) for k in ("name", "role", "email", "phone") if k in data and "text" not in data]
+    if contact:
+        lines.append(", ".join(contact) + ".")
+    return "\n".join(lines)
+
+
+def detail_answer(book: RuleBook, q: Query) -> Answer | None:
+    """The block of a named programme or trajectory that the question asks about, when it is not what
+    the topic's own answer shows ("leerdoelen LK1", "contact B&T", "directieteam mbo")."""
+    subject: Programme | Trajectory | None = programme_of(book, q) or trajectory_of(book, q)
+    if subject is None and q.intent == "ask_mt_programme":
+        subject = book.programme("leerkracht-directieteams")
+    elif subject is None and q.intent in VALUATION_INTENTS and book.trajectories:
+        subject = next(iter(book.trajectories.values()))
+    if subject is None or len(q.all("programme")) > 1:
+        return None
+    keys = detail_blocks(subject, q.text)
+    if not keys or keys[0] in OWN_BLOCKS.get(q.intent, set()):
+        return None
+    info = subject.info[keys[0]]
+    if not isinstance(info, Info):
+        return None
+    name = subject.short if isinstance(subject, Programme) else subject.name
+    label = BLOCK_LABELS.get(keys[0], "Over {subject}").format(subject=name)
+    return with_sources(f"{capital(label)}:\n{block_text(info)}", [info.source])
 
 
 def per_programme(book: RuleBook, q: Query, today: date,
@@ -916,7 +984,7 @@ def answer(book: RuleBook, query: Query, today: date) -> Answer:
         # Accounts, postponement, fees of the register...: the sources are silent, whatever the topic looked like.
         return outside_sources(book, query, today)
     if query.intent in COMPARABLE:
-        forms = compared_learning_forms(book, query.text)
+        forms = compared_learning_forms(book, query.text) or defined_learning_form(book, query.text)
         if forms:
             return comparison(book, forms, today)
     query = refine(book, with_names(book, query))
@@ -926,6 +994,10 @@ def answer(book: RuleBook, query: Query, today: date) -> Answer:
     try:
         if query.intent in PROGRAMME_FACETS and len(query.all("programme")) > 1:
             return per_programme(book, query, today, render)
+        if query.intent in DETAIL_INTENTS:
+            detail = detail_answer(book, query)
+            if detail is not None:
+                return detail
         result = render(book, query, today)
     except RulesError as exc:
         return Answer(exc.message_nl)

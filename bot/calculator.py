@@ -26,6 +26,7 @@ from .register import (
     ValuationActivity,
     format_date,
 )
+from .facets import OLD_RULES_RE
 from .register.model import normalise
 
 NUMBERS = {
@@ -34,13 +35,12 @@ NUMBERS = {
 }
 NUMBER = r"(?:\d{1,3}|een|twee|drie|vier|vijf|zes|zeven|acht|negen|tien)"
 LEVEL_RE = re.compile(rf"\b(?:leer)?niveau\s*({NUMBER})\b|\bn(?:iv)?\.?\s?([3-7])\b")
-COUNT_THEME_RE = re.compile(rf"\b({NUMBER})\s*(?:x\s*|keer\s*|maal\s*)?(?:\w+\s+)?(?:thema'?s?|themas)\b")
+COUNT_THEME_RE = re.compile(rf"\b({NUMBER})\s*(?:x\s*|keer\s*|maal\s*)?(?:\w+\s+)?\w*(?:thema'?s?|themas)\b")
 COUNT_TIMES_RE = re.compile(rf"\b({NUMBER})\s*(?:x|keer|maal)\b")
 LEADING_COUNT_RE = re.compile(rf"^\s*(?:nog\s+)?({NUMBER})\s+(?:op|met|van|in)\b")
 VALUATION_WORD_RE = re.compile(r"\b(?:thema'?s?|themas|waarde?r\w*|gewaardeerd\w*)\b")
 MASTER_RE = re.compile(r"\bmaster")
 VAKBEKWAAM_RE = re.compile(r"\bvak\s?bekwaam\w*\s*(?:opleiding|diploma)|\bopleiding\s+vak\s?bekwaam")
-OLD_RULES_RE = re.compile(r"\b(?:vroeger|oude (?:regels|regeling|systeem)|het oude|voor 17 november 2020)\b")
 LEVEL_LIST_RE = re.compile(
     rf"(?:\b({NUMBER})\s+(?:thema'?s?|themas)\b[^.?!§]*?)?\b(?:leer)?niveaus?\s*"
     rf"((?:[3-7]|vier|vijf|zes)(?:\s*(?:,|\ben\b|&|\+)\s*(?:[3-7]|vier|vijf|zes)\b"

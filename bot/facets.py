@@ -17,6 +17,11 @@ from typing import Any, Iterable, Mapping
 from .register import RuleBook
 from .register.model import LearningForm, Programme, Regulation, normalise
 
+# The old rules named in a question: "vroeger", "volgens de oude regels", "vóór 17 november 2020".
+OLD_RULES_RE = re.compile(
+    r"\b(?:vroeger|oude (?:regels|regeling|systeem|thema|indeling)|het oude|onder de oude|destijds|"
+    r"vo{1,2}r (?:17 november 2020|de regelwijziging|de wijziging|november 2020|2020))\b")
+
 # Intents that are one facet of a programme (or of the valuation trajectory).
 PROGRAMME_FACETS = {
     "ask_programme_info", "ask_programme_themes", "ask_programme_requirements", "ask_costs",
@@ -156,19 +161,37 @@ FORM_WORDS = {"formeel": r"(?<!in)formel?e?\b|\bformeel", "informeel": r"\binfor
               "vooraf": r"\bvooraf\b", "achteraf": r"\bachteraf\b"}
 
 
+DEFINITION_RE = re.compile(r"\bwat (is|zijn|betekent|betekende|betekenen|was|waren|houdt|houden|bedoel\w*)\b|"
+                           r"\bwat versta\w*\b|\bbetekenis\b|\buitleg\b")
+
+
+def defined_learning_form(book: RuleBook, text: str) -> list[tuple[LearningForm, Regulation]]:
+    """The one learning form a definition question names ("wat betekende formeel leren?"), or []."""
+    plain = normalise(text or "")
+    if not DEFINITION_RE.search(plain) or COMPARISON_RE.search(plain):
+        return []
+    found = _forms_named(book, plain)
+    return found if len(found) == 1 else []
+
+
 def compared_learning_forms(book: RuleBook, text: str) -> list[tuple[LearningForm, Regulation]]:
     """The learning forms a comparison question names ("het verschil tussen formeel en informeel leren"),
     each with its regulation, when it names at least two; else an empty list."""
     plain = normalise(text or "")
     if not COMPARISON_RE.search(plain):
         return []
+    found = _forms_named(book, plain)
+    return found if len(found) >= 2 else []
+
+
+def _forms_named(book: RuleBook, plain: str) -> list[tuple[LearningForm, Regulation]]:
     found = []
     for regulation in book.regulations:
         for form in regulation.learning_forms.value:
             pattern = FORM_WORDS.get(form.id)
             if pattern and re.search(pattern, plain) and all(f.id != form.id for f, _ in found):
                 found.append((form, regulation))
-    return found if len(found) >= 2 else []
+    return found
 
 
 # -- names from the data --------------------------------------------------------------------------
@@ -226,10 +249,67 @@ def names_in_text(book: RuleBook, text: str) -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in result.items()}
 
 
+# Entities whose values the rules data can resolve (the NLU's entity name -> the data's kind).
+RESOLVABLE = {"programme": "programme", "traject": "trajectory", "theme": "theme"}
+
+
 def with_names(book: RuleBook, query: Any) -> Any:
-    """The query with the data's names added where the classifier found none of that entity."""
-    named = names_in_text(book, query.text)
-    added = {k: v for k, v in named.items() if not query.entities.get(k)}
-    if not added:
+    """The query with the entities' values made canonical ("leerkracht jaar 1" -> leerkracht-jaar-1;
+    unknown values dropped) and the data's names added where the classifier found none of that entity."""
+    entities = dict(query.entities)
+    for entity, kind in RESOLVABLE.items():
+        if entity in entities:
+            resolved = []
+            for value in entities[entity]:
+                found = book.find(kind, value)
+                if found is not None and found.id not in resolved:
+                    resolved.append(found.id)
+            entities[entity] = tuple(resolved)
+    for key, values in names_in_text(book, query.text).items():
+        if not entities.get(key):
+            entities[key] = values
+    if not entities.get("regeling") and OLD_RULES_RE.search(normalise(query.text or "")):
+        entities["regeling"] = ("oud",)
+    entities = {k: v for k, v in entities.items() if v}
+    if entities == dict(query.entities):
         return query
-    return replace(query, entities={**query.entities, **added})
+    return replace(query, entities=entities)
+
+
+# -- details from the data ------------------------------------------------------------------------
+# Words that say what is asked about a subject, mapped to the data block that answers it; together
+# with the words of each block itself ("ijsbergcoaching" is in the validation block).
+BLOCK_WORDS: dict[str, tuple[str, ...]] = {
+    "learning_goals": ("leerdoel", "doelen", "leer ik", "wat leer"),
+    "benefits": ("oplever", "voordeel", "voordelen", "opbrengst", "waarom"),
+    "contact": ("contact", "mail", "bellen", "telefoon", "vragen over", "terecht", "contactpersoon"),
+    "directieteam": ("directieteam is", "bedoel", "betekent directieteam", "mbo", " vo ", "po "),
+    "phases": ("fase", "fases", "opbouw", "onderdelen"),
+    "reflection_instrument": ("tma", "talenten", "motivatie", "analyse", "drijfveren"),
+    "guidance": ("begeleiding", "begeleider", "hulp bij"),
+    "steps": ("stappen", "verloop", "hoe gaat", "portfolio", "assessment"),
+    "validation": ("valider", "moet ik doen", "certificaat halen"),
+}
+MIN_BLOCK_WORD = 6
+
+
+def _block_words(block: Any) -> set[str]:
+    return {w for text in _strings(block) for w in _words(text) if len(w) >= MIN_BLOCK_WORD}
+
+
+def detail_blocks(subject: Any, text: str) -> list[str]:
+    """The data blocks of a programme or trajectory that the question asks about, best first: by the
+    words that name a block ("leerdoelen", "contact") and by the block's own words ("ijsbergcoaching",
+    "inspectiekader"). Empty when the question names no detail."""
+    plain = " " + normalise(text or "") + " "
+    asked = {w for w in _words(text) if len(w) >= MIN_BLOCK_WORD} - _words(getattr(subject, "name", ""))
+    for alias in getattr(subject, "aliases", ()):
+        asked -= _words(alias)
+    scores: dict[str, int] = {}
+    for key, block in subject.info.items():
+        score = 2 * sum(1 for cue in BLOCK_WORDS.get(key, ()) if cue in plain)
+        own = _block_words(block)
+        score += sum(1 for a in asked if any(_same_word(a, w) for w in own))
+        if score:
+            scores[key] = score
+    return [k for k, _ in sorted(scores.items(), key=lambda item: -item[1])]

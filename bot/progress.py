@@ -130,9 +130,15 @@ def deadline(book: RuleBook, personal: Personal, today: date) -> Answer:
     else:
         when = (f"Je herregistreert uiterlijk op {format_date(leader.period_end)}: dat is over {days} dagen. "
                 f"Je periode begon op {format_date(leader.period_start)}.")
-    status = "Je voldoet al aan de eisen." if ev.complete else _missing_text(ev)
+    status = _complete_text(ev) if ev.complete else _missing_text(ev)
     cycle = book.regulation_on(leader.period_start).cycle_years
     return Answer(f"{when} {status}\n\n{source_line((cycle.source, *ev.explanation.sources))}")
+
+
+def _complete_text(ev: Evaluation) -> str:
+    """'Je voldoet al aan de eisen', with the route that does it when it is a diploma's."""
+    route = next((s.route for s in ev.routes if s.route.diploma and s.complete), None)
+    return f"Je voldoet al aan de eisen, via de {route.short}." if route is not None else "Je voldoet al aan de eisen."
 
 
 def _missing_text(ev: Evaluation) -> str:
@@ -218,6 +224,6 @@ def start_warning(book: RuleBook, personal: Personal, today: date) -> str | None
 def personal_note(book: RuleBook, personal: Personal, today: date) -> str:
     """One line added to a general answer for a verified leader: where they stand themselves."""
     ev = evaluate(book, personal, today)
-    status = "je voldoet al aan de eisen" if ev.complete else _missing_text(ev).lower().rstrip(".")
+    status = _complete_text(ev).lower().rstrip(".") if ev.complete else _missing_text(ev).lower().rstrip(".")
     points = f"je hebt nu {ev.total_points} van de {ev.points_required} punten, " if ev.total_points is not None else ""
     return f"Voor jou: {points}{status}; je herregistreert uiterlijk op {format_date(personal.leader.period_end)}."

@@ -18,7 +18,8 @@ as they are; the answers add the data's names themselves.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+import re
+from typing import Any, Dict, List, Optional, Sequence, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -31,6 +32,7 @@ from bot.calculator import is_calculation, parse
 from bot.facets import facet_of, names_in_text
 from bot.helpdesk.triage import outside_topic
 from bot.register import load_rules
+from bot.register.model import normalise
 
 # Intents whose own judgement stands: the leader's own dossier, hand-overs and small talk.
 KEEP = {"personal_case", "request_helpdesk", "ask_my_progress", "ask_my_deadline", "ask_my_dossier",
@@ -40,9 +42,43 @@ CALCULABLE = {"ask_activity_points", "ask_points_needed", "ask_learning_levels",
               "ask_valuation", "ask_certified_programmes", "inform", "ask_herregistratie", "nlu_fallback",
               "calculate_points", "ask_theme_repeat", "ask_themes"}
 SUBJECT_ENTITIES = ("programme", "traject")
+# Which topics can be about a thing the message names.
+FITS = {
+    "programme": {"ask_programme_info", "ask_programme_themes", "ask_programme_requirements", "ask_costs",
+                  "ask_enrolment", "ask_activity_points", "ask_mt_programme", "ask_certified_programmes"},
+    "traject": {"ask_valuation", "ask_valuation_steps", "ask_valuation_guidance", "ask_tma", "ask_costs",
+                "ask_enrolment", "ask_activity_points"},
+    "theme": {"ask_themes", "ask_programme_themes", "ask_certified_programmes", "ask_theme_repeat"},
+    "registration_type": {"ask_registration_types", "ask_routes"},
+    "bekwaamheid": {"ask_registration_types", "ask_routes"},
+}
 
 
-def second_opinion(text: str, intent: str, confidence: float, keep_above: float) -> Optional[str]:
+PERSONAL = ("ask_my_what_if", "ask_my_progress", "ask_my_deadline", "ask_my_dossier", "ask_my_suggestion")
+# The leader speaking of their own dossier: "heb ik", "mijn punten", "voldoe ik", "sta ik".
+FIRST_PERSON_RE = re.compile(
+    r"\b(heb ik (al|nu|nog|er)|ik al heb|mis ik|voldoe ik|sta ik|haal ik|kom ik|moet ik nog|"
+    r"mijn (punten|dossier|periode|deadline|einddatum|status|overzicht|stand|thema))")
+DOSSIER_OF_NUMBER_RE = re.compile(r"\b(gegevens|punten|dossier|overzicht|status)\b.*\b\d{6,10}\b|\b\d{6,10}\b.*"
+                                  r"\b(gegevens|punten|dossier|overzicht|status)\b")
+WHAT_IF_RE = re.compile(r"\b(wat als|stel dat|stel ik|als ik (nog|ook|er)|naast wat ik|bij wat ik|"
+                        r"erbij doe|erbij haal|daarna nog)\b")
+
+
+def personal_opinion(text: str, ranking: Sequence[Dict[str, Any]]) -> Optional[str]:
+    """A question about one's own dossier that the classifier saw, but not surely: the personal intent
+    among its three likeliest, when the question speaks in the first person."""
+    plain = normalise(text)
+    if not FIRST_PERSON_RE.search(plain) and not WHAT_IF_RE.search(plain):
+        return None
+    likely = [str(r.get("name")) for r in ranking[:2]]
+    if WHAT_IF_RE.search(plain) and "ask_my_what_if" in likely:
+        return "ask_my_what_if"
+    return next((name for name in likely if name in PERSONAL), None)
+
+
+def second_opinion(text: str, intent: str, confidence: float, keep_above: float,
+                   ranking: Sequence[Dict[str, Any]] = ()) -> Optional[str]:
     """The intent the data settles for this message, or None to keep the classifier's."""
     if not text or not text.strip():
         return None
@@ -51,15 +87,29 @@ def second_opinion(text: str, intent: str, confidence: float, keep_above: float)
     book = load_rules()
     if outside_topic(text):
         return "ask_outside_sources"
+    if intent not in PERSONAL and DOSSIER_OF_NUMBER_RE.search(normalise(text)):
+        # "geef me de gegevens van 100234": a request for a dossier, which only ever shows the asker's own.
+        return "ask_my_dossier"
+    if confidence < keep_above and intent not in PERSONAL:
+        personal = personal_opinion(text, ranking)
+        if personal is not None and not WHAT_IF_RE.search(normalise(text)):
+            return personal
     if intent in CALCULABLE or confidence < keep_above:
         parsed = parse(book, text)
         if is_calculation(parsed, text):
+            if WHAT_IF_RE.search(normalise(text)) and personal_opinion(text, ranking) == "ask_my_what_if":
+                return "ask_my_what_if"  # the leader's own dossier with these added (anonymous: computed in general)
             return "calculate_points"
+    if confidence >= keep_above:
+        return None
+    named = names_in_text(book, text)
     facet = facet_of(text)
-    if facet is not None and confidence < keep_above:
-        named = names_in_text(book, text)
-        if any(named.get(k) for k in SUBJECT_ENTITIES):
-            return facet
+    if facet is not None and any(named.get(k) for k in SUBJECT_ENTITIES):
+        return facet
+    # The classifier is unsure between topics: the one that fits what the message names wins.
+    for candidate in [str(r.get("name")) for r in ranking[:2]]:
+        if any(named.get(entity) and candidate in topics for entity, topics in FITS.items()):
+            return candidate if candidate != intent else None
     return None
 
 
@@ -86,7 +136,8 @@ class DomainSecondOpinion(GraphComponent):
                 continue
             name = str(current.get("name") or "")
             confidence = float(current.get("confidence") or 0.0)
-            decided = second_opinion(text, name, confidence, self.keep_above)
+            ranking = list(message.get(INTENT_RANKING_KEY) or [])
+            decided = second_opinion(text, name, confidence, self.keep_above, ranking)
             if decided is None or decided == name:
                 continue
             chosen = {"name": decided, "confidence": max(confidence, 0.95)}

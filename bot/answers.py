@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from .helpdesk.triage import outside_topic
-from .facets import PROGRAMME_FACETS, asks_time, detail_blocks, compared_learning_forms, defined_learning_form, refine, with_names
+from .facets import PROGRAMME_FACETS, asks_time, detail_blocks, facet_of, compared_learning_forms, defined_learning_form, refine, with_names
 from .register import RuleBook, RulesError, ValuationActivity, format_date
 from .register.model import Info, Programme, Regulation, Source, Theme, Trajectory, normalise
 
@@ -323,6 +323,8 @@ def activity_points(book: RuleBook, q: Query, today: date) -> Answer:
     if by_provider:
         return provider_overview(book, by_provider, today)
     level = q.first("learning_level")
+    if len(q.all("learning_level")) > 1:
+        return level_overview(book, today)  # "het verschil tussen niveau 4 en niveau 6": every level
     if level is not None:
         return level_value(book, q, level, today)
     if trajectory_of(book, q) is not None or regulation.valuation_points is not None and q.all("theme"):
@@ -953,11 +955,13 @@ def detail_answer(book: RuleBook, q: Query) -> Answer | None:
         subject = next(iter(book.trajectories.values()))
     if subject is None or len(q.all("programme")) > 1:
         return None
+    if facet_of(q.text) is not None:
+        return None  # "wat kost B&T met begeleiding": the facet asked answers, not the block named
     keys = detail_blocks(subject, q.text)
     if not keys or keys[0] in OWN_BLOCKS.get(q.intent, set()):
         return None
     info = subject.info[keys[0]]
-    if not isinstance(info, Info):
+    if not isinstance(info, Info) or not block_text(info).strip():
         return None
     name = subject.short if isinstance(subject, Programme) else subject.name
     label = BLOCK_LABELS.get(keys[0], "Over {subject}").format(subject=name)

@@ -26,7 +26,7 @@ from .register import (
     ValuationActivity,
     format_date,
 )
-from .facets import OLD_RULES_RE
+from .facets import COMPARISON_RE, OLD_RULES_RE
 from .register.model import normalise
 
 NUMBERS = {
@@ -215,6 +215,9 @@ def is_calculation(parsed: Parsed, text: str) -> bool:
     activities, a repeated valuation ("3x niveau 6"), or one activity with a question about the total."""
     if parsed.empty or parsed.needs_level:
         return False
+    plain = normalise(text[:MAX_TEXT])
+    if COMPARISON_RE.search(plain) and not SUM_CUE_RE.search(plain):
+        return False  # "het verschil tussen niveau 4 en niveau 6" compares; it adds nothing up
     if len(parsed.activities) >= 2:
         return True
     only = parsed.activities[0]

@@ -28,6 +28,9 @@ PROGRAMME_FACETS = {
     "ask_enrolment", "ask_activity_points",
 }
 
+# Topics about one subject whose costs or enrolment are asked in the same words.
+SUBJECT_TOPICS = {"ask_valuation", "ask_valuation_steps", "ask_valuation_guidance", "ask_tma", "ask_mt_programme"}
+
 # The form of the question, strongest first. Each facet: the intent that answers it.
 FACET_FORMS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("ask_programme_requirements", re.compile(
@@ -36,11 +39,12 @@ FACET_FORMS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"|\bduurt\b|\buren\b")),
     ("ask_costs", re.compile(
         r"\b(wat|hoeveel) (kost|kosten|betaal|moet ik betalen)|\bkosten\b|\bprijs\b|\bgratis\b|\btarief\b"
-        r"|\bbetal\w*\b|€|\beuro\b|\bkost (het|dat|dit|die|een|de)\b|\bkost\s*\?|\bwat kost\b")),
+        r"|\bbetaa?l\w*\b|€|\beuro\b|\bkost (het|dat|dit|die|een|de)\b|\bkost\s*\?|\bwat kost\b"
+        r"|\btarie\w*|\bprijzen\b|\bbedrag\w*|\bhoevee?l kost\b|\bhoevul kost\b|\bkost\b")),
     ("ask_enrolment", re.compile(
         r"\b(aanmeld\w*|aan ?melden|inschrijv\w*|in ?schrijven|schrijf\w* (ik )?(me|mij|je) in|meld\w* (ik |je )?(me|mij|je) aan|opgeven)\b")),
     ("ask_programme_themes", re.compile(r"\bvoor welke thema|\bwelke thema'?s?\b.*\b(telt|dekt|horen)|\bthema'?s? (van|bij)\b")),
-    ("ask_activity_points", re.compile(r"\b(hoeveel|aantal) punten\b|\bpunten\b.*\b(op|oplevert|waard)\b|\bwaarde\b|\bwaard\b")),
+    ("ask_activity_points", re.compile(r"\b(hoeveel|aantal) punten\b|\bpunten\b.*\b(op|oplevert|waard)\b|waarde\b|\bwaard\b")),
 )
 
 STOPWORDS = {
@@ -138,10 +142,13 @@ def programme_by_detail(book: RuleBook, text: str) -> Programme | None:
 def refine(book: RuleBook, query: Any) -> Any:
     """The query with its facet taken from the question's form and, for a detail only one programme
     has, that programme filled in. Other questions are returned unchanged."""
+    facet = facet_of(query.text)
+    if query.intent in SUBJECT_TOPICS and facet in ("ask_costs", "ask_enrolment"):
+        # "wat kost B&T met begeleiding": the valuation's or the management programme's costs.
+        return replace(query, intent=facet)
     if query.intent not in PROGRAMME_FACETS:
         return query
     intent = query.intent
-    facet = facet_of(query.text)
     has_subject = bool(query.entities.get("programme") or query.entities.get("traject"))
     if facet is not None and facet != intent and (has_subject or intent != "ask_activity_points"):
         intent = facet
@@ -285,7 +292,7 @@ BLOCK_WORDS: dict[str, tuple[str, ...]] = {
     "contact": ("contact", "mail", "bellen", "telefoon", "vragen over", "terecht", "contactpersoon"),
     "directieteam": ("directieteam is", "bedoel", "betekent directieteam", "mbo", " vo ", "po "),
     "phases": ("fase", "fases", "opbouw", "onderdelen"),
-    "reflection_instrument": ("tma", "talenten", "motivatie", "analyse", "drijfveren"),
+    "reflection_instrument": ("tma", "talenten", "motivatie", "analyse", "drijfveren", "reflectie"),
     "guidance": ("begeleiding", "begeleider", "hulp bij"),
     "steps": ("stappen", "verloop", "hoe gaat", "portfolio", "assessment"),
     "validation": ("valider", "moet ik doen", "certificaat halen"),

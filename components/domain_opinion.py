@@ -37,6 +37,11 @@ from bot.register.model import normalise
 # Intents whose own judgement stands: the leader's own dossier, hand-overs and small talk.
 KEEP = {"personal_case", "request_helpdesk", "ask_my_progress", "ask_my_deadline", "ask_my_dossier",
         "ask_my_what_if", "ask_my_suggestion", "greet", "goodbye", "thank", "affirm", "deny", "out_of_scope"}
+# A hand-over the classifier saw is never turned into an answer.
+NEVER_OVERRULED = {"personal_case", "request_helpdesk"}
+# General topics whose personal counterpart a first-person question may mean.
+GENERAL_COUNTERPARTS = {"ask_points_needed", "ask_herregistratie", "ask_activity_points", "calculate_points",
+                        "ask_certified_programmes", "ask_themes", "ask_routes", "nlu_fallback"}
 # Intents under which a message may still be a calculation the classifier did not see as one.
 CALCULABLE = {"ask_activity_points", "ask_points_needed", "ask_learning_levels", "ask_programme_info",
               "ask_valuation", "ask_certified_programmes", "inform", "ask_herregistratie", "nlu_fallback",
@@ -57,8 +62,8 @@ FITS = {
 PERSONAL = ("ask_my_what_if", "ask_my_progress", "ask_my_deadline", "ask_my_dossier", "ask_my_suggestion")
 # The leader speaking of their own dossier: "heb ik", "mijn punten", "voldoe ik", "sta ik".
 FIRST_PERSON_RE = re.compile(
-    r"\b(heb ik (al|nu|nog|er)|ik al heb|mis ik|voldoe ik|sta ik|haal ik|kom ik|moet ik nog|"
-    r"mijn (punten|dossier|periode|deadline|einddatum|status|overzicht|stand|thema))")
+    r"\b(heb ik (al|nu|nog|er)|ik al heb|mis ik|voldoe ik|sta ik|haal ik|moet ik nog|"
+    r"mijn (punten|dossier|periode|deadline|einddatum|status|overzicht|stand|thema))\b")
 DOSSIER_OF_NUMBER_RE = re.compile(r"\b(gegevens|punten|dossier|overzicht|status)\b.*\b\d{6,10}\b|\b\d{6,10}\b.*"
                                   r"\b(gegevens|punten|dossier|overzicht|status)\b")
 WHAT_IF_RE = re.compile(r"\b(wat als|stel dat|stel ik|als ik (nog|ook|er)|naast wat ik|bij wat ik|"
@@ -82,15 +87,19 @@ def second_opinion(text: str, intent: str, confidence: float, keep_above: float,
     """The intent the data settles for this message, or None to keep the classifier's."""
     if not text or not text.strip():
         return None
-    if intent in KEEP and confidence >= keep_above:
+    if intent in NEVER_OVERRULED or (intent in KEEP and confidence >= keep_above):
         return None
     book = load_rules()
     if outside_topic(text):
         return "ask_outside_sources"
+    named = names_in_text(book, text)
+    facet = facet_of(text)
+    if facet is not None and confidence < keep_above and any(named.get(k) for k in SUBJECT_ENTITIES):
+        return facet
     if intent not in PERSONAL and DOSSIER_OF_NUMBER_RE.search(normalise(text)):
         # "geef me de gegevens van 100234": a request for a dossier, which only ever shows the asker's own.
         return "ask_my_dossier"
-    if confidence < keep_above and intent not in PERSONAL:
+    if confidence < keep_above and intent in GENERAL_COUNTERPARTS:
         personal = personal_opinion(text, ranking)
         if personal is not None and not WHAT_IF_RE.search(normalise(text)):
             return personal
@@ -102,10 +111,6 @@ def second_opinion(text: str, intent: str, confidence: float, keep_above: float,
             return "calculate_points"
     if confidence >= keep_above:
         return None
-    named = names_in_text(book, text)
-    facet = facet_of(text)
-    if facet is not None and any(named.get(k) for k in SUBJECT_ENTITIES):
-        return facet
     # The classifier is unsure between topics: the one that fits what the message names wins.
     for candidate in [str(r.get("name")) for r in ranking[:2]]:
         if any(named.get(entity) and candidate in topics for entity, topics in FITS.items()):

@@ -96,3 +96,33 @@ def test_an_anonymous_what_if_gets_the_general_computation(book: RuleBook) -> No
 ])
 def test_a_repeated_theme_counts_every_valuation(book: RuleBook, text: str, total: int) -> None:
     assert f"= {total} van de 100" in calculate(book, parse(book, text), TODAY).text
+
+
+@pytest.mark.parametrize("intent,text,block", [
+    ("ask_programme_info", "leerdoelen leerkracht jaar 1", "De leerdoelen van leerKRACHT jaar-1:"),
+    ("ask_programme_info", "ijsbergcoaching lk1", "Wat je doet voor leerKRACHT jaar-1:"),
+    ("ask_mt_programme", "directieteam mbo", "In het mbo: de branche- of domeindirecteur"),
+    ("ask_mt_programme", "contact leerkracht directieteams", "info@stichting-leerkracht.nl"),
+    ("ask_costs", "Bij wie kan ik terecht met vragen over het waarderingstraject van B&T?", "Pauline Zwaal-Arora"),
+])
+def test_a_detail_of_a_subject_is_answered_from_its_own_block(book: RuleBook, intent: str, text: str,
+                                                             block: str) -> None:
+    result = answer(book, Query(intent, {}, text), TODAY)
+    assert block in result.text and "Bron" in result.text
+
+
+def test_the_topics_own_answer_stays_when_it_shows_the_block(book: RuleBook) -> None:
+    assert answer(book, Query("ask_costs", LK1, "wat kost lk1"), TODAY).text.startswith("Kosten van leerKRACHT")
+
+
+def test_names_are_made_canonical_and_unknown_ones_dropped(book: RuleBook) -> None:
+    from bot.facets import with_names
+    q = with_names(book, Query("ask_costs", {"programme": ("leerkracht jaar 1", "onzin")}, "wat kost het"))
+    assert q.entities == {"programme": ("leerkracht-jaar-1",)}
+    q = with_names(book, Query("ask_themes", {}, "hoeveel thema's moest je vóór de regelwijziging doen"))
+    assert q.entities["regeling"] == ("oud",)
+
+
+def test_a_single_learning_form_is_defined(book: RuleBook) -> None:
+    text = answer(book, Query("ask_rule_changes", {}, "wat betekende formeel leren in de oude regeling"), TODAY).text
+    assert text.startswith("Formeel leren (tot 17 november 2020): het volgen van gecertificeerd formeel aanbod")

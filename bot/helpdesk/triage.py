@@ -133,7 +133,7 @@ def categorise(question: str, intent: str | None) -> tuple[str, str]:
 # Subjects the sources say nothing about, so that no topic answer may be given for them: accounts and
 # logging in, and postponement (uitstel). Objections and rejected decisions are personal cases instead.
 OUTSIDE_STEMS: tuple[str, ...] = _FIRST[0][1] + (
-    "uitstel", "verlenging", "verlengen", "zwanger", "ziek", "overlijden", "overleden", "mantelzorg", "pe-online",
+    "uitstel", "zwanger", "ziek", "overlijden", "overleden", "mantelzorg", "pe-online",
     "pe online", "predicaat", "professionaliseringsbudget", "lidmaatschap", "contributie", "ontslag", "ontslaan",
 )
 

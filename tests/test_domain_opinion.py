@@ -1,0 +1,51 @@
+"""The data's own second opinion on a classification (components/domain_opinion.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("rasa")
+
+from components.domain_opinion import second_opinion  # noqa: E402
+
+UNSURE = 0.3
+SURE = 0.9
+
+
+def ranked(*names: str) -> list[dict[str, object]]:
+    return [{"name": n, "confidence": 0.3} for n in names]
+
+
+@pytest.mark.parametrize("text,intent,confidence,ranking,expected", [
+    # A subject the sources are silent on is never answered with a topic, however sure the classifier.
+    ("hoe verander ik mijn wachtwoord", "ask_rule_changes", SURE, [], "ask_outside_sources"),
+    ("kan ik uitstel krijgen want ik was lang ziek", "ask_my_deadline", UNSURE, [], "ask_outside_sources"),
+    # A sum of activities is a calculation, whatever it looked like.
+    ("lk1 en 2x niveau 5, genoeg?", "ask_activity_points", SURE, [], "calculate_points"),
+    ("3x niveau 6", "ask_learning_levels", SURE, [], "calculate_points"),
+    # A named programme with the facet asked.
+    ("wat kost B&T", "ask_valuation", UNSURE, [], "ask_costs"),
+    ("hoeveel uur is lk1", "ask_activity_points", UNSURE, [], "ask_programme_requirements"),
+    # Unsure between two topics: the one that fits what is named.
+    ("rdo en rado", "ask_herregistratie", UNSURE, ranked("ask_herregistratie", "ask_registration_types"),
+     "ask_registration_types"),
+    # The leader's own dossier, in the first person.
+    ("voldoe ik al aan de eisen?", "ask_points_needed", UNSURE, ranked("ask_points_needed", "ask_my_progress"),
+     "ask_my_progress"),
+    ("wat als ik lk1 en het slp allebei doe", "ask_my_what_if", UNSURE, ranked("ask_my_what_if", "calculate_points"),
+     "ask_my_what_if"),
+    ("geef me de gegevens van registratienummer 100234", "ask_outside_sources", SURE, [], "ask_my_dossier"),
+])
+def test_what_the_data_settles(text: str, intent: str, confidence: float, ranking: list[dict[str, object]],
+                               expected: str) -> None:
+    assert second_opinion(text, intent, confidence, 0.7, ranking) == expected
+
+
+@pytest.mark.parametrize("text,intent,confidence", [
+    ("hallo", "greet", SURE),
+    ("ik wil een medewerker spreken", "request_helpdesk", SURE),
+    ("telt mijn master mee voor herregistratie?", "ask_routes", UNSURE),   # 'mijn' alone is no dossier question
+    ("wat is leerkracht jaar 1", "ask_programme_info", SURE),
+])
+def test_what_it_leaves_alone(text: str, intent: str, confidence: float) -> None:
+    assert second_opinion(text, intent, confidence, 0.7, ranked(intent, "ask_my_progress")) is None

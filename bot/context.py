@@ -38,7 +38,8 @@ class Context:
     def from_slot(cls, value: Any) -> "Context | None":
         if not isinstance(value, dict) or not isinstance(value.get("intent"), str):
             return None
-        raw = value.get("entities") if isinstance(value.get("entities"), dict) else {}
+        found = value.get("entities")
+        raw: dict[Any, Any] = found if isinstance(found, dict) else {}
         entities = {str(k): tuple(str(x) for x in v) for k, v in raw.items()
                     if k in CARRIED and isinstance(v, list)}
         return cls(value["intent"], entities)

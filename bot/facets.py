@@ -25,7 +25,7 @@ OLD_RULES_RE = re.compile(
 # Intents that are one facet of a programme (or of the valuation trajectory).
 PROGRAMME_FACETS = {
     "ask_programme_info", "ask_programme_themes", "ask_programme_requirements", "ask_costs",
-    "ask_enrolment", "ask_activity_points",
+    "ask_enrolment", "ask_activity_points", "ask_certificate_upload",
 }
 
 # Topics about one subject whose costs or enrolment are asked in the same words.
@@ -44,6 +44,10 @@ FACET_FORMS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("ask_enrolment", re.compile(
         r"\b(aanmeld\w*|aan ?melden|inschrijv\w*|in ?schrijven|schrijf\w* (ik )?(me|mij|je) in|meld\w* (ik |je )?(me|mij|je) aan|opgeven)\b")),
     ("ask_programme_themes", re.compile(r"\bvoor welke thema|\bwelke thema'?s?\b.*\b(telt|dekt|horen)|\bthema'?s? (van|bij)\b")),
+    # What to do with a certificate once you have it: upload it in the register, whichever programme.
+    ("ask_certificate_upload", re.compile(
+        r"certificaat\w*\b.*\b(upload\w*|indien\w*|opvoer\w*|invoer\w*|inlever\w*|ermee|mee doen|zetten|"
+        r"invullen)|\b(upload\w*|indien\w*|opvoer\w*|inlever\w*)\b.*\bcertificaat")),
     ("ask_activity_points", re.compile(r"\b(hoeveel|aantal) punten\b|\bpunten\b.*\b(op|oplevert|waard)\b|waarde\b|\bwaard\b")),
 )
 
@@ -192,7 +196,7 @@ def compared_learning_forms(book: RuleBook, text: str) -> list[tuple[LearningFor
 
 
 def _forms_named(book: RuleBook, plain: str) -> list[tuple[LearningForm, Regulation]]:
-    found = []
+    found: list[tuple[LearningForm, Regulation]] = []
     for regulation in book.regulations:
         for form in regulation.learning_forms.value:
             pattern = FORM_WORDS.get(form.id)

@@ -94,7 +94,8 @@ def second_opinion(text: str, intent: str, confidence: float, keep_above: float,
         return "ask_outside_sources"
     named = names_in_text(book, text)
     facet = facet_of(text)
-    if facet is not None and confidence < keep_above and any(named.get(k) for k in SUBJECT_ENTITIES):
+    if facet is not None and confidence < keep_above and (
+            facet == "ask_certificate_upload" or any(named.get(k) for k in SUBJECT_ENTITIES)):
         return facet
     if intent not in PERSONAL and DOSSIER_OF_NUMBER_RE.search(normalise(text)):
         # "geef me de gegevens van 100234": a request for a dossier, which only ever shows the asker's own.

@@ -552,8 +552,6 @@ def _with_explanation(ev: Evaluation) -> Evaluation:
         if ev.terms:
             lines.append(f"{' + '.join(t.render() for t in ev.terms)} = {ev.total_points} van de {ev.points_required}; "
                          + _points_status(ev))
-        elif _diploma_route(ev):
-            lines.append("Punten heb je daarvoor niet nodig.")
         else:
             lines.append(f"Je hebt nog geen punten: 0 van de {ev.points_required}; " + _points_status(ev))
     else:

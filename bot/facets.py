@@ -124,10 +124,30 @@ def _same_word(asked: str, own: str) -> bool:
     return len(own) >= 6 and len(asked) >= 9 and (asked.endswith(own) or asked.startswith(own))
 
 
+def _general_words(book: RuleBook) -> frozenset[str]:
+    """Words of the register's own texts (herregistratie, certificaat, ...): they name no programme."""
+    cached = _GENERAL_CACHE.get(id(book))
+    if cached is not None and cached[0] is book:
+        return cached[1]
+    words: set[str] = set()
+    for block in book.info.values():
+        for text in _strings(block):
+            words |= _words(text)
+    result = frozenset(words)
+    _GENERAL_CACHE[id(book)] = (book, result)
+    return result
+
+
+_GENERAL_CACHE: dict[int, tuple[RuleBook, frozenset[str]]] = {}
+
+
 def programme_by_detail(book: RuleBook, text: str) -> Programme | None:
     """The one programme whose data holds a detail the question names, when exactly one does."""
-    # Words that only say the facet ("inschrijving", "kosten") name no detail of a programme.
-    asked = {w for w in _words(text) if not any(pattern.search(w) for _, pattern in FACET_FORMS)}
+    # Words that only say the facet ("inschrijving", "kosten") or belong to the register's own texts
+    # ("herregistratie") name no detail of a programme.
+    general = _general_words(book)
+    asked = {w for w in _words(text)
+             if not any(pattern.search(w) for _, pattern in FACET_FORMS) and w not in general}
     if not asked:
         return None
     words = _programme_words(book)

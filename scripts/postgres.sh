@@ -40,10 +40,20 @@ install_postgres() {
 
 if [ "$(id -u)" = 0 ]; then
   id postgres >/dev/null 2>&1 || NEED_INSTALL=1
-  as_pg() { runuser -u postgres -- "$@"; }
+  as_pg() { (cd / && runuser -u postgres -- "$@"); }
 else
   as_pg() { "$@"; }
 fi
+
+# Run as root in a checkout the postgres user cannot reach (a clone under `mktemp -d`, mode 700), the
+# cluster lives in /var/tmp instead, one per checkout; everywhere else in var/pg as before.
+choose_pgdir() {
+  mkdir -p "$ROOT/var"
+  if [ "$(id -u)" = 0 ] && id postgres >/dev/null 2>&1 && ! runuser -u postgres -- test -x "$ROOT/var"; then
+    PGDIR="/var/tmp/registerwijzer-pg-$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)"
+    LOG="$PGDIR/server.log"
+  fi
+}
 
 running() { [ -f "$PGDIR/PG_VERSION" ] && as_pg "$BIN/pg_ctl" status -D "$PGDIR" >/dev/null 2>&1; }
 
@@ -78,7 +88,7 @@ CONF
 
 start() {
   ensure_bin
-  mkdir -p "$ROOT/var"
+  choose_pgdir
   exec 9>"$LOCK"
   flock -w 120 9 || die "another postgres.sh holds $LOCK"
   init_cluster
@@ -103,7 +113,7 @@ start() {
 
 stop() {
   BIN=$(find_bin || true)
-  mkdir -p "$ROOT/var"
+  choose_pgdir
   exec 9>"$LOCK"
   flock -w 120 9 || die "another postgres.sh holds $LOCK"
   if [ -z "$BIN" ] || ! running; then say "not running"; return 0; fi
@@ -114,7 +124,7 @@ stop() {
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
-  status) BIN=$(find_bin || true); if [ -n "$BIN" ] && running; then say "running"; else say "not running"; exit 3; fi ;;
+  status) BIN=$(find_bin || true); choose_pgdir; if [ -n "$BIN" ] && running; then say "running"; else say "not running"; exit 3; fi ;;
   url) echo "$URL" ;;
   *) echo "usage: $0 start|stop|status|url" >&2; exit 2 ;;
 esac

@@ -51,7 +51,7 @@ def test_a_detail_only_one_programme_has_needs_no_follow_up(book: RuleBook, text
     assert "Over welke opleiding" not in result.text
 
 
-@pytest.mark.parametrize("text", ["hoe schrijf ik me in", "wat moet ik doen", "hoeveel kost het"])
+@pytest.mark.parametrize("text", ["hoe schrijf ik me in", "wat moet ik doen", "hoeveel kost het", "Wat kost de herregistratie?"])
 def test_a_question_without_a_detail_still_asks_which_programme(book: RuleBook, text: str) -> None:
     assert programme_by_detail(book, text) is None
     assert refine(book, Query("ask_enrolment", {}, text)).entities == {}

@@ -109,11 +109,11 @@ def compile_patterns(raw: Any, where: str) -> tuple[re.Pattern[str], ...]:
         raise EvalSetError(f"{where}: bad pattern: {exc}") from exc
 
 
-def load_cases(directory: Path = EVAL_DIR) -> list[Case]:
-    """Every case of every cases_*.yml in `directory`, checked (unique ids, turns, patterns)."""
+def load_cases(directory: Path = EVAL_DIR, pattern: str = "cases_*.yml") -> list[Case]:
+    """Every case of every file matching `pattern` in `directory`, checked (unique ids, turns, patterns)."""
     cases: list[Case] = []
     seen: set[str] = set()
-    files = sorted(directory.glob("cases_*.yml"))
+    files = sorted(directory.glob(pattern))
     if not files:
         raise EvalSetError(f"no cases_*.yml in {directory}")
     for path in files:
@@ -327,6 +327,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", help="a running Rasa server (default: start our own servers)")
     parser.add_argument("--backoffice-token", help="REST_CHANNEL_TOKEN of the running server (leaders' cases)")
     parser.add_argument("--only", help="comma-separated topics")
+    parser.add_argument("--file", type=Path,
+                        help="another set in the same format instead of the frozen one (e.g. tests/eval/own50.yml)")
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--sweep", metavar="THRESHOLDS",
                         help="comma-separated fallback thresholds: load the model once per value and report the "
@@ -334,7 +336,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--weights", metavar="WEIGHTS", default="",
                         help="with --sweep: also these DIET weights of the retrieval blend (1 = DIET alone)")
     args = parser.parse_args(argv)
-    cases = load_cases()
+    cases = load_cases(args.file.parent, args.file.name) if args.file else load_cases()
     if args.only:
         wanted = set(args.only.split(","))
         cases = [c for c in cases if c.topic in wanted]

@@ -8,15 +8,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.answers import HELPDESK_OFFER, Answer, Query, answer
+from bot.answers import HELPDESK_OFFER, TOPICS, Answer, Query, answer
 from bot import progress
 from bot.identity import leader_from_metadata
-from bot.register import load_rules
-
-from bot.answers import TOPICS
 from bot.calculator import calculate, is_calculation, parse
 from bot.context import Context, follow_up, remember
 from bot.facets import refine, with_names
+from bot.register import load_rules
 
 from .common import last_bot_text, latest_entities, query_from, today, utter
 from .helpdesk import record_unanswered

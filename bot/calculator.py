@@ -223,7 +223,7 @@ def is_calculation(parsed: Parsed, text: str) -> bool:
     only = parsed.activities[0]
     if isinstance(only, ValuationActivity) and (only.count or 1) >= 2:
         return True
-    return bool(SUM_CUE_RE.search(normalise(text[:MAX_TEXT])))
+    return bool(SUM_CUE_RE.search(plain))
 
 
 def level_from(text: str, entities: Sequence[Mapping[str, object]] = ()) -> int | None:

@@ -84,7 +84,7 @@ def follow_up(query: Query, context: Context | None) -> Query:
 
 def _only_values(query: Query) -> bool:
     """A short 'en voor een RADO?' / 'en volgens de oude regels?': a value entity and little else."""
-    return any(query.entities.get(k) for k in ("regeling", "registration_type", "bekwaamheid", "programme"))
+    return any(query.entities.get(k) for k in ("regeling", "registration_type", "bekwaamheid"))
 
 
 # A bare value ("basisbekwaam", "fases leerkracht directieteam", "rdo rado verschil") asks about the

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, TypeVar
 
 from .register import RuleBook
 from .register.model import LearningForm, Programme, Regulation, normalise
@@ -94,14 +94,25 @@ def _words(text: str) -> set[str]:
     return {w for w in re.findall(r"[a-z0-9]+", normalise(text)) if len(w) >= 6 and w not in STOPWORDS}
 
 
-_WORDS_CACHE: dict[int, tuple[RuleBook, dict[str, frozenset[str]]]] = {}
+T = TypeVar("T")
 
 
+def _per_book(compute: Callable[[RuleBook], T]) -> Callable[[RuleBook], T]:
+    """Compute once per rule book (a RuleBook is not hashable; a new book is computed anew)."""
+    cache: dict[int, tuple[RuleBook, T]] = {}
+
+    def cached(book: RuleBook) -> T:
+        hit = cache.get(id(book))
+        if hit is None or hit[0] is not book:
+            hit = cache[id(book)] = (book, compute(book))
+        return hit[1]
+
+    return cached
+
+
+@_per_book
 def _programme_words(book: RuleBook) -> dict[str, frozenset[str]]:
-    """Per programme, the words of its own data (validation items, goals, phases, ...), once per book."""
-    cached = _WORDS_CACHE.get(id(book))
-    if cached is not None and cached[0] is book:
-        return cached[1]
+    """Per programme, the words of its own data (validation items, goals, phases, ...)."""
     result = {}
     for programme in book.programmes.values():
         words: set[str] = set()
@@ -109,7 +120,6 @@ def _programme_words(book: RuleBook) -> dict[str, frozenset[str]]:
             for text in _strings(programme.info.get(key)):
                 words |= _words(text)
         result[programme.id] = frozenset(words)
-    _WORDS_CACHE[id(book)] = (book, result)
     return result
 
 
@@ -124,21 +134,10 @@ def _same_word(asked: str, own: str) -> bool:
     return len(own) >= 6 and len(asked) >= 9 and (asked.endswith(own) or asked.startswith(own))
 
 
+@_per_book
 def _general_words(book: RuleBook) -> frozenset[str]:
     """Words of the register's own texts (herregistratie, certificaat, ...): they name no programme."""
-    cached = _GENERAL_CACHE.get(id(book))
-    if cached is not None and cached[0] is book:
-        return cached[1]
-    words: set[str] = set()
-    for block in book.info.values():
-        for text in _strings(block):
-            words |= _words(text)
-    result = frozenset(words)
-    _GENERAL_CACHE[id(book)] = (book, result)
-    return result
-
-
-_GENERAL_CACHE: dict[int, tuple[RuleBook, frozenset[str]]] = {}
+    return frozenset(w for block in book.info.values() for text in _strings(block) for w in _words(text))
 
 
 def programme_by_detail(book: RuleBook, text: str) -> Programme | None:
@@ -230,18 +229,15 @@ def _forms_named(book: RuleBook, plain: str) -> list[tuple[LearningForm, Regulat
 NAME_KINDS = {"programme": "programme", "theme": "theme", "trajectory": "traject",
               "registration_type": "registration_type", "level": "bekwaamheid"}
 MAX_NAME_TOKENS = 8
-_NAMES_CACHE: dict[int, tuple[RuleBook, dict[str, tuple[str, str]]]] = {}
 
 
 def _squash(text: str) -> str:
     return re.sub(r"[^a-z0-9&]", "", text)
 
 
+@_per_book
 def _name_index(book: RuleBook) -> dict[str, tuple[str, str]]:
     """Every name and alias in the rules data, squashed ("lk jaar 1" -> "lkjaar1"), to (entity, id)."""
-    cached = _NAMES_CACHE.get(id(book))
-    if cached is not None and cached[0] is book:
-        return cached[1]
     index: dict[str, tuple[str, str]] = {}
     for kind, names in book.names.items():
         entity = NAME_KINDS.get(kind)
@@ -251,7 +247,6 @@ def _name_index(book: RuleBook) -> dict[str, tuple[str, str]]:
             key = _squash(normalise(name))
             if len(key) >= 3 and key not in index:
                 index[key] = (entity, str(getattr(item, "id", item)))
-    _NAMES_CACHE[id(book)] = (book, index)
     return index
 
 
@@ -321,11 +316,10 @@ BLOCK_WORDS: dict[str, tuple[str, ...]] = {
     "steps": ("stappen", "verloop", "hoe gaat", "portfolio", "assessment"),
     "validation": ("valider", "moet ik doen", "certificaat halen"),
 }
-MIN_BLOCK_WORD = 6
 
 
 def _block_words(block: Any) -> set[str]:
-    return {w for text in _strings(block) for w in _words(text) if len(w) >= MIN_BLOCK_WORD}
+    return {w for text in _strings(block) for w in _words(text)}
 
 
 def detail_blocks(subject: Any, text: str) -> list[str]:
@@ -333,7 +327,7 @@ def detail_blocks(subject: Any, text: str) -> list[str]:
     words that name a block ("leerdoelen", "contact") and by the block's own words ("ijsbergcoaching",
     "inspectiekader"). Empty when the question names no detail."""
     plain = " " + normalise(text or "") + " "
-    asked = {w for w in _words(text) if len(w) >= MIN_BLOCK_WORD} - _words(getattr(subject, "name", ""))
+    asked = _words(text) - _words(getattr(subject, "name", ""))
     for alias in getattr(subject, "aliases", ()):
         asked -= _words(alias)
     scores: dict[str, int] = {}

@@ -90,6 +90,7 @@ def second_opinion(text: str, intent: str, confidence: float, keep_above: float,
     if intent in NEVER_OVERRULED or (intent in KEEP and confidence >= keep_above):
         return None
     book = load_rules()
+    plain = normalise(text)
     if outside_topic(text):
         return "ask_outside_sources"
     named = names_in_text(book, text)
@@ -97,17 +98,17 @@ def second_opinion(text: str, intent: str, confidence: float, keep_above: float,
     if facet is not None and confidence < keep_above and (
             facet == "ask_certificate_upload" or any(named.get(k) for k in SUBJECT_ENTITIES)):
         return facet
-    if intent not in PERSONAL and DOSSIER_OF_NUMBER_RE.search(normalise(text)):
+    if intent not in PERSONAL and DOSSIER_OF_NUMBER_RE.search(plain):
         # "geef me de gegevens van 100234": a request for a dossier, which only ever shows the asker's own.
         return "ask_my_dossier"
     if confidence < keep_above and intent in GENERAL_COUNTERPARTS:
         personal = personal_opinion(text, ranking)
-        if personal is not None and not WHAT_IF_RE.search(normalise(text)):
+        if personal is not None and not WHAT_IF_RE.search(plain):
             return personal
     if intent in CALCULABLE or confidence < keep_above:
         parsed = parse(book, text)
         if is_calculation(parsed, text):
-            if WHAT_IF_RE.search(normalise(text)) and personal_opinion(text, ranking) == "ask_my_what_if":
+            if WHAT_IF_RE.search(plain) and personal_opinion(text, ranking) == "ask_my_what_if":
                 return "ask_my_what_if"  # the leader's own dossier with these added (anonymous: computed in general)
             return "calculate_points"
     if confidence >= keep_above:
@@ -147,9 +148,9 @@ class DomainSecondOpinion(GraphComponent):
             if decided is None or decided == name:
                 continue
             chosen = {"name": decided, "confidence": max(confidence, 0.95)}
-            ranking = [r for r in (message.get(INTENT_RANKING_KEY) or []) if r.get("name") != decided]
+            rest = [r for r in ranking if r.get("name") != decided]
             message.set(INTENT, chosen, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [chosen, *rest], add_to_output=True)
         return messages
 
     def process_training_data(self, training_data: Any) -> Any:

@@ -17,6 +17,16 @@ from typing import Any, Callable, Iterable, Mapping, TypeVar
 from .register import RuleBook
 from .register.model import LearningForm, Programme, Regulation, normalise
 
+# A message is read up to this many characters: several patterns below look across the sentence
+# (".*"), which on a hostile 200,000-character message would take a minute; no question is this long.
+MAX_TEXT = 2000
+
+
+def plain_text(text: str | None) -> str:
+    """A user's message as the patterns here read it: its first MAX_TEXT characters, normalised."""
+    return normalise((text or "")[:MAX_TEXT])
+
+
 # The old rules named in a question: "vroeger", "volgens de oude regels", "vóór 17 november 2020".
 OLD_RULES_RE = re.compile(
     r"\b(?:vroeger|oude (?:regels|regeling|systeem|thema|indeling)|het oude|onder de oude|destijds|"
@@ -64,12 +74,12 @@ DETAIL_BLOCKS = ("validation", "learning_goals", "phases", "study_load_hours")
 
 def asks_time(text: str) -> bool:
     """Whether the question asks how much time something takes."""
-    return bool(FACET_FORMS[0][1].search(normalise(text or "")))
+    return bool(FACET_FORMS[0][1].search(plain_text(text)))
 
 
 def facet_of(text: str) -> str | None:
     """The programme facet the form of the question asks for, or None when it is not clear."""
-    plain = normalise(text or "")
+    plain = plain_text(text)
     found = [intent for intent, pattern in FACET_FORMS if pattern.search(plain)]
     if not found:
         return None
@@ -145,7 +155,7 @@ def programme_by_detail(book: RuleBook, text: str) -> Programme | None:
     # Words that only say the facet ("inschrijving", "kosten") or belong to the register's own texts
     # ("herregistratie") name no detail of a programme.
     general = _general_words(book)
-    asked = {w for w in _words(text)
+    asked = {w for w in _words(plain_text(text))
              if not any(pattern.search(w) for _, pattern in FACET_FORMS) and w not in general}
     if not asked:
         return None
@@ -197,7 +207,7 @@ DEFINITION_RE = re.compile(r"\bwat (is|zijn|betekent|betekende|betekenen|was|war
 
 def defined_learning_form(book: RuleBook, text: str) -> list[tuple[LearningForm, Regulation]]:
     """The one learning form a definition question names ("wat betekende formeel leren?"), or []."""
-    plain = normalise(text or "")
+    plain = plain_text(text)
     if not DEFINITION_RE.search(plain) or COMPARISON_RE.search(plain):
         return []
     found = _forms_named(book, plain)
@@ -207,7 +217,7 @@ def defined_learning_form(book: RuleBook, text: str) -> list[tuple[LearningForm,
 def compared_learning_forms(book: RuleBook, text: str) -> list[tuple[LearningForm, Regulation]]:
     """The learning forms a comparison question names ("het verschil tussen formeel en informeel leren"),
     each with its regulation, when it names at least two; else an empty list."""
-    plain = normalise(text or "")
+    plain = plain_text(text)
     if not COMPARISON_RE.search(plain):
         return []
     found = _forms_named(book, plain)
@@ -254,7 +264,7 @@ def names_in_text(book: RuleBook, text: str) -> dict[str, tuple[str, ...]]:
     """The programmes, themes, trajectories, registration types and levels the text names, found by
     the data's own names and aliases, whatever the spacing or hyphens ("lk jaar1", "leerkracht-jaar 1").
     Longest names first; a word is used by one name only."""
-    tokens = re.findall(r"[a-z0-9&]+", normalise(text or "")[:2000])
+    tokens = re.findall(r"[a-z0-9&]+", plain_text(text))
     index = _name_index(book)
     used = [False] * len(tokens)
     found: list[tuple[int, str, str]] = []
@@ -294,7 +304,7 @@ def with_names(book: RuleBook, query: Any) -> Any:
     for key, values in names_in_text(book, query.text).items():
         if not entities.get(key):
             entities[key] = values
-    if not entities.get("regeling") and OLD_RULES_RE.search(normalise(query.text or "")):
+    if not entities.get("regeling") and OLD_RULES_RE.search(plain_text(query.text)):
         entities["regeling"] = ("oud",)
     entities = {k: v for k, v in entities.items() if v}
     if entities == dict(query.entities):
@@ -326,8 +336,8 @@ def detail_blocks(subject: Any, text: str) -> list[str]:
     """The data blocks of a programme or trajectory that the question asks about, best first: by the
     words that name a block ("leerdoelen", "contact") and by the block's own words ("ijsbergcoaching",
     "inspectiekader"). Empty when the question names no detail."""
-    plain = " " + normalise(text or "") + " "
-    asked = _words(text) - _words(getattr(subject, "name", ""))
+    plain = " " + plain_text(text) + " "
+    asked = _words(plain_text(text)) - _words(getattr(subject, "name", ""))
     for alias in getattr(subject, "aliases", ()):
         asked -= _words(alias)
     scores: dict[str, int] = {}

@@ -29,7 +29,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.calculator import is_calculation, parse
-from bot.facets import facet_of, names_in_text
+from bot.facets import MAX_TEXT, facet_of, names_in_text
 from bot.helpdesk.triage import outside_topic
 from bot.register import load_rules
 from bot.register.model import normalise
@@ -73,7 +73,7 @@ WHAT_IF_RE = re.compile(r"\b(wat als|stel dat|stel ik|als ik (nog|ook|er)|naast 
 def personal_opinion(text: str, ranking: Sequence[Dict[str, Any]]) -> Optional[str]:
     """A question about one's own dossier that the classifier saw, but not surely: the personal intent
     among its three likeliest, when the question speaks in the first person."""
-    plain = normalise(text)
+    plain = normalise(text[:MAX_TEXT])
     if not FIRST_PERSON_RE.search(plain) and not WHAT_IF_RE.search(plain):
         return None
     likely = [str(r.get("name")) for r in ranking[:2]]
@@ -87,6 +87,7 @@ def second_opinion(text: str, intent: str, confidence: float, keep_above: float,
     """The intent the data settles for this message, or None to keep the classifier's."""
     if not text or not text.strip():
         return None
+    text = text[:MAX_TEXT]  # every check below reads the start of a message only (bounded time)
     if intent in NEVER_OVERRULED or (intent in KEEP and confidence >= keep_above):
         return None
     book = load_rules()

@@ -126,3 +126,15 @@ def test_names_are_made_canonical_and_unknown_ones_dropped(book: RuleBook) -> No
 def test_a_single_learning_form_is_defined(book: RuleBook) -> None:
     text = answer(book, Query("ask_rule_changes", {}, "wat betekende formeel leren in de oude regeling"), TODAY).text
     assert text.startswith("Formeel leren (tot 17 november 2020): het volgen van gecertificeerd formeel aanbod")
+
+
+@pytest.mark.parametrize("text", ["certificaat " * 18000, "punten " * 30000, "wat is " * 30000])
+def test_a_hostile_message_is_read_in_bounded_time(book: RuleBook, text: str) -> None:
+    """Patterns that look across a sentence read only its start: a 200,000-character message took a minute."""
+    import time
+    from components.domain_opinion import second_opinion
+    started = time.process_time()
+    facet_of(text), compared_learning_forms(book, text), programme_by_detail(book, text)
+    answer(book, Query("ask_programme_info", {}, text), TODAY)
+    second_opinion(text, "ask_costs", 0.3, 0.7, [])
+    assert time.process_time() - started < 10

@@ -13,7 +13,7 @@ from bot import progress
 from bot.identity import leader_from_metadata
 from bot.calculator import calculate, is_calculation, parse
 from bot.context import Context, follow_up, remember
-from bot.facets import refine, with_names
+from bot.facets import refine, speaks_of_own_dossier, with_names
 from bot.register import load_rules
 
 from .common import last_bot_text, latest_entities, query_from, today, utter
@@ -61,6 +61,9 @@ class ActionAnswer(Action):
             if query.intent in TOPICS and query.intent not in SMALL_TALK:
                 events.append(SlotSet("topic_context", remember(refine(book, query)).to_slot()))
         number = leader_from_metadata(tracker.latest_message.get("metadata"))
+        if number is None and query.intent in PERSONALISED and speaks_of_own_dossier(query.text):
+            # "Wanneer verloopt mijn registratie?" before logging in: the rule, and how to see one's own.
+            result = Answer(result.text + "\n\n" + progress.LOGIN_FOR_OWN, result.buttons, result.sources)
         if number is not None and query.intent in PERSONALISED:
             personal = await load_personal(number)
             if personal is not None:

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from .helpdesk.triage import outside_topic
-from .facets import PROGRAMME_FACETS, asks_time, detail_blocks, facet_of, compared_learning_forms, defined_learning_form, refine, with_names
+from .facets import COMPARISON_RE, PROGRAMME_FACETS, asks_time, plain_text, years_named, detail_blocks, facet_of, compared_learning_forms, defined_learning_form, refine, with_names
 from .register import RuleBook, RulesError, ValuationActivity, format_date
 from .register.model import Info, Programme, Regulation, Source, Theme, Trajectory, normalise
 
@@ -227,14 +227,34 @@ def capabilities(book: RuleBook, q: Query, today: date) -> Answer:
 
 
 def herregistratie(book: RuleBook, q: Query, today: date) -> Answer:
-    regulation, _ = regulation_for(book, q, today)
+    regulation, current = regulation_for(book, q, today)
     info = book.info["herregistratie"]
     cycle = regulation.cycle_years
     text = (
         f"{info.get('text')} Een periode duurt {cycle.value} jaar: je herregistreert dus iedere "
         f"{cycle.value} jaar."
     )
-    return with_sources(text, [info.source, cycle.source])
+    applies = [str(t) for t in info.get("applies_to") or ()]
+    if len(applies) > 1:
+        plural = [f"{a}'s" for a in applies]
+        text += f" Dat geldt voor zowel {join_nl(plural, 'als')}."
+    # "Wat moet ik doen?": the routes in one line, so the answer says what the choice is.
+    names = []
+    for route_id in regulation.routes.value:
+        route = book.route(route_id)
+        names.append(route.name + (f" ({route.condition.text})" if route.condition is not None else ""))
+    text += "\nDe routes: " + join_nl(names, "of") + "."
+    if any(book.route(r).professionalisation for r in regulation.routes.value):
+        text += f" Voor de laatste route geldt: {professionalisation_requirement(regulation)}."
+    other = sorted(years_named(q.text) - {cycle.value})
+    if other and current is None:
+        # "Is het nu vijf jaar?": the sources say otherwise and know nothing later; say so, offer the helpdesk.
+        text = (f"Je noemt {join_nl([str(n) for n in other], 'of')} jaar. Mijn bronnen noemen een periode van "
+                f"{cycle.value} jaar (regels van {format_date(regulation.valid_from)}). Of dat later veranderd is, "
+                f"staat niet in mijn bronnen. De helpdesk van het Schoolleidersregister PO weet het zeker.\n"
+                f"{text}\n{HELPDESK_OFFER}")
+        return with_sources(text, [info.source, cycle.source, regulation.routes.source], HELPDESK_BUTTONS)
+    return with_sources(text, [info.source, cycle.source, regulation.routes.source])
 
 
 def routes(book: RuleBook, q: Query, today: date) -> Answer:
@@ -496,6 +516,10 @@ def leadership_practices(book: RuleBook, q: Query, today: date) -> Answer:
     std = regulation.standard.value
     text = (f"De beroepsstandaard noemt vijf {std['term']}:\n" + bullets(std["practices"])
             + f"\nDaarnaast is er aandacht voor {std['also']}. Dat gaat over {std['also_description']}.")
+    if q.first("regeling") == "oud" and std.get("replaces"):
+        # "Waar sprak de beroepsstandaard vroeger over?": what it named before, then what it names now.
+        text = (f"Vóór {format_date(regulation.valid_from)} sprak de beroepsstandaard van {std['replaces']}. "
+                f"Sindsdien spreekt hij van {std['term']}.\n{text}")
     return with_sources(text, [regulation.standard.source])
 
 
@@ -555,6 +579,14 @@ def programme_themes(book: RuleBook, q: Query, today: date) -> Answer:
 
 def programme_requirements(book: RuleBook, q: Query, today: date) -> Answer:
     programme = programme_of(book, q)
+    trajectory = trajectory_of(book, q)
+    if programme is None and trajectory is not None:
+        # "Hoe lang duurt een waardering bij B&T?": the trajectory's data holds steps, not a duration.
+        steps = trajectory.info.get("steps")
+        what = "hoe lang het duurt" if asks_time(q.text) else "wat je er precies voor moet doen"
+        text = (f"{capital(what)} bij {trajectory.name}, staat niet in mijn bronnen. {HELPDESK_OFFER}")
+        sources = [steps.source] if steps is not None else [trajectory.source]
+        return with_sources(text, sources, HELPDESK_BUTTONS)
     if programme is None:
         return ask_which_programme(book, "ask_programme_requirements")
     validation = programme.info.get("validation")
@@ -588,7 +620,7 @@ def costs(book: RuleBook, q: Query, today: date) -> Answer:
         if info is None:
             return with_sources(f"Wat {programme.short} kost, staat niet in mijn bronnen. "
                                 f"Dat weet {programme.provider}.", [programme.source])
-        return with_sources(f"Kosten van {programme.short}: {info.get('text')}", [info.source])
+        return with_sources(f"Kosten van {programme.short}: {info.get('text')}{vat_note(q, info)}", [info.source])
     if trajectory is not None or q.intent == "ask_valuation_costs":
         return trajectory_costs(book, trajectory)
     parts = []
@@ -606,6 +638,13 @@ def costs(book: RuleBook, q: Query, today: date) -> Answer:
     text = ("Dit zijn de kosten die in mijn bronnen staan:\n" + bullets(parts)
             + "\nWat registratie in het register zelf kost, staat niet in mijn bronnen.")
     return with_sources(text, sources)
+
+
+def vat_note(q: Query, info: Info) -> str:
+    """A question about btw that the cost data does not settle: say so rather than let the sum imply it."""
+    if re.search(r"\bbtw\b", plain_text(q.text)) and "btw" not in block_text(info).lower():
+        return "\nOf dit bedrag inclusief of exclusief btw is, staat niet in mijn bronnen."
+    return ""
 
 
 def trajectory_cost_text(cost: Info) -> str:
@@ -664,6 +703,15 @@ def certified_programmes(book: RuleBook, q: Query, today: date) -> Answer:
         sources.append(traj.info["certified"].source)
     text = ("Deze gecertificeerde opleidingen en trajecten staan in mijn bronnen:\n" + bullets(lines)
             + "\nDe volledige lijst van gecertificeerd aanbod staat niet in mijn bronnen.")
+    regulation, current = regulation_for(book, q, today)
+    if current is not None:
+        # "Hoe telde een gecertificeerde opleiding vroeger mee?": the old learning form for certified offers.
+        for form in regulation.learning_forms.value:
+            if "gecertificeerd" in form.description:
+                text = (f"Vóór {format_date(current.valid_from)} telde een gecertificeerde opleiding als "
+                        f"{form.name}: {form.description}.\n{text}")
+                sources.insert(0, regulation.learning_forms.source)
+                break
     return with_sources(text, sources)
 
 
@@ -968,13 +1016,24 @@ def detail_answer(book: RuleBook, q: Query) -> Answer | None:
     return with_sources(f"{capital(label)}:\n{block_text(info)}", [info.source])
 
 
+def known_programmes(book: RuleBook, q: Query) -> tuple[str, ...]:
+    """The programmes a question names that the data knows (a misread word is left out)."""
+    known = []
+    for value in q.all("programme"):
+        try:
+            known.append(book.programme(value).id)
+        except RulesError:
+            continue
+    return tuple(dict.fromkeys(known))
+
+
 def per_programme(book: RuleBook, q: Query, today: date,
                   render: Callable[[RuleBook, Query, date], Answer]) -> Answer:
     """A question about several programmes at once ("wat levert meer op, LK1 of het SLP?"): the same
     facet for each, one after the other, so a comparison is answered on every side."""
     parts = []
     sources: list[Source] = []
-    for programme_id in q.all("programme"):
+    for programme_id in known_programmes(book, q):
         single = replace(q, entities={**q.entities, "programme": (programme_id,)})
         result = render(book, single, today)
         parts.append(result.text.split("\n\nBron")[0].strip())
@@ -996,7 +1055,9 @@ def answer(book: RuleBook, query: Query, today: date) -> Answer:
     if render is None:
         return outside_sources(book, query, today)
     try:
-        if query.intent in PROGRAMME_FACETS and len(query.all("programme")) > 1:
+        if query.intent in PROGRAMME_FACETS and len(known_programmes(book, query)) > 1:
+            if facet_of(query.text) is None and COMPARISON_RE.search(plain_text(query.text)):
+                render = programme_info  # "verschil LK1 en SLP": what each is and is worth, side by side
             return per_programme(book, query, today, render)
         if query.intent in DETAIL_INTENTS:
             detail = detail_answer(book, query)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Iterable, Mapping, Sequence
 
-from .answers import Answer, Button, old_regulation, source_line
+from .answers import Answer, Button, capital, join_nl, old_regulation, source_line
 from .register import (
     Activity,
     InvalidLevel,
@@ -26,14 +26,10 @@ from .register import (
     ValuationActivity,
     format_date,
 )
-from .facets import COMPARISON_RE, OLD_RULES_RE
+from .register.model import Source
+from .facets import COMPARISON_RE, NUMBER, NUMBERS, OLD_RULES_RE
 from .register.model import normalise
 
-NUMBERS = {
-    "een": 1, "eén": 1, "één": 1, "1": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6,
-    "zeven": 7, "acht": 8, "negen": 9, "tien": 10,
-}
-NUMBER = r"(?:\d{1,3}|een|twee|drie|vier|vijf|zes|zeven|acht|negen|tien)"
 LEVEL_RE = re.compile(rf"\b(?:leer)?niveau\s*({NUMBER})\b|\bn(?:iv)?\.?\s?([3-7])\b")
 COUNT_THEME_RE = re.compile(rf"\b({NUMBER})\s*(?:x\s*|keer\s*|maal\s*)?(?:\w+\s+)?\w*(?:thema'?s?|themas)\b")
 COUNT_TIMES_RE = re.compile(rf"\b({NUMBER})\s*(?:x|keer|maal)\b")
@@ -55,6 +51,10 @@ class Parsed:
     activities: tuple[Activity, ...]
     needs_level: bool
     old_rules: bool
+    # "Hoeveel thema's op niveau 6 moet ik nog laten waarderen?": the level of the themes asked for.
+    asked_level: int | None = None
+    # "Wat levert meer op: LK1 of drie thema's op niveau 5?": the activities on each side, to compare.
+    alternatives: tuple[tuple[Activity, ...], ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -104,9 +104,18 @@ def parse(
     default_level: int | None = None,
 ) -> Parsed:
     """Activities in a message. Unknown or odd values (level 3) are kept so the rules can say why."""
+    sides = _alternatives(book, text[:MAX_TEXT])
+    if sides:
+        first, second = sides
+        return Parsed(first.activities + second.activities, False, first.old_rules or second.old_rules,
+                      alternatives=(first.activities, second.activities))
     plain = respell(normalise(text[:MAX_TEXT]).replace("×", "x"))
     plain = re.sub(r"(\d)\s*x\b", r"\1 x", plain)
     plain = LEVEL_LIST_RE.sub(_expand_level_list, plain)
+    asked = HOW_MANY_THEMES_RE.search(plain)
+    asked_level = number(asked.group(1)) if asked is not None else None
+    if asked is not None:
+        plain = plain[:asked.start()] + " , " + plain[asked.end():]  # what is asked is not done
     masked, programme_ids = _mask(plain, book.names.get("programme", {}), "§p")
     masked, theme_ids = _mask(masked, book.names.get("theme", {}), "§t")
     activities: list[Activity] = []
@@ -156,7 +165,7 @@ def parse(
             if found is not None and found.id not in seen_programmes:
                 seen_programmes.add(found.id)
                 activities.append(ProgrammeActivity(found.id))
-    if not any(isinstance(a, ValuationActivity) for a in activities):
+    if asked_level is None and not any(isinstance(a, ValuationActivity) for a in activities):
         levels = [str(e.get("value")) for e in entities if e.get("entity") == "learning_level"]
         counts = [str(e.get("value")) for e in entities if e.get("entity") == "theme_count"]
         for index, level_text in enumerate(levels):
@@ -178,7 +187,23 @@ def parse(
         e.get("entity") == "regeling" and e.get("value") == "oud" for e in entities
     )
     needs_level = any(isinstance(a, ValuationActivity) and a.level is None for a in activities)
-    return Parsed(tuple(activities), needs_level and not old, old)
+    return Parsed(tuple(activities), needs_level and not old, old, asked_level)
+
+
+WHICH_MORE_RE = re.compile(r"\b(meer|meest|minder|beter|hoogst|hoger)\b")
+
+
+def _alternatives(book: RuleBook, text: str) -> tuple[Parsed, Parsed] | None:
+    """The two sides of 'meer: A of B?', when each names activities (and neither needs a level)."""
+    plain = normalise(text)
+    if not WHICH_MORE_RE.search(plain) or " of " not in plain:
+        return None
+    head, _, tail = plain.rpartition(" of ")
+    head = head.split(":")[-1]
+    first, second = parse(book, head), parse(book, tail)
+    if first.empty or second.empty or first.needs_level or second.needs_level:
+        return None
+    return first, second
 
 
 def _expand_level_list(match: re.Match[str]) -> str:
@@ -195,10 +220,14 @@ def _level(segment: str) -> int | None:
 
 
 def _count(segment: str, has_level: bool) -> int | None:
+    times = COUNT_TIMES_RE.search(segment)
     for pattern in (COUNT_THEME_RE, COUNT_TIMES_RE):
         match = pattern.search(segment)
         if match is not None:
-            return number(match.group(1))
+            found = number(match.group(1))
+            if found == 1 and times is not None and match.group(1) in ("een", "eén", "één"):
+                return number(times.group(1))  # "twee keer apart een thema": the article is no count
+            return found
     if has_level:
         match = LEADING_COUNT_RE.search(segment)
         if match is not None:
@@ -206,6 +235,8 @@ def _count(segment: str, has_level: bool) -> int | None:
     return None
 
 
+HOW_MANY_THEMES_RE = re.compile(
+    rf"\bhoeveel\s+(?:\w+\s+)?(?:thema'?s?|themas|waarderingen|keer)\b(?:\s+\w+){{0,4}}?\s+(?:op\s+)?(?:leer)?niveau\s*({NUMBER})\b")
 SUM_CUE_RE = re.compile(r"\b(genoeg|mis ik|mis je|haal ik|kom ik|sta ik|bij elkaar|samen|totaal|opgeteld|"
                         r"heb ik dan|heb ik nu|nog nodig|in totaal|alles bij elkaar)\b")
 
@@ -213,11 +244,16 @@ SUM_CUE_RE = re.compile(r"\b(genoeg|mis ik|mis je|haal ik|kom ik|sta ik|bij elka
 def is_calculation(parsed: Parsed, text: str) -> bool:
     """Whether a message states activities to add up, whatever the classifier called it: two or more
     activities, a repeated valuation ("3x niveau 6"), or one activity with a question about the total."""
+    if parsed.alternatives or (parsed.asked_level is not None and not parsed.needs_level):
+        return True  # "hoeveel thema's op niveau 6 heb ik (nog) nodig?"
     if parsed.empty or parsed.needs_level:
         return False
     plain = normalise(text[:MAX_TEXT])
     if COMPARISON_RE.search(plain) and not SUM_CUE_RE.search(plain):
         return False  # "het verschil tussen niveau 4 en niveau 6" compares; it adds nothing up
+    if all(isinstance(a, ValuationActivity) and a.level is None and a.theme is None for a in parsed.activities) \
+            and not SUM_CUE_RE.search(plain):
+        return False  # "mocht je hetzelfde thema twee keer gebruiken?" names no valuation to count
     if len(parsed.activities) >= 2:
         return True
     only = parsed.activities[0]
@@ -270,6 +306,8 @@ def evaluation_day(book: RuleBook, parsed: Parsed, today: date) -> date:
 def calculate(book: RuleBook, parsed: Parsed, today: date) -> Answer:
     """The one-turn answer: total, missing, derivation, sources, and what would close the gap."""
     day = evaluation_day(book, parsed, today)
+    if parsed.alternatives:
+        return compare(book, parsed.alternatives, day)
     notes: list[str] = []
     activities = parsed.activities
     try:
@@ -296,10 +334,63 @@ def calculate(book: RuleBook, parsed: Parsed, today: date) -> Answer:
     if evaluation.points_missing and not diploma_route:
         done = {a.programme for a in parsed.activities if isinstance(a, ProgrammeActivity)}
         ways = ways_to_close(book, evaluation.points_missing, day, exclude=done)
-        if ways:
+        asked = themes_needed(book, evaluation.points_missing, parsed.asked_level, day)
+        if asked:
+            lines.append(asked)
+        elif ways:
             lines.append("Je kunt dat bijvoorbeeld halen met " + ways + ".")
     text = "\n".join(lines) + "\n\n" + source_line(evaluation.explanation.sources)
     return Answer(text, (), evaluation.explanation.sources)
+
+
+def compare(book: RuleBook, sides: Sequence[tuple[Activity, ...]], day: date) -> Answer:
+    """Each side's points, then which yields more."""
+    lines: list[str] = []
+    totals: list[int] = []
+    sources: list[Source] = []
+    try:
+        for side in sides:
+            evaluation = book.evaluate(Dossier(side), day)
+            totals.append(evaluation.total_points or 0)
+            sources.extend(evaluation.explanation.sources)
+    except RulesError as exc:
+        return Answer(exc.message_nl)
+    labels = [_label(book, side) for side in sides]
+    lines = [f"{capital(label)}: {total} punten." for label, total in zip(labels, totals)]
+    if totals[0] == totals[1]:
+        lines.append(f"Ze leveren allebei {totals[0]} punten op.")
+    else:
+        more, less = (0, 1) if totals[0] > totals[1] else (1, 0)
+        lines.append(f"{capital(labels[more])} levert dus het meest op: {totals[more]} tegen {totals[less]} punten.")
+    unique = tuple(dict.fromkeys(sources))
+    return Answer("\n".join(lines) + "\n\n" + source_line(unique), (), unique)
+
+
+def _label(book: RuleBook, side: Sequence[Activity]) -> str:
+    names = []
+    for activity in side:
+        if isinstance(activity, ProgrammeActivity):
+            names.append(book.programme(activity.programme).short)
+        elif isinstance(activity, ValuationActivity):
+            count = activity.count or 1
+            names.append(f"{count} {'thema' if count == 1 else 'thema' + chr(39) + 's'} op niveau {activity.level}")
+        else:
+            names.append(str(getattr(activity, "kind", "diploma")))
+    return join_nl(names)
+
+
+def themes_needed(book: RuleBook, missing: int, level: int | None, on: date) -> str:
+    """'Op niveau 6 zijn dat nog 3 thema's (90 punten).' for the level a question asked about."""
+    regulation = book.regulation_on(on)
+    if level is None or regulation.valuation_points is None:
+        return ""
+    vp = regulation.valuation_points.value
+    if not vp.min_level <= level <= vp.max_level:
+        return ""
+    each = vp.base + vp.extra(level)
+    count = math.ceil(missing / each)
+    word = "thema" if count == 1 else "thema's"
+    return f"Op niveau {level} zijn dat nog {count} {word} ({count * each} punten)."
 
 
 def _below_minimum(book: RuleBook, activity: Activity, day: date) -> bool:

@@ -32,6 +32,52 @@ OLD_RULES_RE = re.compile(
     r"\b(?:vroeger|oude (?:regels|regeling|systeem|thema|indeling)|het oude|onder de oude|destijds|"
     r"vo{1,2}r (?:17 november 2020|de regelwijziging|de wijziging|november 2020|2020))\b")
 
+# Numbers as people write them, in digits or in words.
+NUMBERS = {
+    "een": 1, "eén": 1, "één": 1, "1": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6,
+    "zeven": 7, "acht": 8, "negen": 9, "tien": 10,
+}
+NUMBER = r"(?:\d{1,3}|een|twee|drie|vier|vijf|zes|zeven|acht|negen|tien)"
+YEARS_RE = re.compile(rf"\b({NUMBER})\s*jaar\b")
+
+
+def years_named(text: str) -> set[int]:
+    """The numbers of years a question names ("is het nu vijf jaar?", "4 of 5 jaar")."""
+    plain = plain_text(text)
+    found = {NUMBERS.get(m, None) if not m.isdigit() else int(m) for m in YEARS_RE.findall(plain)}
+    # "vier of vijf jaar": the first number shares the second's "jaar".
+    for first, second in re.findall(rf"\b({NUMBER})\s+(?:of|en)\s+({NUMBER})\s*jaar\b", plain):
+        found.add(int(first) if first.isdigit() else NUMBERS.get(first))
+    return {n for n in found if n}
+
+
+# The leader speaking of their own dossier: "heb ik", "mijn punten", "voldoe ik", "wanneer verloopt mijn registratie".
+FIRST_PERSON_RE = re.compile(
+    r"\b(heb ik (al|nu|nog|er)|ik al heb|mis ik|voldoe ik|sta ik|haal ik|moet ik nog|"
+    r"mijn (punten|dossier|periode|deadline|einddatum|status|overzicht|stand|thema)|"
+    r"mijn registratie (verloopt|afloopt|loopt af|vervalt)|(verloopt|vervalt) mijn registratie)\b")
+
+
+def speaks_of_own_dossier(text: str) -> bool:
+    """Whether a question asks about the asker's own dossier (points so far, own end date)."""
+    return bool(FIRST_PERSON_RE.search(plain_text(text)))
+
+
+# How often one re-registers, in the question's form: "met welke regelmaat", "cyclus", "elk jaar",
+# "om de hoeveel jaar", "vier of vijf jaar".
+CYCLE_RE = re.compile(
+    r"\bregelmaat\b|\bcyclus\b|\b(elk|ieder) jaar\b|\bjaarlijks\b|\bom de hoeveel jaar\b|\btermijn\b"
+    r"|\bhoe vaak\b.*\b(herregistr\w*|registr\w*|opnieuw)\b|\bperiode\b.*\bjaar\b")
+
+
+def asks_cycle(text: str) -> bool:
+    """Whether the question asks how often one re-registers (and names no theme)."""
+    plain = plain_text(text)
+    if re.search(r"\b(thema|punt)", plain):
+        return False  # "hoeveel punten in 4 jaar" asks for points; "jaarlijks nieuwe thema's" for themes
+    return bool(CYCLE_RE.search(plain) or years_named(plain))
+
+
 # Intents that are one facet of a programme (or of the valuation trajectory).
 PROGRAMME_FACETS = {
     "ask_programme_info", "ask_programme_themes", "ask_programme_requirements", "ask_costs",

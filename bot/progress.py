@@ -24,6 +24,9 @@ LOGIN_HINT = (
     "Schoolleidersregister PO en open de chat daar (of in Teams met je gekoppelde account). "
     "Algemene vragen over de regels kan ik je ook zonder inloggen beantwoorden."
 )
+# Below a general answer to a question about the asker's own dossier, from someone not logged in.
+LOGIN_FOR_OWN = ("Je eigen punten en einddatum zie ik pas als je bent ingelogd: log in op het portaal van het "
+                 "Schoolleidersregister PO en open de chat daar.")
 OTHER_LEADER = (
     "Ik laat alleen jouw eigen gegevens zien, nooit die van een andere schoolleider. "
     "Hieronder staat jouw eigen overzicht."

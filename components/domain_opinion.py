@@ -29,7 +29,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.calculator import is_calculation, parse
-from bot.facets import MAX_TEXT, facet_of, names_in_text
+from bot.facets import FIRST_PERSON_RE, MAX_TEXT, OLD_RULES_RE, asks_cycle, facet_of, names_in_text
 from bot.helpdesk.triage import outside_topic
 from bot.register import load_rules
 from bot.register.model import normalise
@@ -47,6 +47,12 @@ CALCULABLE = {"ask_activity_points", "ask_points_needed", "ask_learning_levels",
               "ask_valuation", "ask_certified_programmes", "inform", "ask_herregistratie", "nlu_fallback",
               "calculate_points", "ask_theme_repeat", "ask_themes"}
 SUBJECT_ENTITIES = ("programme", "traject")
+# Topics whose answers tell the old rules apart (bot/answers.py: regulation_for).
+OLD_RULES_TOPICS = {"ask_leadership_practices", "ask_themes", "ask_theme_repeat", "ask_routes", "ask_points_needed",
+                    "ask_herregistratie", "ask_certified_programmes", "ask_activity_points"}
+# General topics a question about how often one re-registers is taken for.
+CYCLE_TOPICS = {"ask_organisation", "ask_rule_changes", "ask_outside_sources", "ask_registration_types",
+                "ask_points_needed", "ask_herregistratie", "nlu_fallback", "inform"}
 # Which topics can be about a thing the message names.
 FITS = {
     "programme": {"ask_programme_info", "ask_programme_themes", "ask_programme_requirements", "ask_costs",
@@ -60,10 +66,6 @@ FITS = {
 
 
 PERSONAL = ("ask_my_what_if", "ask_my_progress", "ask_my_deadline", "ask_my_dossier", "ask_my_suggestion")
-# The leader speaking of their own dossier: "heb ik", "mijn punten", "voldoe ik", "sta ik".
-FIRST_PERSON_RE = re.compile(
-    r"\b(heb ik (al|nu|nog|er)|ik al heb|mis ik|voldoe ik|sta ik|haal ik|moet ik nog|"
-    r"mijn (punten|dossier|periode|deadline|einddatum|status|overzicht|stand|thema))\b")
 DOSSIER_OF_NUMBER_RE = re.compile(r"\b(gegevens|punten|dossier|overzicht|status)\b.*\b\d{6,10}\b|\b\d{6,10}\b.*"
                                   r"\b(gegevens|punten|dossier|overzicht|status)\b")
 WHAT_IF_RE = re.compile(r"\b(wat als|stel dat|stel ik|als ik (nog|ook|er)|naast wat ik|bij wat ik|"
@@ -112,8 +114,22 @@ def second_opinion(text: str, intent: str, confidence: float, keep_above: float,
             if WHAT_IF_RE.search(plain) and personal_opinion(text, ranking) == "ask_my_what_if":
                 return "ask_my_what_if"  # the leader's own dossier with these added (anonymous: computed in general)
             return "calculate_points"
+    likely = [str(r.get("name")) for r in ranking[:2]]
+    if intent == "calculate_points" and len(ranking) > 1 and float(ranking[1].get("confidence") or 0) >= 0.5:
+        parsed = parse(book, text)
+        if not is_calculation(parsed, text):
+            # Nothing to add up ("mocht je een thema twee keer gebruiken?"): the next topic asked.
+            return likely[1]
+    if OLD_RULES_RE.search(plain) and "ask_rule_changes" in likely:
+        other = next((name for name in likely if name != "ask_rule_changes"), None)
+        if other in OLD_RULES_TOPICS:
+            # "Waar sprak de beroepsstandaard vroeger over?": that topic under the old rules, not every change.
+            return other
     if confidence >= keep_above:
         return None
+    if intent in CYCLE_TOPICS and asks_cycle(text) and not any(named.get(k) for k in SUBJECT_ENTITIES):
+        # "Met welke regelmaat dien ik te herregistreren?", "cyclus schoolleidersregister": the period.
+        return "ask_herregistratie"
     # The classifier is unsure between topics: the one that fits what the message names wins.
     for candidate in [str(r.get("name")) for r in ranking[:2]]:
         if any(named.get(entity) and candidate in topics for entity, topics in FITS.items()):
@@ -146,8 +162,9 @@ class DomainSecondOpinion(GraphComponent):
             confidence = float(current.get("confidence") or 0.0)
             ranking = list(message.get(INTENT_RANKING_KEY) or [])
             decided = second_opinion(text, name, confidence, self.keep_above, ranking)
-            if decided is None or decided == name:
-                continue
+            if decided is None or (decided == name and confidence >= 0.95):
+                continue  # the data settles nothing, or agrees with a sure classifier
+            # The data settles it: even when it agrees with an unsure classifier, no "A of B?" follows.
             chosen = {"name": decided, "confidence": max(confidence, 0.95)}
             rest = [r for r in ranking if r.get("name") != decided]
             message.set(INTENT, chosen, add_to_output=True)

@@ -136,3 +136,53 @@ def test_generated_lookups_are_current(book: RuleBook) -> None:
 
     path = Path(__file__).resolve().parents[1] / "data" / "nlu" / "lookups.yml"
     assert path.read_text(encoding="utf-8") == render(book), "run: python -m bot.nlu_data > data/nlu/lookups.yml"
+
+
+# -- the form of the question decides what the answer must contain -------------------------------
+def test_herregistratie_names_who_and_the_routes(book: RuleBook) -> None:
+    text = answer(book, Query("ask_herregistratie", text="wat houdt herregistreren in"), TODAY).text
+    assert "zowel RDO's als RADO's" in text
+    assert "NVAO" in text and "vakbekwaam" in text and "100 punten" in text
+
+
+def test_a_period_the_sources_do_not_give_is_not_confirmed(book: RuleBook) -> None:
+    result = answer(book, Query("ask_herregistratie", text="klopt het dat het nu zes jaar is?"), TODAY)
+    assert result.text.startswith("Je noemt 6 jaar.")
+    assert "4 jaar" in result.text and "helpdesk" in result.text
+    assert [b.payload for b in result.buttons][0] == "/request_helpdesk"
+    # The period the data gives is not questioned.
+    plain = answer(book, Query("ask_herregistratie", text="is het iedere 4 jaar?"), TODAY)
+    assert "Je noemt" not in plain.text and not plain.buttons
+
+
+def test_the_old_standard_named_under_the_old_rules(book: RuleBook) -> None:
+    text = answer(book, Query("ask_leadership_practices", {"regeling": ("oud",)}, "en vroeger?"), TODAY).text
+    assert text.startswith("Vóór 17 november 2020 sprak de beroepsstandaard van competenties.")
+    now = answer(book, Query("ask_leadership_practices", text="welke praktijken"), TODAY).text
+    assert "competenties" not in now
+
+
+def test_certified_programmes_under_the_old_rules(book: RuleBook) -> None:
+    text = answer(book, Query("ask_certified_programmes", {"regeling": ("oud",)}, "vroeger"), TODAY).text
+    assert text.startswith("Vóór 17 november 2020 telde een gecertificeerde opleiding als formeel leren")
+
+
+def test_two_programmes_compared_without_a_facet_get_both_values(book: RuleBook) -> None:
+    q = Query("ask_programme_themes", {"programme": ("verschil", "leerkracht-jaar-1",
+                                                     "leerkracht-schoolleidersprogramma")}, "verschil lk1 en slp")
+    text = answer(book, q, TODAY).text
+    assert "70 punten" in text and "35 punten" in text
+
+
+def test_btw_the_data_does_not_settle(book: RuleBook) -> None:
+    q = Query("ask_costs", {"programme": ("leerkracht-directieteams",)}, "is dat met btw")
+    assert "btw" in answer(book, q, TODAY).text
+    q = Query("ask_costs", {"programme": ("leerkracht-directieteams",)}, "wat kost dat")
+    assert "btw" not in answer(book, q, TODAY).text
+
+
+def test_how_long_a_valuation_takes_is_outside_the_sources(book: RuleBook) -> None:
+    q = Query("ask_programme_requirements", {"traject": ("bt-waarderingstraject",)}, "hoe lang duurt dat bij b&t")
+    result = answer(book, q, TODAY)
+    assert "hoe lang het duurt" in result.text.lower() and "staat niet in mijn bronnen" in result.text
+    assert result.buttons

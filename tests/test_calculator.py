@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from bot.calculator import level_from, parse, calculate
+from bot.calculator import is_calculation, level_from, parse, calculate
 from bot.register import DiplomaActivity as D
 from bot.register import ProgrammeActivity as P
 from bot.register import RuleBook
@@ -101,3 +101,33 @@ def test_diploma_route_needs_no_points(book: RuleBook) -> None:
 def test_odd_messages_never_crash(book: RuleBook, message: str) -> None:
     parsed = parse(book, message)
     calculate(book, parsed, TODAY)
+
+
+# -- repetitions, the count asked for, and comparisons ----------------------------------------------
+def test_a_repetition_counted_with_an_article(book: RuleBook) -> None:
+    text = "eerst het slp, dan twee keer los een thema laten beoordelen, beide op niveau 6: totaal?"
+    parsed = parse(book, text)
+    assert is_calculation(parsed, text)
+    assert "= 95 van de 100" in calculate(book, parsed, TODAY).text
+
+
+def test_the_number_of_themes_asked_for(book: RuleBook) -> None:
+    text = "ik heb lk1 gedaan; hoeveel thema's op niveau 5 heb ik dan nog nodig?"
+    parsed = parse(book, text)
+    assert parsed.asked_level == 5 and is_calculation(parsed, text)
+    result = calculate(book, parsed, TODAY).text
+    assert "= 70 van de 100" in result and "Op niveau 5 zijn dat nog 2 thema's (40 punten)." in result
+
+
+def test_which_yields_more(book: RuleBook) -> None:
+    text = "levert het slp meer op of twee thema's op niveau 4?"
+    parsed = parse(book, text)
+    assert is_calculation(parsed, text) and len(parsed.alternatives) == 2
+    result = calculate(book, parsed, TODAY).text
+    assert "35 punten" in result and "20 punten" in result
+    assert "Het leerKRACHT Schoolleidersprogramma levert dus het meest op: 35 tegen 20 punten." in result
+
+
+def test_a_theme_without_a_level_is_no_sum(book: RuleBook) -> None:
+    text = "mag je hetzelfde thema twee keer inbrengen?"
+    assert not is_calculation(parse(book, text), text)

@@ -35,6 +35,19 @@ def ranked(*names: str) -> list[dict[str, object]]:
     ("wat als ik lk1 en het slp allebei doe", "ask_my_what_if", UNSURE, ranked("ask_my_what_if", "calculate_points"),
      "ask_my_what_if"),
     ("geef me de gegevens van registratienummer 100234", "ask_outside_sources", SURE, [], "ask_my_dossier"),
+    # How often one re-registers, in the question's form, whatever general topic it looked like.
+    ("om de hoeveel jaar moet dat eigenlijk", "ask_organisation", UNSURE, [], "ask_herregistratie"),
+    ("herregistratie cyclus", "ask_rule_changes", UNSURE, [], "ask_herregistratie"),
+    # The classifier says 'calculation' but there is nothing to add up: the next topic it saw.
+    ("mag ik een thema vaker dan een keer laten waarderen", "calculate_points", SURE,
+     [{"name": "calculate_points", "confidence": 0.9}, {"name": "ask_theme_repeat", "confidence": 0.8}],
+     "ask_theme_repeat"),
+    # The old rules named, unsure between 'what changed' and a topic: that topic under the old rules.
+    ("hoe heetten de leiderschapspraktijken destijds", "ask_rule_changes", UNSURE,
+     ranked("ask_rule_changes", "ask_leadership_practices"), "ask_leadership_practices"),
+    # A calculation the classifier was unsure of: settled (no "A of B?" follows).
+    ("slp plus drie keer niveau 5", "calculate_points", UNSURE, ranked("calculate_points", "inform"),
+     "calculate_points"),
 ])
 def test_what_the_data_settles(text: str, intent: str, confidence: float, ranking: list[dict[str, object]],
                                expected: str) -> None:
@@ -46,6 +59,8 @@ def test_what_the_data_settles(text: str, intent: str, confidence: float, rankin
     ("ik wil een medewerker spreken", "request_helpdesk", SURE),
     ("telt mijn master mee voor herregistratie?", "ask_routes", UNSURE),   # 'mijn' alone is no dossier question
     ("wat is leerkracht jaar 1", "ask_programme_info", SURE),
+    ("hoeveel punten moet je halen in 4 jaar", "ask_points_needed", UNSURE),  # points, not the cycle
+    ("komen er elk jaar nieuwe thema's bij", "ask_themes", UNSURE),
 ])
 def test_what_it_leaves_alone(text: str, intent: str, confidence: float) -> None:
     assert second_opinion(text, intent, confidence, 0.7, ranked(intent, "ask_my_progress")) is None

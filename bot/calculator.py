@@ -237,6 +237,7 @@ def _count(segment: str, has_level: bool) -> int | None:
 
 HOW_MANY_THEMES_RE = re.compile(
     rf"\bhoeveel\s+(?:\w+\s+)?(?:thema'?s?|themas|waarderingen|keer)\b(?:\s+\w+){{0,4}}?\s+(?:op\s+)?(?:leer)?niveau\s*({NUMBER})\b")
+DEFINITION_RE = re.compile(r"\bwat (betekent|betekenen|houdt|houden|bedoel\w*)\b|\bwat is het verschil\b")
 SUM_CUE_RE = re.compile(r"\b(genoeg|mis ik|mis je|haal ik|kom ik|sta ik|bij elkaar|samen|totaal|opgeteld|"
                         r"heb ik dan|heb ik nu|nog nodig|in totaal|alles bij elkaar)\b")
 
@@ -251,6 +252,8 @@ def is_calculation(parsed: Parsed, text: str) -> bool:
     plain = normalise(text[:MAX_TEXT])
     if COMPARISON_RE.search(plain) and not SUM_CUE_RE.search(plain):
         return False  # "het verschil tussen niveau 4 en niveau 6" compares; it adds nothing up
+    if DEFINITION_RE.search(plain) and not SUM_CUE_RE.search(plain):
+        return False  # "wat betekent niveau 1 en niveau 2?" asks what they are, not what they add up to
     if all(isinstance(a, ValuationActivity) and a.level is None and a.theme is None for a in parsed.activities) \
             and not SUM_CUE_RE.search(plain):
         return False  # "mocht je hetzelfde thema twee keer gebruiken?" names no valuation to count

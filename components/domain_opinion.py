@@ -120,14 +120,13 @@ def second_opinion(text: str, intent: str, confidence: float, keep_above: float,
         if not is_calculation(parsed, text):
             # Nothing to add up ("mocht je een thema twee keer gebruiken?"): the next topic asked.
             return likely[1]
-    if OLD_RULES_RE.search(plain) and "ask_rule_changes" in likely:
-        other = next((name for name in likely if name != "ask_rule_changes"), None)
-        if other in OLD_RULES_TOPICS:
-            # "Waar sprak de beroepsstandaard vroeger over?": that topic under the old rules, not every change.
-            return other
     if confidence >= keep_above:
         return None
-    if intent in CYCLE_TOPICS and asks_cycle(text) and not any(named.get(k) for k in SUBJECT_ENTITIES):
+    if OLD_RULES_RE.search(plain) and intent in OLD_RULES_TOPICS and "ask_rule_changes" in likely:
+        # "Waar sprak de beroepsstandaard vroeger over?": that topic under the old rules, not every change.
+        return intent
+    if (intent in CYCLE_TOPICS and asks_cycle(text) and not any(named.get(k) for k in SUBJECT_ENTITIES)
+            and (intent != "ask_outside_sources" or "herregistr" in plain)):
         # "Met welke regelmaat dien ik te herregistreren?", "cyclus schoolleidersregister": the period.
         return "ask_herregistratie"
     # The classifier is unsure between topics: the one that fits what the message names wins.
@@ -166,7 +165,9 @@ class DomainSecondOpinion(GraphComponent):
                 continue  # the data settles nothing, or agrees with a sure classifier
             # The data settles it: even when it agrees with an unsure classifier, no "A of B?" follows.
             chosen = {"name": decided, "confidence": max(confidence, 0.95)}
-            rest = [r for r in ranking if r.get("name") != decided]
+            # The others stay below, far enough not to read as a tie ("A of B?") with what the data settled.
+            rest = [{**r, "confidence": min(float(r.get("confidence") or 0.0), 0.5)}
+                    for r in ranking if r.get("name") != decided]
             message.set(INTENT, chosen, add_to_output=True)
             message.set(INTENT_RANKING_KEY, [chosen, *rest], add_to_output=True)
         return messages

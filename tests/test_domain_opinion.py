@@ -42,9 +42,9 @@ def ranked(*names: str) -> list[dict[str, object]]:
     ("mag ik een thema vaker dan een keer laten waarderen", "calculate_points", SURE,
      [{"name": "calculate_points", "confidence": 0.9}, {"name": "ask_theme_repeat", "confidence": 0.8}],
      "ask_theme_repeat"),
-    # The old rules named, unsure between 'what changed' and a topic: that topic under the old rules.
-    ("hoe heetten de leiderschapspraktijken destijds", "ask_rule_changes", UNSURE,
-     ranked("ask_rule_changes", "ask_leadership_practices"), "ask_leadership_practices"),
+    # The old rules named, a topic first and 'what changed' next: that topic under the old rules, settled.
+    ("hoe heetten de leiderschapspraktijken destijds", "ask_leadership_practices", UNSURE,
+     ranked("ask_leadership_practices", "ask_rule_changes"), "ask_leadership_practices"),
     # A calculation the classifier was unsure of: settled (no "A of B?" follows).
     ("slp plus drie keer niveau 5", "calculate_points", UNSURE, ranked("calculate_points", "inform"),
      "calculate_points"),
@@ -61,6 +61,7 @@ def test_what_the_data_settles(text: str, intent: str, confidence: float, rankin
     ("wat is leerkracht jaar 1", "ask_programme_info", SURE),
     ("hoeveel punten moet je halen in 4 jaar", "ask_points_needed", UNSURE),  # points, not the cycle
     ("komen er elk jaar nieuwe thema's bij", "ask_themes", UNSURE),
+    ("wat was er vroeger anders aan de thema's", "ask_rule_changes", SURE),  # a sure 'what changed' stays
 ])
 def test_what_it_leaves_alone(text: str, intent: str, confidence: float) -> None:
     assert second_opinion(text, intent, confidence, 0.7, ranked(intent, "ask_my_progress")) is None

@@ -9,9 +9,11 @@ from rasa_sdk.events import UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.answers import Answer
-from bot.fallback import ask_rephrase, clarify, give_up
+from bot.facets import with_names
+from bot.fallback import ask_rephrase, clarify, give_up, two_part
+from bot.register import load_rules
 
-from .common import latest_text, utter
+from .common import latest_text, query_from, today, utter
 from .helpdesk import record_unanswered
 
 
@@ -26,7 +28,8 @@ class ActionAskAffirmation(Action):
     ) -> list[dict[str, Any]]:
         ranking = tracker.latest_message.get("intent_ranking") or []
         ranked = [(str(r.get("name")), float(r.get("confidence") or 0)) for r in ranking if isinstance(r, dict)]
-        answer: Answer = clarify(latest_text(tracker), ranked)
+        both = two_part(load_rules(), with_names(load_rules(), query_from(tracker)), ranked, today())
+        answer: Answer = both if both is not None else clarify(latest_text(tracker), ranked)
         utter(dispatcher, tracker, answer)
         return []
 

@@ -440,6 +440,10 @@ def themes(book: RuleBook, q: Query, today: date) -> Answer:
         text = (f"Er waren {count} professionaliseringsthema's; je koos er minstens "
                 f"{regulation.min_themes.value if regulation.min_themes else '?'}. Mijn bronnen noemen daarvan: "
                 f"{join_nl([t.name.lower() for t in named])}.")
+        forms = regulation.learning_forms.value
+        if forms:
+            text += f" Je ontwikkelde je op de thema's via {join_nl([f.name for f in forms], 'of')}."
+            sources.append(regulation.learning_forms.source)
         if regulation.theme_count:
             sources.append(regulation.theme_count.source)
         if current is not None:

@@ -63,11 +63,28 @@ def speaks_of_own_dossier(text: str) -> bool:
     return bool(FIRST_PERSON_RE.search(plain_text(text)))
 
 
+# Words of the register's own subject: a message with one of them is never "nothing to do with us".
+REGISTER_WORDS_RE = re.compile(
+    r"\b(herregistr\w*|registr\w*|inschrijv\w*|waarder\w*|punten|thema\w*|certific\w*|opleiding\w*|"
+    r"portfolio|schoolleider\w*|register\w*|leerkracht\w*|rdo|rado|beroepsstandaard|leiderschap\w*|"
+    r"professionaliser\w*)\b")
+# How long something takes that the data gives no duration for ("hoe lang duurt het voordat ...").
+DURATION_RE = re.compile(
+    r"\bhoe lang (duurt|kan het duren|moet ik wachten|ben je bezig met)|\bhoe snel\b|\bdoorlooptijd|"
+    r"\bwachttijd|\bbinnen hoeveel (dagen|weken|tijd)\b|\bhoeveel (dagen|weken) duurt\b")
+# "Sinds wanneer ...?", "vanaf wanneer geldt ...?": the date of a change.
+SINCE_RE = re.compile(r"\b(sinds|vanaf) wanneer\b|\bwanneer (is|zijn) .{0,40}\b(veranderd|ingevoerd|gewijzigd)\b")
+
+
+def names_the_register(text: str) -> bool:
+    return bool(REGISTER_WORDS_RE.search(plain_text(text)))
+
+
 # How often one re-registers, in the question's form: "met welke regelmaat", "cyclus", "elk jaar",
 # "om de hoeveel jaar", "vier of vijf jaar".
 CYCLE_RE = re.compile(
     r"\bregelmaat\b|\bcyclus\b|\b(elk|ieder) jaar\b|\bjaarlijks\b|\bom de hoeveel jaar\b|\btermijn\b"
-    r"|\bhoe vaak\b.*\b(herregistr\w*|registr\w*|opnieuw)\b|\bperiode\b.*\bjaar\b")
+    r"|\bhoe vaak\b.*\b(herregistr\w*|registr\w*|opnieuw)\b|periode\b")
 
 
 def asks_cycle(text: str) -> bool:
@@ -104,7 +121,8 @@ FACET_FORMS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("ask_certificate_upload", re.compile(
         r"certificaat\w*\b.*\b(upload\w*|indien\w*|opvoer\w*|invoer\w*|inlever\w*|ermee|mee doen|zetten|"
         r"invullen)|\b(upload\w*|indien\w*|opvoer\w*|inlever\w*)\b.*\bcertificaat")),
-    ("ask_activity_points", re.compile(r"\b(hoeveel|aantal) punten\b|\bpunten\b.*\b(op|oplevert|waard)\b|waarde\b|\bwaard\b")),
+    ("ask_activity_points", re.compile(r"\b(hoeveel|aantal) punten\b|\bpunten\b.*\b(op|oplevert|waard)\b|waarde\b|\bwaard\b"
+                                       r"|^\W*\w+(\W+\w+)?\W+punten\W*$")),
 )
 
 STOPWORDS = {

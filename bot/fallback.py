@@ -2,14 +2,43 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
+from datetime import date
 from typing import Sequence
 
-from .answers import HELPDESK_BUTTONS, HELPDESK_OFFER, TOPIC_TITLES, Answer, Button
-from .language import EMPTY_REPLY, ENGLISH_HINT, NO_WORDS_REPLY, Kind, classify
+from .answers import HELPDESK_BUTTONS, HELPDESK_OFFER, TOPIC_TITLES, Answer, Button, Query, answer, with_sources
+from .facets import plain_text
+from .register import RuleBook
+from .language import EMPTY_REPLY, ENGLISH_HINT, GIBBERISH_REPLY, NO_WORDS_REPLY, Kind, classify
 
 
 
-SPECIAL_REPLIES = {Kind.EMPTY: EMPTY_REPLY, Kind.NO_WORDS: NO_WORDS_REPLY, Kind.ENGLISH: ENGLISH_HINT}
+SPECIAL_REPLIES = {Kind.EMPTY: EMPTY_REPLY, Kind.NO_WORDS: NO_WORDS_REPLY, Kind.GIBBERISH: GIBBERISH_REPLY,
+                   Kind.ENGLISH: ENGLISH_HINT}
+
+
+# Two questions in one message: "Is de TMA verplicht en wat kost die?", "Wat is X? En Y?".
+SECOND_QUESTION_RE = re.compile(
+    r"\?\s*\S.*\?|\s(en|maar)\s+(wat|hoe|hoeveel|wie|waar|wanneer|welke|kost|moet|mag|kan|is|zijn)\b")
+# Topics two of which may be answered one after the other (no small talk, hand-over or personal dossier).
+TWO_PART_TOPICS = set(TOPIC_TITLES) - {"ask_capabilities", "request_helpdesk", "calculate_points", "ask_my_progress",
+                                       "ask_my_deadline", "ask_my_dossier", "ask_my_what_if", "ask_my_suggestion",
+                                       "ask_outside_sources"}
+
+
+def two_part(book: RuleBook, query: Query, ranking: Sequence[tuple[str, float]], today: date) -> Answer | None:
+    """Both answers, when the classifier hesitated between two topics because the message asks two questions."""
+    if not SECOND_QUESTION_RE.search(plain_text(query.text)):
+        return None
+    topics = [name for name, _ in ranking if name in TOPIC_TITLES][:2]
+    if len(topics) < 2 or not all(name in TWO_PART_TOPICS for name in topics):
+        return None
+    parts = [answer(book, replace(query, intent=name), today) for name in topics]
+    if any(not p.sources for p in parts):
+        return None  # one of them is not answered from the data: ask instead
+    texts = list(dict.fromkeys(p.text.split("\n\nBron")[0].strip() for p in parts))  # one answer may cover both
+    return with_sources("\n\n".join(texts), [src for p in parts for src in p.sources])
 
 
 def clarify(text: str, ranking: Sequence[tuple[str, float]]) -> Answer:

@@ -22,9 +22,15 @@ WORD_RE = re.compile(r"[a-zà-ÿ']+", re.IGNORECASE)
 LONG_MESSAGE = 1000
 
 
+# Keyboard mashing ("asdfjkl", "qwertyuiop"): four or more neighbouring keys of one row in a word.
+KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+_MASH = {row[i:i + 4] for row in KEYBOARD_ROWS for i in range(len(row) - 3)}
+
+
 class Kind(str, Enum):
     EMPTY = "empty"
     NO_WORDS = "no_words"
+    GIBBERISH = "gibberish"
     ENGLISH = "english"
     OK = "ok"
 
@@ -35,9 +41,16 @@ def classify(text: str | None) -> Kind:
     words = [w.lower() for w in WORD_RE.findall(text)]
     if not words:
         return Kind.NO_WORDS
+    if all(is_mash(w) for w in words):
+        return Kind.GIBBERISH
     if is_english(words):
         return Kind.ENGLISH
     return Kind.OK
+
+
+def is_mash(word: str) -> bool:
+    """A word typed by running along the keyboard, not a word of any language."""
+    return len(word) >= 4 and any(word[i:i + 4] in _MASH for i in range(len(word) - 3))
 
 
 def is_english(words: list[str]) -> bool:
@@ -54,6 +67,10 @@ ENGLISH_HINT = (
 NO_WORDS_REPLY = (
     "Ik zie geen vraag in je bericht. Stel je vraag in woorden, bijvoorbeeld: "
     "'Telt leerKRACHT jaar-1 mee voor mijn herregistratie?'"
+)
+GIBBERISH_REPLY = (
+    "Dat begrijp ik niet. Stel je vraag in woorden, bijvoorbeeld: "
+    "'Hoeveel punten heb ik nodig voor mijn herregistratie?'"
 )
 EMPTY_REPLY = "Je bericht is leeg. Wat wil je weten over je registratie of herregistratie?"
 LONG_NOTE = "Je bericht is erg lang; ik heb vooral naar het begin gekeken. Stel je vraag het liefst kort."

@@ -29,7 +29,8 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.calculator import is_calculation, parse
-from bot.facets import FIRST_PERSON_RE, MAX_TEXT, OLD_RULES_RE, asks_cycle, facet_of, names_in_text
+from bot.facets import (DURATION_RE, FIRST_PERSON_RE, MAX_TEXT, OLD_RULES_RE, SINCE_RE, asks_cycle, facet_of,
+                        names_in_text, names_the_register, programme_by_detail)
 from bot.helpdesk.triage import outside_topic
 from bot.register import load_rules
 from bot.register.model import normalise
@@ -63,6 +64,8 @@ FITS = {
     "registration_type": {"ask_registration_types", "ask_routes"},
     "bekwaamheid": {"ask_registration_types", "ask_routes"},
 }
+# Topics about a programme's own facts (its study load is a duration the data does give).
+PROGRAMME_TOPICS = FITS["programme"] | {"ask_herregistratie"}
 
 
 PERSONAL = ("ask_my_what_if", "ask_my_progress", "ask_my_deadline", "ask_my_dossier", "ask_my_suggestion")
@@ -122,6 +125,15 @@ def second_opinion(text: str, intent: str, confidence: float, keep_above: float,
             return likely[1]
     if confidence >= keep_above:
         return None
+    if intent == "out_of_scope" and names_the_register(text):
+        # "Zou u de procedure voor het achteraf waarderen willen beschrijven?" is ours: ask, never dismiss.
+        return "nlu_fallback"
+    if (DURATION_RE.search(plain) and not any(named.get(k) for k in SUBJECT_ENTITIES)
+            and not asks_cycle(text) and intent not in PERSONAL and intent not in PROGRAMME_TOPICS):
+        # How long a procedure takes: the data gives durations of programmes and the period only.
+        return "ask_outside_sources"
+    if SINCE_RE.search(plain) and "ask_rule_changes" in likely:
+        return "ask_rule_changes"  # "sinds wanneer werkt het register met punten?": the date of the change
     if OLD_RULES_RE.search(plain) and intent in OLD_RULES_TOPICS and "ask_rule_changes" in likely:
         # "Waar sprak de beroepsstandaard vroeger over?": that topic under the old rules, not every change.
         return intent
@@ -129,10 +141,16 @@ def second_opinion(text: str, intent: str, confidence: float, keep_above: float,
             and (intent != "ask_outside_sources" or "herregistr" in plain)):
         # "Met welke regelmaat dien ik te herregistreren?", "cyclus schoolleidersregister": the period.
         return "ask_herregistratie"
-    # The classifier is unsure between topics: the one that fits what the message names wins.
-    for candidate in [str(r.get("name")) for r in ranking[:2]]:
-        if any(named.get(entity) and candidate in topics for entity, topics in FITS.items()):
-            return candidate if candidate != intent else None
+    # The classifier is unsure between topics: the one that fits what the message names wins (also when
+    # it is the classifier's own first choice: then the data settles it).
+    fitting = dict(named)
+    if not any(fitting.get(k) for k in SUBJECT_ENTITIES):
+        detail = programme_by_detail(book, text)  # "hoeveel gesprekken met de expertcoach?": only LK1 has them
+        if detail is not None:
+            fitting["programme"] = (detail.id,)
+    for candidate in likely:
+        if any(fitting.get(entity) and candidate in topics for entity, topics in FITS.items()):
+            return candidate
     return None
 
 

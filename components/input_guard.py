@@ -1,6 +1,6 @@
 """An NLU component that keeps the classifier from guessing on messages without words.
 
-Empty messages and messages of only emoji, digits or punctuation are marked `nlu_fallback` with
+Empty messages, messages of only emoji, digits or punctuation, and keyboard mashing are marked `nlu_fallback` with
 certainty, so the fallback answers them ("Ik zie geen vraag in je bericht ...") instead of a topic
 that happened to score highest. The decision itself is `bot.language.classify`.
 """
@@ -34,7 +34,7 @@ class InputGuard(GraphComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            if classify(message.get(TEXT)) in (Kind.EMPTY, Kind.NO_WORDS):
+            if classify(message.get(TEXT)) in (Kind.EMPTY, Kind.NO_WORDS, Kind.GIBBERISH):
                 guarded = {"name": FALLBACK_INTENT, "confidence": 1.0}
                 message.set(INTENT, guarded, add_to_output=True)
                 message.set(INTENT_RANKING_KEY, [guarded], add_to_output=True)

@@ -186,3 +186,18 @@ def test_how_long_a_valuation_takes_is_outside_the_sources(book: RuleBook) -> No
     result = answer(book, q, TODAY)
     assert "hoe lang het duurt" in result.text.lower() and "staat niet in mijn bronnen" in result.text
     assert result.buttons
+
+
+def test_two_questions_in_one_message_get_both_answers(book: RuleBook) -> None:
+    from bot.fallback import two_part
+    ranking = [("nlu_fallback", 0.3), ("ask_committees", 0.45), ("ask_organisation", 0.4)]
+    both = two_part(book, Query("nlu_fallback", text="Welke commissies zijn er? En wie zit er in het bestuur?"),
+                    ranking, TODAY)
+    assert both is not None
+    assert "Commissie Registratie" in both.text and "AVS" in both.text and both.sources
+    # One question, two likely topics: ask which one is meant.
+    assert two_part(book, Query("nlu_fallback", text="commissies van het register"), ranking, TODAY) is None
+    # Never a personal dossier or a hand-over in a combined answer.
+    personal = [("nlu_fallback", 0.3), ("ask_my_progress", 0.45), ("ask_points_needed", 0.4)]
+    assert two_part(book, Query("nlu_fallback", text="hoeveel heb ik? en hoeveel moet je hebben?"), personal,
+                    TODAY) is None

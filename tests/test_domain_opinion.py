@@ -65,3 +65,32 @@ def test_what_the_data_settles(text: str, intent: str, confidence: float, rankin
 ])
 def test_what_it_leaves_alone(text: str, intent: str, confidence: float) -> None:
     assert second_opinion(text, intent, confidence, 0.7, ranked(intent, "ask_my_progress")) is None
+
+
+@pytest.mark.parametrize("text,intent,ranking,expected", [
+    # A question about the register is never dismissed as unrelated: ask instead.
+    ("wilt u de gang van zaken bij het achteraf waarderen toelichten", "out_of_scope",
+     ranked("out_of_scope", "ask_my_dossier"), "nlu_fallback"),
+    # How long a procedure takes: the data gives no durations besides programmes and the period.
+    ("hoe lang moet ik wachten op een besluit over mijn aanvraag", "ask_committees",
+     ranked("ask_committees", "ask_herregistratie"), "ask_outside_sources"),
+    # The date of a change.
+    ("vanaf wanneer telt het register in punten", "ask_points_needed",
+     ranked("ask_points_needed", "ask_rule_changes"), "ask_rule_changes"),
+    # A bare "<programme> punten".
+    ("slp punten", "ask_programme_requirements", ranked("ask_programme_requirements", "ask_activity_points"),
+     "ask_activity_points"),
+    # A detail only one programme's data holds settles a programme topic.
+    ("hoeveel webinars eigenlijk", "ask_programme_requirements",
+     ranked("ask_programme_requirements", "ask_committees"), "ask_programme_requirements"),
+])
+def test_the_form_settles_an_unsure_classifier(text: str, intent: str, ranking: list[dict[str, object]],
+                                               expected: str) -> None:
+    assert second_opinion(text, intent, UNSURE, 0.7, ranking) == expected
+
+
+def test_how_long_a_period_or_programme_takes_is_not_outside() -> None:
+    assert second_opinion("hoe lang duurt een herregistratieperiode", "ask_herregistratie", UNSURE,
+                          0.7, ranked("ask_herregistratie", "ask_points_needed")) != "ask_outside_sources"
+    assert second_opinion("hoe lang duurt lk1", "ask_programme_info", UNSURE, 0.7,
+                          ranked("ask_programme_info")) == "ask_programme_requirements"

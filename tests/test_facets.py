@@ -138,3 +138,10 @@ def test_a_hostile_message_is_read_in_bounded_time(book: RuleBook, text: str) ->
     answer(book, Query("ask_programme_info", {}, text), TODAY)
     second_opinion(text, "ask_costs", 0.3, 0.7, [])
     assert time.process_time() - started < 10
+
+
+def test_keyboard_mashing_is_no_question() -> None:
+    from bot.language import Kind, classify
+    assert classify("qwer asdfgh") is Kind.GIBBERISH
+    assert classify("hoeveel punten levert lk1 op") is Kind.OK
+    assert classify("asdf en hoeveel punten") is Kind.OK  # one real word is enough to try

@@ -12,7 +12,7 @@ from bot.answers import HELPDESK_OFFER, TOPICS, Answer, Query, answer
 from bot import progress
 from bot.identity import leader_from_metadata
 from bot.calculator import calculate, is_calculation, parse
-from bot.context import Context, follow_up, remember
+from bot.context import Context, adds_to_calculation, follow_up, remember
 from bot.facets import refine, speaks_of_own_dossier, with_names
 from bot.register import load_rules
 
@@ -23,6 +23,9 @@ from .personal import load_personal
 # Topics under which a message may really be a sum of activities.
 CALCULABLE = {"ask_activity_points", "ask_points_needed", "ask_learning_levels", "ask_programme_info",
               "ask_valuation", "ask_certified_programmes", "inform", "ask_herregistratie"}
+
+# The last calculation is kept up to this many characters (the calculator reads no more).
+MAX_CALC_TEXT = 2000
 
 SMALL_TALK = {"greet", "goodbye", "thank", "affirm", "deny", "inform", "ask_capabilities", "out_of_scope"}
 
@@ -51,15 +54,25 @@ class ActionAnswer(Action):
         book = load_rules()
         query = follow_up(with_names(book, query), Context.from_slot(tracker.get_slot("topic_context")))
         result = None
-        if query.intent in CALCULABLE:
+        last = str(tracker.get_slot("calc_last") or "")
+        if last and adds_to_calculation(query.text):
+            # "En met LK1 erbij?" after a calculation: the same sum with this added.
+            parsed = parse(book, f"{last}\n{query.text}")
+            if not parsed.empty and not parsed.needs_level:
+                result = calculate(book, parsed, today())
+                events.append(SlotSet("calc_last", f"{last}\n{query.text}"[-MAX_CALC_TEXT:]))
+        if result is None and query.intent in CALCULABLE:
             # "3x niveau 6", "LK1 en het SLP, hoeveel is dat samen?": a sum, whatever the topic looked like.
             parsed = parse(book, query.text, latest_entities(tracker))
             if is_calculation(parsed, query.text):
                 result = calculate(book, parsed, today())
+                events.append(SlotSet("calc_last", query.text))
         if result is None:
             result = answer(book, query, today())
             if query.intent in TOPICS and query.intent not in SMALL_TALK:
                 events.append(SlotSet("topic_context", remember(refine(book, query)).to_slot()))
+                if last:
+                    events.append(SlotSet("calc_last", None))  # another subject: "erbij" adds to no sum now
         number = leader_from_metadata(tracker.latest_message.get("metadata"))
         if number is None and query.intent in PERSONALISED and speaks_of_own_dossier(query.text):
             # "Wanneer verloopt mijn registratie?" before logging in: the rule, and how to see one's own.

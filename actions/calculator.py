@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.answers import Answer, Query, answer
 from bot.calculator import ACTIVITIES_QUESTION, LEVEL_QUESTION, calculate, level_buttons, level_from, parse
-from bot.context import Context, follow_up, remember, topic_for_values
+from bot.context import Context, adds_to_calculation, follow_up, remember, topic_for_values
 from bot.facets import refine, with_names
 from bot.register import load_rules
 
@@ -29,7 +29,10 @@ class ActionCalculatePoints(Action):
         asked = tracker.get_slot("calc_question")
         earlier = str(tracker.get_slot("calc_text") or "")
         message, entities = latest_text(tracker), latest_entities(tracker)
-        if asked is None and latest_intent(tracker) == "inform":
+        last = str(tracker.get_slot("calc_last") or "")
+        if asked is None and last and adds_to_calculation(message):
+            earlier = last  # "en met LK1 erbij?": the last calculation with this added
+        elif asked is None and latest_intent(tracker) == "inform":
             return self.bare_value(dispatcher, tracker)
         if asked == "level":
             parsed = parse(book, earlier, default_level=level_from(message, entities))
@@ -43,7 +46,8 @@ class ActionCalculatePoints(Action):
             utter(dispatcher, tracker, Answer(LEVEL_QUESTION, level_buttons(book, today())))
             return [SlotSet("calc_question", "level"), SlotSet("calc_text", text)]
         utter(dispatcher, tracker, calculate(book, parsed, today()))
-        return [SlotSet("calc_question", None), SlotSet("calc_text", None)]
+        done = earlier if asked == "level" else f"{earlier}\n{message}".strip()
+        return [SlotSet("calc_question", None), SlotSet("calc_text", None), SlotSet("calc_last", done[-2000:])]
 
     @staticmethod
     def bare_value(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:

@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot import handover
 from bot.answers import Answer, Query
+from bot.facets import regeling_value
 from bot.language import LONG_MESSAGE, LONG_NOTE, Kind, classify
 
 
@@ -27,7 +28,21 @@ def latest_intent(tracker: Tracker) -> str:
 
 
 def latest_entities(tracker: Tracker) -> list[dict[str, Any]]:
-    return [e for e in tracker.latest_message.get("entities") or [] if isinstance(e, dict)]
+    """The entities of the latest message; a regulation ('regeling') only where its own words name one."""
+    text = latest_text(tracker)
+    found = []
+    for entity in tracker.latest_message.get("entities") or []:
+        if not isinstance(entity, dict):
+            continue
+        if entity.get("entity") == "regeling":
+            start, end = entity.get("start"), entity.get("end")
+            said = text[start:end] if isinstance(start, int) and isinstance(end, int) else str(entity.get("value"))
+            value = regeling_value(said)
+            if value is None:
+                continue  # "bijschrijven" marked as a regulation by the classifier
+            entity = {**entity, "value": value}
+        found.append(entity)
+    return found
 
 
 def query_from(tracker: Tracker) -> Query:

@@ -55,6 +55,8 @@ class Parsed:
     asked_level: int | None = None
     # "Wat levert meer op: LK1 of drie thema's op niveau 5?": the activities on each side, to compare.
     alternatives: tuple[tuple[Activity, ...], ...] = ()
+    # "Als één waardering drie thema's tegelijk dekt ...": a case the sources do not settle.
+    shared_valuation: bool = False
 
     @property
     def empty(self) -> bool:
@@ -187,9 +189,13 @@ def parse(
         e.get("entity") == "regeling" and e.get("value") == "oud" for e in entities
     )
     needs_level = any(isinstance(a, ValuationActivity) and a.level is None for a in activities)
-    return Parsed(tuple(activities), needs_level and not old, old, asked_level)
+    shared = bool(SHARED_VALUATION_RE.search(plain))
+    return Parsed(tuple(activities), needs_level and not old, old, asked_level, shared_valuation=shared)
 
 
+SHARED_VALUATION_RE = re.compile(
+    rf"\b(een|één|1|dezelfde|zelfde) waardering\b.{{0,60}}\b({NUMBER}|meer|meerdere) (thema'?s|themas)\b"
+    rf"|\b(thema'?s|themas)\b.{{0,30}}\btegelijk\b|\btegelijk\b.{{0,30}}\b(thema'?s|themas)\b")
 WHICH_MORE_RE = re.compile(r"\b(meer|meest|minder|beter|hoogst|hoger)\b")
 
 
@@ -329,6 +335,11 @@ def calculate(book: RuleBook, parsed: Parsed, today: date) -> Answer:
         return Answer(exc.message_nl)
     lines = notes + list(evaluation.explanation.lines)
     regulation = evaluation.regulation
+    if parsed.shared_valuation and regulation.valuation_points is not None:
+        # The data's own note: whether the extra points count per theme or per valuation is not stated.
+        lines.insert(0, "Of de extra punten per thema of per waardering gelden als één waardering meer thema's dekt, "
+                        "staat niet in mijn bronnen. Als elk thema apart telt, is het zo:")
+        lines.append("Zekerheid hierover geeft de helpdesk van het Schoolleidersregister PO.")
     if day != today:
         lines.insert(0, f"Volgens {regulation.name}:")
         current = book.regulation_on(today)

@@ -82,6 +82,15 @@ def follow_up(query: Query, context: Context | None) -> Query:
     return replace(query, intent=intent, entities=entities)
 
 
+# "En met LK1 erbij?", "plus nog een thema op niveau 5": activities added to the last calculation.
+ADDS_RE = re.compile(r"\b(erbij|daarbij|er nog bij|ook nog|plus|bovenop|daarnaast nog|en dan nog)\b")
+
+
+def adds_to_calculation(text: str) -> bool:
+    """Whether a short follow-up adds activities to the calculation before it."""
+    return is_follow_up(text) and bool(ADDS_RE.search(normalise(text or "")))
+
+
 def _only_values(query: Query) -> bool:
     """A short 'en voor een RADO?' / 'en volgens de oude regels?': a value entity and little else."""
     return any(query.entities.get(k) for k in ("regeling", "registration_type", "bekwaamheid"))

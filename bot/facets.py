@@ -72,8 +72,26 @@ REGISTER_WORDS_RE = re.compile(
 DURATION_RE = re.compile(
     r"\bhoe lang (duurt|kan het duren|moet ik wachten|ben je bezig met)|\bhoe snel\b|\bdoorlooptijd|"
     r"\bwachttijd|\bbinnen hoeveel (dagen|weken|tijd)\b|\bhoeveel (dagen|weken) duurt\b")
+# "Wat is er anders?", "wat is er veranderd?", "nieuwe regels": what changed.
+CHANGE_RE = re.compile(r"\bwat is er (anders|veranderd|nieuw|gewijzigd)\b|\bwat (is|zijn) (er )?veranderd\b"
+                       r"|\bwat verandert er\b|\bnieuwe (regels|regeling|systeem)\b")
 # "Sinds wanneer ...?", "vanaf wanneer geldt ...?": the date of a change.
 SINCE_RE = re.compile(r"\b(sinds|vanaf) wanneer\b|\bwanneer (is|zijn) .{0,40}\b(veranderd|ingevoerd|gewijzigd)\b")
+
+
+OLD_WORDS_RE = re.compile(r"\b(oud\w*|vroeger|destijds|vo{1,2}r|eerder\w*|toen(tertijd)?|vorige)\b")
+NEW_WORDS_RE = re.compile(r"\b(nieuw\w*|nu|huidig\w*|sinds|tegenwoordig|vanaf|actue\w*|momenteel)\b")
+
+
+def regeling_value(said: str) -> str | None:
+    """'oud' or 'nieuw' for the words a regulation was named with ("de oude regels", "nu"), else None
+    (the classifier sometimes marks another word, such as "bijschrijven" or "ingangsdatum")."""
+    plain = plain_text(said)
+    if OLD_WORDS_RE.search(plain):
+        return "oud"
+    if NEW_WORDS_RE.search(plain):
+        return "nieuw"
+    return None
 
 
 def names_the_register(text: str) -> bool:
@@ -351,12 +369,17 @@ def names_in_text(book: RuleBook, text: str) -> dict[str, tuple[str, ...]]:
 
 # Entities whose values the rules data can resolve (the NLU's entity name -> the data's kind).
 RESOLVABLE = {"programme": "programme", "traject": "trajectory", "theme": "theme"}
+REGELING_VALUES = ("oud", "nieuw")
 
 
 def with_names(book: RuleBook, query: Any) -> Any:
     """The query with the entities' values made canonical ("leerkracht jaar 1" -> leerkracht-jaar-1;
     unknown values dropped) and the data's names added where the classifier found none of that entity."""
     entities = dict(query.entities)
+    if "regeling" in entities:
+        # Only old and new rules exist; a raw value ("oude regels") is read for its words, others are dropped.
+        read = [v if v in REGELING_VALUES else regeling_value(v) for v in entities["regeling"]]
+        entities["regeling"] = tuple(dict.fromkeys(v for v in read if v))
     for entity, kind in RESOLVABLE.items():
         if entity in entities:
             resolved = []

@@ -28,9 +28,9 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.calculator import is_calculation, parse
-from bot.facets import (DURATION_RE, FIRST_PERSON_RE, MAX_TEXT, OLD_RULES_RE, SINCE_RE, asks_cycle, facet_of,
-                        names_in_text, names_the_register, programme_by_detail)
+from bot.calculator import LEVEL_RE, is_calculation, parse
+from bot.facets import (CHANGE_RE, DURATION_RE, FIRST_PERSON_RE, MAX_TEXT, OLD_RULES_RE, SINCE_RE, asks_cycle, facet_of,
+                        names_in_text, names_the_register)
 from bot.helpdesk.triage import outside_topic
 from bot.register import load_rules
 from bot.register.model import normalise
@@ -51,6 +51,9 @@ SUBJECT_ENTITIES = ("programme", "traject")
 # Topics whose answers tell the old rules apart (bot/answers.py: regulation_for).
 OLD_RULES_TOPICS = {"ask_leadership_practices", "ask_themes", "ask_theme_repeat", "ask_routes", "ask_points_needed",
                     "ask_herregistratie", "ask_certified_programmes", "ask_activity_points"}
+# General topics a question about what changed is taken for.
+CHANGE_TOPICS = {"ask_organisation", "ask_herregistratie", "ask_points_needed", "ask_outside_sources", "nlu_fallback",
+                 "inform", "ask_capabilities"}
 # General topics a question about how often one re-registers is taken for.
 CYCLE_TOPICS = {"ask_organisation", "ask_rule_changes", "ask_outside_sources", "ask_registration_types",
                 "ask_points_needed", "ask_herregistratie", "nlu_fallback", "inform"}
@@ -63,6 +66,7 @@ FITS = {
     "theme": {"ask_themes", "ask_programme_themes", "ask_certified_programmes", "ask_theme_repeat"},
     "registration_type": {"ask_registration_types", "ask_routes"},
     "bekwaamheid": {"ask_registration_types", "ask_routes"},
+    "learning_level": {"ask_activity_points", "ask_learning_levels"},
 }
 # Topics about a programme's own facts (its study load is a duration the data does give).
 PROGRAMME_TOPICS = FITS["programme"] | {"ask_herregistratie"}
@@ -132,6 +136,8 @@ def second_opinion(text: str, intent: str, confidence: float, keep_above: float,
             and not asks_cycle(text) and intent not in PERSONAL and intent not in PROGRAMME_TOPICS):
         # How long a procedure takes: the data gives durations of programmes and the period only.
         return "ask_outside_sources"
+    if CHANGE_RE.search(plain) and intent in CHANGE_TOPICS and not named.get("theme"):
+        return "ask_rule_changes"  # "nieuwe regels, wat is er anders?"
     if SINCE_RE.search(plain) and "ask_rule_changes" in likely:
         return "ask_rule_changes"  # "sinds wanneer werkt het register met punten?": the date of the change
     if OLD_RULES_RE.search(plain) and intent in OLD_RULES_TOPICS and "ask_rule_changes" in likely:
@@ -143,13 +149,10 @@ def second_opinion(text: str, intent: str, confidence: float, keep_above: float,
         return "ask_herregistratie"
     # The classifier is unsure between topics: the one that fits what the message names wins (also when
     # it is the classifier's own first choice: then the data settles it).
-    fitting = dict(named)
-    if not any(fitting.get(k) for k in SUBJECT_ENTITIES):
-        detail = programme_by_detail(book, text)  # "hoeveel gesprekken met de expertcoach?": only LK1 has them
-        if detail is not None:
-            fitting["programme"] = (detail.id,)
+    if LEVEL_RE.search(plain):
+        named = {**named, "learning_level": ("level",)}  # "niveau 6 hoeveel"
     for candidate in likely:
-        if any(fitting.get(entity) and candidate in topics for entity, topics in FITS.items()):
+        if any(named.get(entity) and candidate in topics for entity, topics in FITS.items()):
             return candidate
     return None
 

@@ -165,3 +165,26 @@ def test_second_stage_asks_to_rephrase_in_dutch() -> None:
     [message], events = run(ActionAskRephrase(), tracker("iets anders", "deny"))
     assert message["text"].startswith("Sorry, ik begrijp je vraag nog niet goed.")
     assert events == []
+
+
+def test_a_follow_up_adds_to_the_last_calculation() -> None:
+    [first], events = run(ActionCalculatePoints(), tracker("slp en een thema op niveau 5, hoeveel samen?",
+                                                           "calculate_points"))
+    assert "= 55 van de 100" in first["text"]
+    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    # Whatever the classifier made of it, "en met ... erbij?" adds to that sum.
+    [message], events = run(ActionAnswer(), tracker("en met lk1 erbij?", "ask_programme_requirements",
+                                                    slots=slots))
+    assert "= 125 van de 100" in message["text"]
+    # Another subject in between: "erbij" has nothing to add to any more.
+    _, events = run(ActionAnswer(), tracker("wat kost b&t", "ask_costs", slots=slots))
+    assert SlotSet("calc_last", None) in events
+
+
+def test_a_word_misread_as_the_old_rules_does_not_turn_the_answer_to_them() -> None:
+    text = "verandermanagement gewaardeerd op niveau 6, hoeveel punten mag ik bijschrijven?"
+    start = text.index("bijschrijven")
+    entities = [{"entity": "regeling", "value": "oud", "start": start, "end": start + len("bijschrijven")}]
+    [message], _ = run(ActionCalculatePoints(), tracker(text, "calculate_points", entities))
+    assert "vóór 17 november 2020" not in message["text"]
+    assert message["text"].startswith("30 (")

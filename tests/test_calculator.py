@@ -131,3 +131,13 @@ def test_which_yields_more(book: RuleBook) -> None:
 def test_a_theme_without_a_level_is_no_sum(book: RuleBook) -> None:
     text = "mag je hetzelfde thema twee keer inbrengen?"
     assert not is_calculation(parse(book, text), text)
+
+
+def test_one_valuation_for_several_themes_is_not_settled_by_the_sources(book: RuleBook) -> None:
+    text = "als ik met één waardering twee thema's tegelijk afrond op niveau 5, tellen dan beide extra?"
+    parsed = parse(book, text)
+    assert parsed.shared_valuation
+    result = calculate(book, parsed, TODAY).text
+    assert result.startswith("Of de extra punten per thema of per waardering gelden")
+    assert "helpdesk" in result
+    assert not parse(book, "twee thema's op niveau 5").shared_valuation

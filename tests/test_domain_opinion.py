@@ -80,8 +80,8 @@ def test_what_it_leaves_alone(text: str, intent: str, confidence: float) -> None
     # A bare "<programme> punten".
     ("slp punten", "ask_programme_requirements", ranked("ask_programme_requirements", "ask_activity_points"),
      "ask_activity_points"),
-    # A detail only one programme's data holds settles a programme topic.
-    ("hoeveel webinars eigenlijk", "ask_programme_requirements",
+    # A programme named settles a programme topic the classifier was unsure of.
+    ("hoeveel webinars bij lk1 eigenlijk", "ask_programme_requirements",
      ranked("ask_programme_requirements", "ask_committees"), "ask_programme_requirements"),
 ])
 def test_the_form_settles_an_unsure_classifier(text: str, intent: str, ranking: list[dict[str, object]],
@@ -94,3 +94,8 @@ def test_how_long_a_period_or_programme_takes_is_not_outside() -> None:
                           0.7, ranked("ask_herregistratie", "ask_points_needed")) != "ask_outside_sources"
     assert second_opinion("hoe lang duurt lk1", "ask_programme_info", UNSURE, 0.7,
                           ranked("ask_programme_info")) == "ask_programme_requirements"
+
+
+def test_what_changed_is_the_change_topic() -> None:
+    assert second_opinion("het nieuwe systeem, wat is er veranderd", "ask_organisation", UNSURE, 0.7,
+                          ranked("ask_organisation")) == "ask_rule_changes"

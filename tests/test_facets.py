@@ -145,3 +145,25 @@ def test_keyboard_mashing_is_no_question() -> None:
     assert classify("qwer asdfgh") is Kind.GIBBERISH
     assert classify("hoeveel punten levert lk1 op") is Kind.OK
     assert classify("asdf en hoeveel punten") is Kind.OK  # one real word is enough to try
+
+
+def test_only_old_and_new_rules_exist(book: RuleBook) -> None:
+    from bot.answers import Query
+    from bot.facets import with_names
+    q = with_names(book, Query("inform", {"regeling": ("directieteam", "oud")}, "directieteam vroeger"))
+    assert q.entities["regeling"] == ("oud",)
+
+
+def test_jaar_1_alone_names_leerkracht_jaar_1(book: RuleBook) -> None:
+    from bot.facets import names_in_text
+    assert names_in_text(book, "wat kost jaar-1 bij leerkracht")["programme"] == ("leerkracht-jaar-1",)
+
+
+@pytest.mark.parametrize("said,value", [
+    ("vroeger", "oud"), ("onder de oude regeling", "oud"), ("vóór de wijziging", "oud"), ("destijds", "oud"),
+    ("nieuwe regels", "nieuw"), ("tegenwoordig", "nieuw"), ("sinds 17 november 2020", "nieuw"),
+    ("bijschrijven", None), ("ingangsdatum", None), ("2020", None),
+])
+def test_a_regulation_is_read_from_its_own_words(said: str, value: str | None) -> None:
+    from bot.facets import regeling_value
+    assert regeling_value(said) == value

@@ -1010,7 +1010,8 @@ def detail_answer(book: RuleBook, q: Query) -> Answer | None:
     if facet_of(q.text) is not None:
         return None  # "wat kost B&T met begeleiding": the facet asked answers, not the block named
     keys = detail_blocks(subject, q.text)
-    if not keys or keys[0] in OWN_BLOCKS.get(q.intent, set()):
+    if not keys or set(keys) & OWN_BLOCKS.get(q.intent, set()):
+        # The topic's own block is among those named ("reflectie-instrument" for the TMA): its answer stands.
         return None
     info = subject.info[keys[0]]
     if not isinstance(info, Info) or not block_text(info).strip():

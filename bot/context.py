@@ -13,10 +13,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
 from .answers import Query
-from .facets import PROGRAMME_FACETS, facet_of
+from .facets import PROGRAMME_FACETS, facet_of, speaks_of_own_dossier
 from .register.model import normalise
 
 SUBJECTS = ("programme", "traject", "theme")
+PERSONAL = {"ask_my_progress", "ask_my_deadline", "ask_my_dossier", "ask_my_suggestion"}
 CARRIED = SUBJECTS + ("regeling", "registration_type", "bekwaamheid")
 # Intents that only give a value, or are too vague to stand alone after an answer.
 VALUE_ONLY = {"inform", "affirm"}
@@ -69,8 +70,13 @@ def follow_up(query: Query, context: Context | None) -> Query:
                 entities[key] = context.entities[key]
     intent = query.intent
     facet = facet_of(query.text)
-    if facet is not None and (own_subject or any(context.entities.get(k) for k in SUBJECTS)):
+    context_subject = any(context.entities.get(k) for k in ("programme", "traject"))
+    own_dossier = speaks_of_own_dossier(query.text)
+    if facet is not None and not own_dossier and (own_subject or any(context.entities.get(k) for k in SUBJECTS)):
         intent = facet
+    elif intent in PERSONAL and not own_subject and context_subject and not own_dossier:
+        # "Telt dat ook mee voor mijn herregistratie?" after a programme: that programme's value, not the dossier.
+        intent = "ask_activity_points"
     elif query.intent in VALUE_ONLY or (not own_subject and not facet and query.intent not in PROGRAMME_FACETS
                                         and _only_values(query)):
         intent = context.intent

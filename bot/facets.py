@@ -94,6 +94,32 @@ def regeling_value(said: str) -> str | None:
     return None
 
 
+# First registration (not herregistratie), which the sources do not describe: whether it is required,
+# when and how to register, registering while still in training.
+FIRST_REGISTRATION_RE = re.compile(
+    r"\b(kan|mag|moet|hoe|wanneer|waar) (ik|je|men) (me |mij |je |zich )?(al |ook |eigenlijk |nog )*(laten )?registreren\b"
+    r"|\bregistratie ?(aanvraag|aanvragen|aangevraagd)\b|\b(verplicht|vrijwillig)\b.*\bregistr"
+    r"|\bregistr\w*\b.*\b(verplicht|vrijwillig)\b|\binschrijven (bij|in) het (schoolleiders)?register\b"
+    r"|\bhoe registreer ik\b|\bzich (laten )?registreren\b")
+
+
+def asks_first_registration(text: str) -> bool:
+    """A question about registering in the register at all, which the sources leave to the register."""
+    plain = plain_text(text)
+    return "herregistr" not in plain and "opnieuw" not in plain and bool(FIRST_REGISTRATION_RE.search(plain))
+
+
+# The subject words of topics that have an old-rules answer of their own.
+OLD_SUBJECT_WORDS: dict[str, re.Pattern[str]] = {
+    "ask_routes": re.compile(r"\broute"),
+    "ask_leadership_practices": re.compile(r"praktijk|beroepsstandaard|competentie"),
+    "ask_certified_programmes": re.compile(r"\bgecertificeerd"),
+    "ask_theme_repeat": re.compile(r"\b(zelfde|hetzelfde|twee keer|vaker|opnieuw)\b"),
+}
+# The subject words of "what changed" itself: the old and new names of the ways of learning.
+CHANGE_SUBJECT_RE = re.compile(r"\b(in)?formee?l\w*|\bvooraf\b|\bachteraf\b")
+
+
 def names_the_register(text: str) -> bool:
     return bool(REGISTER_WORDS_RE.search(plain_text(text)))
 
@@ -412,6 +438,7 @@ BLOCK_WORDS: dict[str, tuple[str, ...]] = {
     "guidance": ("begeleiding", "begeleider", "hulp bij"),
     "steps": ("stappen", "verloop", "hoe gaat", "portfolio", "assessment"),
     "validation": ("valider", "moet ik doen", "certificaat halen"),
+    "enrolment": ("link", "toegestuurd", "aanmeldlink"),
 }
 
 

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Sequence
 
 from .answers import HELPDESK_BUTTONS, HELPDESK_OFFER, TOPIC_TITLES, Answer, Button, Query, answer, with_sources
-from .facets import plain_text
+from .facets import COMPARISON_RE, plain_text
 from .register import RuleBook
 from .language import EMPTY_REPLY, ENGLISH_HINT, GIBBERISH_REPLY, NO_WORDS_REPLY, Kind, classify
 
@@ -29,7 +29,8 @@ TWO_PART_TOPICS = set(TOPIC_TITLES) - {"ask_capabilities", "request_helpdesk", "
 
 def two_part(book: RuleBook, query: Query, ranking: Sequence[tuple[str, float]], today: date) -> Answer | None:
     """Both answers, when the classifier hesitated between two topics because the message asks two questions."""
-    if not SECOND_QUESTION_RE.search(plain_text(query.text)):
+    plain = plain_text(query.text)
+    if not SECOND_QUESTION_RE.search(plain) and not COMPARISON_RE.search(plain):
         return None
     topics = [name for name, _ in ranking if name in TOPIC_TITLES][:2]
     if len(topics) < 2 or not all(name in TWO_PART_TOPICS for name in topics):

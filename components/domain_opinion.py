@@ -29,7 +29,9 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.calculator import LEVEL_RE, is_calculation, parse
-from bot.facets import (CHANGE_RE, DURATION_RE, FIRST_PERSON_RE, MAX_TEXT, OLD_RULES_RE, SINCE_RE, asks_cycle, facet_of,
+from bot.fallback import TWO_PART_TOPICS
+from bot.facets import (CHANGE_RE, CHANGE_SUBJECT_RE, COMPARISON_RE, DURATION_RE, OLD_SUBJECT_WORDS,
+                        asks_first_registration, FIRST_PERSON_RE, MAX_TEXT, OLD_RULES_RE, SINCE_RE, asks_cycle, facet_of,
                         names_in_text, names_the_register)
 from bot.helpdesk.triage import outside_topic
 from bot.register import load_rules
@@ -101,9 +103,12 @@ def second_opinion(text: str, intent: str, confidence: float, keep_above: float,
         return None
     book = load_rules()
     plain = normalise(text)
+    named = names_in_text(book, text)
     if outside_topic(text):
         return "ask_outside_sources"
-    named = names_in_text(book, text)
+    if asks_first_registration(text) and not any(named.get(k) for k in SUBJECT_ENTITIES) and intent not in KEEP:
+        # "Is registreren verplicht?", "kan ik me al registreren?": the sources only describe herregistratie.
+        return "ask_outside_sources"
     facet = facet_of(text)
     if facet is not None and confidence < keep_above and (
             facet == "ask_certificate_upload" or any(named.get(k) for k in SUBJECT_ENTITIES)):
@@ -143,6 +148,13 @@ def second_opinion(text: str, intent: str, confidence: float, keep_above: float,
     if OLD_RULES_RE.search(plain) and intent in OLD_RULES_TOPICS and "ask_rule_changes" in likely:
         # "Waar sprak de beroepsstandaard vroeger over?": that topic under the old rules, not every change.
         return intent
+    if (OLD_RULES_RE.search(plain) and intent == "ask_rule_changes" and len(likely) > 1
+            and likely[1] in OLD_SUBJECT_WORDS and OLD_SUBJECT_WORDS[likely[1]].search(plain)
+            and not CHANGE_SUBJECT_RE.search(plain)):
+        return likely[1]  # "welke routes waren er voor de wijziging?": the routes under the old rules
+    if (COMPARISON_RE.search(plain) and len(ranking) > 1 and all(name in TWO_PART_TOPICS for name in likely)
+            and float(ranking[1].get("confidence") or 0) >= 0.2):
+        return "nlu_fallback"  # "verschil tussen begeleiding en de TMA": the fallback answers both sides
     if (intent in CYCLE_TOPICS and asks_cycle(text) and not any(named.get(k) for k in SUBJECT_ENTITIES)
             and (intent != "ask_outside_sources" or "herregistr" in plain)):
         # "Met welke regelmaat dien ik te herregistreren?", "cyclus schoolleidersregister": the period.

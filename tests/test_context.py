@@ -43,3 +43,15 @@ def test_the_slot_round_trip_drops_what_it_does_not_know() -> None:
     assert Context.from_slot(slot) == Context("ask_costs", {"programme": ("leerkracht-jaar-1",)})
     assert Context.from_slot({"intent": "x", "entities": {"evil": ["1"]}}) == Context("x", {})
     assert Context.from_slot("rubbish") is None
+
+
+def test_a_personal_looking_follow_up_about_a_programme_asks_its_value() -> None:
+    from bot.context import Context, follow_up
+    from bot.answers import Query
+    context = Context("ask_programme_info", {"programme": ("leerkracht-schoolleidersprogramma",)})
+    asked = follow_up(Query("ask_my_progress", {}, "telt dat ook mee voor mijn herregistratie?"), context)
+    assert asked.intent == "ask_activity_points"
+    assert asked.entities["programme"] == ("leerkracht-schoolleidersprogramma",)
+    # A question about one's own points stays personal.
+    own = follow_up(Query("ask_my_progress", {}, "en hoeveel punten heb ik nu?"), context)
+    assert own.intent == "ask_my_progress"

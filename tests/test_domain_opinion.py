@@ -99,3 +99,28 @@ def test_how_long_a_period_or_programme_takes_is_not_outside() -> None:
 def test_what_changed_is_the_change_topic() -> None:
     assert second_opinion("het nieuwe systeem, wat is er veranderd", "ask_organisation", UNSURE, 0.7,
                           ranked("ask_organisation")) == "ask_rule_changes"
+
+
+@pytest.mark.parametrize("text,intent,ranking,expected", [
+    # Registering at all is not in the sources (only herregistratie is): honest, with the helpdesk.
+    ("moet iedere directeur zich registreren of mag je kiezen", "ask_registration_types",
+     ranked("ask_registration_types", "ask_organisation"), "ask_outside_sources"),
+    ("kan ik me al registreren terwijl ik de opleiding nog volg", "ask_routes",
+     ranked("ask_routes", "ask_registration_types"), "ask_outside_sources"),
+    # The old rules and a subject of its own answer: that answer, not the list of changes.
+    ("hoe zagen de routes er vroeger uit", "ask_rule_changes", ranked("ask_rule_changes", "ask_routes"), "ask_routes"),
+    # A comparison between two topics: both sides, through the fallback's combined answer.
+    ("verschil tussen de tma en begeleiding", "ask_valuation_guidance",
+     [{"name": "ask_valuation_guidance", "confidence": 0.5}, {"name": "ask_tma", "confidence": 0.3}], "nlu_fallback"),
+])
+def test_registration_old_subjects_and_comparisons(text: str, intent: str, ranking: list[dict[str, object]],
+                                                   expected: str) -> None:
+    assert second_opinion(text, intent, UNSURE, 0.7, ranking) == expected
+
+
+def test_herregistreren_is_not_first_registration() -> None:
+    assert second_opinion("moet ik me opnieuw laten registreren na vier jaar", "ask_herregistratie", UNSURE, 0.7,
+                          ranked("ask_herregistratie")) != "ask_outside_sources"
+    # The old rules of the ways of learning are the change itself.
+    assert second_opinion("hoe werkte informeel leren vroeger, met routes?", "ask_rule_changes", UNSURE, 0.7,
+                          ranked("ask_rule_changes", "ask_routes")) is None

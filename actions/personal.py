@@ -12,14 +12,18 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot import progress
 from bot.answers import Answer, Query
 from bot.answers import answer as general_answer
+from bot.context import Context, follow_up
+from bot.facets import with_names
 from bot.identity import leader_from_metadata
 from bot.register import load_rules
 from bot.store import Store, pending, to_dossier
 
-from .common import latest_entities, latest_intent, latest_text, today, utter
+from .common import latest_entities, latest_intent, latest_text, query_from, today, utter
 
 # For an anonymous user, the general rule that goes with a personal question.
 GENERAL = {"ask_my_progress": "ask_points_needed", "ask_my_deadline": "ask_herregistratie"}
+
+PERSONAL_INTENTS = {"ask_my_progress", "ask_my_deadline", "ask_my_dossier", "ask_my_suggestion", "ask_my_what_if"}
 
 RENDER = {
     "ask_my_progress": progress.progress,
@@ -50,6 +54,11 @@ class ActionPersonal(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        context = Context.from_slot(tracker.get_slot("topic_context"))
+        if follow_up(with_names(load_rules(), query_from(tracker)), context).intent not in PERSONAL_INTENTS:
+            # "Telt dat ook mee voor mijn herregistratie?" after a programme: a question about that programme.
+            from .answers import ActionAnswer  # here, not at the top: actions.answers imports this module
+            return await ActionAnswer().run(dispatcher, tracker, domain)
         number = leader_from_metadata(tracker.latest_message.get("metadata"))
         if number is None:
             if latest_intent(tracker) == "ask_my_what_if":

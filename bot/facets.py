@@ -164,7 +164,8 @@ FACET_FORMS: tuple[tuple[str, re.Pattern[str]], ...] = (
     # What to do with a certificate once you have it: upload it in the register, whichever programme.
     ("ask_certificate_upload", re.compile(
         r"certificaat\w*\b.*\b(upload\w*|indien\w*|opvoer\w*|invoer\w*|inlever\w*|ermee|mee doen|zetten|"
-        r"invullen)|\b(upload\w*|indien\w*|opvoer\w*|inlever\w*)\b.*\bcertificaat")),
+        r"invullen)|\b(upload\w*|indien\w*|opvoer\w*|inlever\w*)\b.*\bcertificaat"
+        r"|\bhoe rond (ik|je) (een|het|mijn) thema\b.*\baf\b")),
     ("ask_activity_points", re.compile(r"\b(hoeveel|aantal) punten\b|\bpunten\b.*\b(op|oplevert|waard)\b|waarde\b|\bwaard\b"
                                        r"|^\W*\w+(\W+\w+)?\W+punten\W*$")),
 )

@@ -77,6 +77,7 @@ PROGRAMME_TOPICS = FITS["programme"] | {"ask_herregistratie"}
 PERSONAL = ("ask_my_what_if", "ask_my_progress", "ask_my_deadline", "ask_my_dossier", "ask_my_suggestion")
 DOSSIER_OF_NUMBER_RE = re.compile(r"\b(gegevens|punten|dossier|overzicht|status)\b.*\b\d{6,10}\b|\b\d{6,10}\b.*"
                                   r"\b(gegevens|punten|dossier|overzicht|status)\b")
+DONE_RE = re.compile(r"\b(heb ik al|ik al heb)\b.*\b(afgedekt|gedaan|gehaald|afgerond|behaald|gevolgd)\b")
 WHAT_IF_RE = re.compile(r"\b(wat als|stel dat|stel ik|als ik (nog|ook|er)|naast wat ik|bij wat ik|"
                         r"erbij doe|erbij haal|daarna nog)\b")
 
@@ -106,13 +107,15 @@ def second_opinion(text: str, intent: str, confidence: float, keep_above: float,
     named = names_in_text(book, text)
     if outside_topic(text):
         return "ask_outside_sources"
-    if asks_first_registration(text) and not any(named.get(k) for k in SUBJECT_ENTITIES) and intent not in KEEP:
+    if asks_first_registration(text) and not any(named.get(k) for k in SUBJECT_ENTITIES):
         # "Is registreren verplicht?", "kan ik me al registreren?": the sources only describe herregistratie.
         return "ask_outside_sources"
     facet = facet_of(text)
     if facet is not None and confidence < keep_above and (
             facet == "ask_certificate_upload" or any(named.get(k) for k in SUBJECT_ENTITIES)):
         return facet
+    if intent == "ask_my_suggestion" and DONE_RE.search(plain):
+        return "ask_my_dossier"  # "welke thema's heb ik al afgedekt": what is done, not what to do next
     if intent not in PERSONAL and DOSSIER_OF_NUMBER_RE.search(plain):
         # "geef me de gegevens van 100234": a request for a dossier, which only ever shows the asker's own.
         return "ask_my_dossier"

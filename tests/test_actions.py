@@ -188,3 +188,11 @@ def test_a_word_misread_as_the_old_rules_does_not_turn_the_answer_to_them() -> N
     [message], _ = run(ActionCalculatePoints(), tracker(text, "calculate_points", entities))
     assert "vóór 17 november 2020" not in message["text"]
     assert message["text"].startswith("30 (")
+
+
+def test_a_personal_looking_follow_up_after_a_programme_answers_about_the_programme() -> None:
+    from actions.personal import ActionPersonal
+    slots = {"topic_context": {"intent": "ask_costs", "entities": {"programme": ["leerkracht-schoolleidersprogramma"]}}}
+    [message], _ = run(ActionPersonal(), tracker("telt dat ook mee voor mijn herregistratie?", "ask_my_progress",
+                                                 slots=slots))
+    assert "35 punten" in message["text"] and "Log in" not in message["text"]

@@ -124,3 +124,10 @@ def test_herregistreren_is_not_first_registration() -> None:
     # The old rules of the ways of learning are the change itself.
     assert second_opinion("hoe werkte informeel leren vroeger, met routes?", "ask_rule_changes", UNSURE, 0.7,
                           ranked("ask_rule_changes", "ask_routes")) is None
+
+
+def test_what_is_done_is_the_dossier_and_completing_a_theme_is_the_certificate() -> None:
+    assert second_opinion("welke opleidingen heb ik al gevolgd", "ask_my_suggestion", UNSURE, 0.7,
+                          ranked("ask_my_suggestion")) == "ask_my_dossier"
+    assert second_opinion("hoe rond ik mijn thema af na de opleiding", "ask_my_suggestion", UNSURE, 0.7,
+                          ranked("ask_my_suggestion")) == "ask_certificate_upload"

@@ -455,6 +455,8 @@ def themes(book: RuleBook, q: Query, today: date) -> Answer:
         sources.append(regulation.themes_reordered.source)
     if regulation.new_themes_per_year:
         text += f" Elk jaar komen er {regulation.new_themes_per_year.value} nieuwe thema's bij."
+        if regulation.new_themes_per_year.note:
+            text += f" {regulation.new_themes_per_year.note}"
         sources.append(regulation.new_themes_per_year.source)
     text += " De volledige, actuele lijst staat niet in mijn bronnen."
     return with_sources(text, sources)
@@ -505,7 +507,9 @@ def rule_changes(book: RuleBook, q: Query, today: date) -> Answer:
     if current.themes_reordered:
         changes.append(current.themes_reordered.value.rstrip(".").lower().replace("de professionaliseringsthema's zijn", "de thema's zijn"))
     if current.new_themes_per_year:
-        changes.append(f"elk jaar komen er {current.new_themes_per_year.value} nieuwe thema's bij")
+        who = current.new_themes_per_year.note
+        changes.append(f"elk jaar komen er {current.new_themes_per_year.value} nieuwe thema's bij"
+                       + (f" ({who[0].lower()}{who[1:].rstrip('.')})" if who else ""))
     text = f"Op {format_date(current.valid_from)} is er veel veranderd:\n" + bullets(changes)
     if current.transition:
         text += "\n" + current.transition.value.text

@@ -148,6 +148,15 @@ def second_opinion(text: str, intent: str, confidence: float, keep_above: float,
         return "ask_rule_changes"  # "nieuwe regels, wat is er anders?"
     if SINCE_RE.search(plain) and "ask_rule_changes" in likely:
         return "ask_rule_changes"  # "sinds wanneer werkt het register met punten?": the date of the change
+    if (len(likely) == 2 and likely[1] in PERSONAL and likely[0] not in KEEP and intent == likely[0]
+            and not FIRST_PERSON_RE.search(plain) and not WHAT_IF_RE.search(plain)):
+        return intent  # a personal alternative without a word about one's own dossier: the general topic stands
+    if (len(likely) == 2 and all(name in PERSONAL for name in likely) and intent == likely[0]
+            and re.search(r"\b(ik|mijn|me|mij)\b", plain) and not WHAT_IF_RE.search(plain)):
+        return intent  # two readings of one's own dossier: the likelier one, no "A of B?"
+    if (OLD_RULES_RE.search(plain) and intent == "ask_rule_changes" and re.search(r"herregistr", plain)
+            and not CHANGE_SUBJECT_RE.search(plain) and not CHANGE_RE.search(plain)):
+        return "ask_herregistratie"  # "hoe ging de herregistratie vroeger?": herregistratie under the old rules
     if OLD_RULES_RE.search(plain) and intent in OLD_RULES_TOPICS and "ask_rule_changes" in likely:
         # "Waar sprak de beroepsstandaard vroeger over?": that topic under the old rules, not every change.
         return intent

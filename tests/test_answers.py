@@ -201,3 +201,7 @@ def test_two_questions_in_one_message_get_both_answers(book: RuleBook) -> None:
     personal = [("nlu_fallback", 0.3), ("ask_my_progress", 0.45), ("ask_points_needed", 0.4)]
     assert two_part(book, Query("nlu_fallback", text="hoeveel heb ik? en hoeveel moet je hebben?"), personal,
                     TODAY) is None
+
+
+def test_who_develops_the_new_themes_is_said(book: RuleBook) -> None:
+    assert "door schoolleiders zelf ontwikkeld" in answer(book, Query("ask_themes", text="thema's"), TODAY).text

@@ -432,7 +432,7 @@ def themes(book: RuleBook, q: Query, today: date) -> Answer:
     regulation, current = regulation_for(book, q, today)
     theme = theme_of(book, q)
     if theme is not None and current is None:
-        return programmes_for_theme(book, theme, today)
+        return programmes_for_theme(book, theme, today, q)
     named = [t for t in book.themes.values() if regulation.id in t.regulations]
     sources: list[Source] = [t.source for t in named]
     if regulation.model == "themes":
@@ -569,7 +569,7 @@ def programme_themes(book: RuleBook, q: Query, today: date) -> Answer:
     if programme is None:
         theme = theme_of(book, q)
         if theme is not None:
-            return programmes_for_theme(book, theme, today)
+            return programmes_for_theme(book, theme, today, q)
         return ask_which_programme(book, "ask_programme_themes")
     recognition = programme.recognition_on(today)
     if recognition is None or not recognition.themes:
@@ -694,7 +694,7 @@ def enrolment(book: RuleBook, q: Query, today: date) -> Answer:
 def certified_programmes(book: RuleBook, q: Query, today: date) -> Answer:
     theme = theme_of(book, q)
     if theme is not None:
-        return programmes_for_theme(book, theme, today)
+        return programmes_for_theme(book, theme, today, q)
     lines = []
     sources = []
     for programme in book.programmes.values():
@@ -723,7 +723,7 @@ def certified_programmes(book: RuleBook, q: Query, today: date) -> Answer:
     return with_sources(text, sources)
 
 
-def programmes_for_theme(book: RuleBook, theme: Theme, today: date) -> Answer:
+def programmes_for_theme(book: RuleBook, theme: Theme, today: date, q: Query | None = None) -> Answer:
     found = book.programmes_for_theme(theme.id, today)
     sources: list[Source] = [theme.source]
     if not found:
@@ -738,6 +738,12 @@ def programmes_for_theme(book: RuleBook, theme: Theme, today: date) -> Answer:
         sources.append(item.recognition.source)
     text = (f"Voor het thema {theme.name.lower()} noemen mijn bronnen:\n" + bullets(lines)
             + "\nJe kunt een thema ook achteraf laten waarderen.")
+    subs = [item.ref.subtheme for item in found if item.ref.subtheme]
+    if subs and q is not None and re.search(r"deelthema|\bhele thema\b", plain_text(q.text)):
+        # "Rond ik met het deelthema het hele thema af?": the sources do not say.
+        text = (f"Of je met het deelthema {subs[0].name.lower()} het hele thema {theme.name.lower()} afrondt, "
+                f"staat niet in mijn bronnen. {HELPDESK_OFFER}\n{text}")
+        return with_sources(text, sources, HELPDESK_BUTTONS)
     return with_sources(text, sources)
 
 

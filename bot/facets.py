@@ -124,6 +124,13 @@ def names_the_register(text: str) -> bool:
     return bool(REGISTER_WORDS_RE.search(plain_text(text)))
 
 
+# "Opnieuw (laten) registreren" is herregistreren.
+REREGISTER_RE = re.compile(r"\bopnieuw (\w+ ){0,2}registr\w*|\bweer (\w+ )?registreren\b")
+# The kinds of registration ("welke registratietypen", "soorten registratie").
+REGISTRATION_TYPES_RE = re.compile(r"\bregistratie ?(typen|types|type|soorten|soort|vormen|vorm)\b"
+                                   r"|\b(soorten|typen|types|vormen) (van )?registratie")
+
+
 # How often one re-registers, in the question's form: "met welke regelmaat", "cyclus", "elk jaar",
 # "om de hoeveel jaar", "vier of vijf jaar".
 CYCLE_RE = re.compile(
@@ -167,7 +174,8 @@ FACET_FORMS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"invullen)|\b(upload\w*|indien\w*|opvoer\w*|inlever\w*)\b.*\bcertificaat"
         r"|\bhoe rond (ik|je) (een|het|mijn) thema\b.*\baf\b")),
     ("ask_activity_points", re.compile(r"\b(hoeveel|aantal) punten\b|\bpunten\b.*\b(op|oplevert|waard)\b|waarde\b|\bwaard\b"
-                                       r"|^\W*\w+(\W+\w+)?\W+punten\W*$")),
+                                       r"|^\W*\w+(\W+\w+)?\W+punten\W*$"
+                                       r"|\blever\w*\b.{0,30}\bop\b.{0,20}\b(voor )?(mijn |de |je )?herregistratie")),
 )
 
 STOPWORDS = {
@@ -176,6 +184,8 @@ STOPWORDS = {
     "themas", "leerkracht", "deelname", "minimaal", "tijdens", "relevante", "zelf", "eigen", "nodig",
     "schrijf", "schrijven", "volgen", "krijgen", "krijg", "halen", "maken", "gedaan", "doen", "allemaal",
     "precies", "ongeveer", "eigenlijk", "vraag", "vragen", "weten",
+    # The asker's role ("ik als directeur"), not a detail of a programme.
+    "directeur", "schooldirecteur", "adjunct", "adjunctdirecteur",
 }
 # The blocks of a programme's data that describe details of the programme itself.
 DETAIL_BLOCKS = ("validation", "learning_goals", "phases", "study_load_hours")

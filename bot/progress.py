@@ -161,6 +161,10 @@ def dossier(book: RuleBook, personal: Personal, today: date) -> Answer:
     rows = [f"- {describe(book, a)}, {format_date(a.completed_on)}: {STATUS_NL.get(a.status, a.status)}"
             for a in sorted(personal.all_activities, key=lambda a: a.completed_on)]
     summary = progress(book, personal, today)
+    covered = evaluate(book, personal, today).themes_covered
+    if covered:
+        names = [c.theme.name + ("" if c.full else " (deels)") for c in covered]
+        rows.append("Thema's die je hiermee al hebt afgedekt: " + ", ".join(names) + ".")
     return Answer(header + "\n" + "\n".join(rows) + "\n\n" + summary.text, (), summary.sources)
 
 

@@ -30,7 +30,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.calculator import LEVEL_RE, is_calculation, parse
 from bot.fallback import TWO_PART_TOPICS
-from bot.facets import (CHANGE_RE, CHANGE_SUBJECT_RE, COMPARISON_RE, DURATION_RE, OLD_SUBJECT_WORDS,
+from bot.facets import (REGISTRATION_TYPES_RE, REREGISTER_RE, CHANGE_RE, CHANGE_SUBJECT_RE, COMPARISON_RE, DURATION_RE, OLD_SUBJECT_WORDS,
                         asks_first_registration, FIRST_PERSON_RE, MAX_TEXT, OLD_RULES_RE, SINCE_RE, asks_cycle, facet_of,
                         names_in_text, names_the_register)
 from bot.helpdesk.triage import outside_topic
@@ -53,6 +53,10 @@ SUBJECT_ENTITIES = ("programme", "traject")
 # Topics whose answers tell the old rules apart (bot/answers.py: regulation_for).
 OLD_RULES_TOPICS = {"ask_leadership_practices", "ask_themes", "ask_theme_repeat", "ask_routes", "ask_points_needed",
                     "ask_herregistratie", "ask_certified_programmes", "ask_activity_points"}
+# Topics a question about re-registering or the kinds of registration is taken for when worded unusually.
+REREGISTER_TOPICS = {"ask_outside_sources", "ask_organisation", "ask_registration_types", "nlu_fallback", "inform",
+                     "ask_capabilities", "ask_committees"}
+ROUTE_QUESTION_RE = re.compile(r"\b(mogelijkhed\w*|manieren|wegen|route\w*|opties|hoe kan ik)\b")
 # General topics a question about what changed is taken for.
 CHANGE_TOPICS = {"ask_organisation", "ask_herregistratie", "ask_points_needed", "ask_outside_sources", "nlu_fallback",
                  "inform", "ask_capabilities"}
@@ -100,10 +104,12 @@ def second_opinion(text: str, intent: str, confidence: float, keep_above: float,
     if not text or not text.strip():
         return None
     text = text[:MAX_TEXT]  # every check below reads the start of a message only (bounded time)
+    plain = normalise(text)
+    if intent == "ask_my_suggestion" and DONE_RE.search(plain):
+        return "ask_my_dossier"  # "welke thema's heb ik al afgedekt": what is done, not what to do next
     if intent in NEVER_OVERRULED or (intent in KEEP and confidence >= keep_above):
         return None
     book = load_rules()
-    plain = normalise(text)
     named = names_in_text(book, text)
     if outside_topic(text):
         return "ask_outside_sources"
@@ -114,8 +120,6 @@ def second_opinion(text: str, intent: str, confidence: float, keep_above: float,
     if facet is not None and confidence < keep_above and (
             facet == "ask_certificate_upload" or any(named.get(k) for k in SUBJECT_ENTITIES)):
         return facet
-    if intent == "ask_my_suggestion" and DONE_RE.search(plain):
-        return "ask_my_dossier"  # "welke thema's heb ik al afgedekt": what is done, not what to do next
     if intent not in PERSONAL and DOSSIER_OF_NUMBER_RE.search(plain):
         # "geef me de gegevens van 100234": a request for a dossier, which only ever shows the asker's own.
         return "ask_my_dossier"
@@ -135,6 +139,11 @@ def second_opinion(text: str, intent: str, confidence: float, keep_above: float,
         if not is_calculation(parsed, text):
             # Nothing to add up ("mocht je een thema twee keer gebruiken?"): the next topic asked.
             return likely[1]
+    if REREGISTER_RE.search(plain) and intent in REREGISTER_TOPICS:
+        # "Welke mogelijkheden heb ik om me opnieuw te laten registreren?" asks about herregistratie.
+        return "ask_routes" if ROUTE_QUESTION_RE.search(plain) else "ask_herregistratie"
+    if REGISTRATION_TYPES_RE.search(plain) and intent in REREGISTER_TOPICS:
+        return "ask_registration_types"
     if confidence >= keep_above:
         return None
     if intent == "out_of_scope" and names_the_register(text):

@@ -205,3 +205,12 @@ def test_two_questions_in_one_message_get_both_answers(book: RuleBook) -> None:
 
 def test_who_develops_the_new_themes_is_said(book: RuleBook) -> None:
     assert "door schoolleiders zelf ontwikkeld" in answer(book, Query("ask_themes", text="thema's"), TODAY).text
+
+
+def test_a_sub_theme_completing_the_whole_theme_is_not_settled_by_the_sources(book: RuleBook) -> None:
+    q = Query("ask_themes", {"theme": ("omgaan-met-verschillen",)}, "telt het deelthema als het hele thema?")
+    result = answer(book, q, TODAY)
+    assert "staat niet in mijn bronnen" in result.text and result.buttons
+    plain = answer(book, Query("ask_themes", {"theme": ("omgaan-met-verschillen",)}, "opleidingen voor dit thema"),
+                   TODAY)
+    assert "staat niet in mijn bronnen" not in plain.text

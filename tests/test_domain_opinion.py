@@ -139,3 +139,14 @@ def test_a_personal_alternative_needs_a_word_about_ones_own_dossier() -> None:
     assert second_opinion("wie bedenkt de nieuwe thema's", "ask_themes", UNSURE, 0.7, ranking) == "ask_themes"
     assert second_opinion("hoe ging herregistreren vroeger", "ask_rule_changes", UNSURE, 0.7,
                           ranked("ask_rule_changes", "ask_points_needed")) == "ask_herregistratie"
+
+
+def test_re_registering_in_other_words_and_the_kinds_of_registration() -> None:
+    assert second_opinion("op welke manieren kan ik me opnieuw laten registreren", "ask_outside_sources", 0.8, 0.7,
+                          ranked("ask_outside_sources")) == "ask_routes"
+    assert second_opinion("wat houdt het in om je weer te registreren", "ask_organisation", UNSURE, 0.7,
+                          ranked("ask_organisation")) == "ask_herregistratie"
+    assert second_opinion("welke soorten registratie zijn er", "ask_organisation", 0.8, 0.7,
+                          ranked("ask_organisation")) == "ask_registration_types"
+    assert second_opinion("welke opleidingen heb ik al afgerond", "ask_my_suggestion", 0.95, 0.7,
+                          ranked("ask_my_suggestion")) == "ask_my_dossier"

@@ -167,3 +167,7 @@ def test_jaar_1_alone_names_leerkracht_jaar_1(book: RuleBook) -> None:
 def test_a_regulation_is_read_from_its_own_words(said: str, value: str | None) -> None:
     from bot.facets import regeling_value
     assert regeling_value(said) == value
+
+
+def test_what_it_yields_for_the_herregistratie_is_points() -> None:
+    assert facet_of("we doen mee met het slp, wat levert dat op voor mijn herregistratie") == "ask_activity_points"

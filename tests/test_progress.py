@@ -59,6 +59,9 @@ def test_dossier_lists_every_activity_with_status(book: RuleBook) -> None:
     assert text.startswith("Dossier van Anna de Vries (100234), RDO.")
     assert "- leerKRACHT jaar-1, 1 juni 2024: goedgekeurd" in text
     assert "- waardering Kwaliteitsmanagement op niveau 5, 1 september 2026: ingediend" in text
+    # The themes the approved activities cover, from the rules data (LK1's six).
+    covered = text.split("Thema's die je hiermee al hebt afgedekt: ")[1].split(".")[0]
+    assert "Persoonlijk leiderschap" in covered and "Verandermanagement" in covered and covered.count(",") == 5
 
 
 def test_what_if_adds_to_the_stored_dossier(book: RuleBook) -> None:

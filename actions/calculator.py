@@ -10,7 +10,9 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.answers import Answer, Query, answer
-from bot.calculator import ACTIVITIES_QUESTION, LEVEL_QUESTION, calculate, level_buttons, level_from, parse
+from bot.calculator import (ACTIVITIES_QUESTION, LEVEL_QUESTION, calculate, is_calculation, level_buttons,
+                            level_from, parse)
+from bot.register import ProgrammeActivity
 from bot.context import Context, adds_to_calculation, follow_up, remember, topic_for_values
 from bot.facets import refine, with_names
 from bot.register import load_rules
@@ -45,6 +47,13 @@ class ActionCalculatePoints(Action):
             text = earlier if asked == "level" else f"{earlier}\n{message}".strip()
             utter(dispatcher, tracker, Answer(LEVEL_QUESTION, level_buttons(book, today())))
             return [SlotSet("calc_question", "level"), SlotSet("calc_text", text)]
+        only = parsed.activities[0] if len(parsed.activities) == 1 else None
+        if (isinstance(only, ProgrammeActivity) and not earlier and parsed.asked_level is None
+                and not is_calculation(parsed, message)):
+            # "Ik heb het SLP afgerond, wat betekent dat in punten?": that programme's value, not a sum.
+            query = Query("ask_activity_points", {"programme": (only.programme,)}, message)
+            utter(dispatcher, tracker, answer(book, query, today()))
+            return [SlotSet("calc_question", None), SlotSet("calc_text", None), SlotSet("calc_last", message[-2000:])]
         utter(dispatcher, tracker, calculate(book, parsed, today()))
         done = earlier if asked == "level" else f"{earlier}\n{message}".strip()
         return [SlotSet("calc_question", None), SlotSet("calc_text", None), SlotSet("calc_last", done[-2000:])]

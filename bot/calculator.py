@@ -244,7 +244,7 @@ def _count(segment: str, has_level: bool) -> int | None:
 HOW_MANY_THEMES_RE = re.compile(
     rf"\bhoeveel\s+(?:\w+\s+)?(?:thema'?s?|themas|waarderingen|keer)\b(?:\s+\w+){{0,4}}?\s+(?:op\s+)?(?:leer)?niveau\s*({NUMBER})\b")
 DEFINITION_RE = re.compile(r"\bwat (betekent|betekenen|houdt|houden|bedoel\w*)\b|\bwat is het verschil\b")
-SUM_CUE_RE = re.compile(r"\b(genoeg|mis ik|mis je|haal ik|kom ik|sta ik|bij elkaar|samen|totaal|opgeteld|"
+SUM_CUE_RE = re.compile(r"\b(genoeg|voldoende|klaar|mis ik|mis je|haal ik|kom ik|sta ik|bij elkaar|samen|totaal|opgeteld|"
                         r"heb ik dan|heb ik nu|nog nodig|in totaal|alles bij elkaar)\b")
 
 

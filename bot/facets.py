@@ -53,7 +53,7 @@ def years_named(text: str) -> set[int]:
 
 # The leader speaking of their own dossier: "heb ik", "mijn punten", "voldoe ik", "wanneer verloopt mijn registratie".
 FIRST_PERSON_RE = re.compile(
-    r"\b(heb ik (al|nu|nog|er)|ik al heb|mis ik|voldoe ik|sta ik|haal ik|moet ik nog|"
+    r"\b(heb ik (al|nu|nog|er|genoeg)|punten heb ik|ik al heb|mis ik|voldoe ik|sta ik|haal ik|moet ik nog|"
     r"mijn (punten|dossier|periode|deadline|einddatum|status|overzicht|stand|thema)|"
     r"mijn registratie (verloopt|afloopt|loopt af|vervalt)|(verloopt|vervalt) mijn registratie)\b")
 

@@ -53,6 +53,13 @@ SUBJECT_ENTITIES = ("programme", "traject")
 # Topics whose answers tell the old rules apart (bot/answers.py: regulation_for).
 OLD_RULES_TOPICS = {"ask_leadership_practices", "ask_themes", "ask_theme_repeat", "ask_routes", "ask_points_needed",
                     "ask_herregistratie", "ask_certified_programmes", "ask_activity_points"}
+# Topics that state a rule from the data (no small talk, capabilities, hand-over or 'outside the sources').
+RULE_TOPICS = {
+    "ask_herregistratie", "ask_routes", "ask_registration_types", "ask_points_needed", "ask_activity_points",
+    "ask_learning_levels", "ask_themes", "ask_theme_repeat", "ask_rule_changes", "ask_leadership_practices",
+    "ask_programme_info", "ask_programme_themes", "ask_programme_requirements", "ask_costs", "ask_enrolment",
+    "ask_certified_programmes", "ask_valuation", "ask_valuation_steps", "ask_valuation_guidance", "ask_tma",
+    "ask_certificate_upload", "ask_organisation", "ask_committees", "ask_mt_programme", "calculate_points"}
 # Topics a question about re-registering or the kinds of registration is taken for when worded unusually.
 REREGISTER_TOPICS = {"ask_outside_sources", "ask_organisation", "ask_registration_types", "nlu_fallback", "inform",
                      "ask_capabilities", "ask_committees"}
@@ -160,6 +167,11 @@ def second_opinion(text: str, intent: str, confidence: float, keep_above: float,
     if (len(likely) == 2 and likely[1] in PERSONAL and likely[0] not in KEEP and intent == likely[0]
             and not FIRST_PERSON_RE.search(plain) and not WHAT_IF_RE.search(plain)):
         return intent  # a personal alternative without a word about one's own dossier: the general topic stands
+    if (len(likely) == 2 and likely[0] in PERSONAL and likely[1] in RULE_TOPICS and intent == likely[0]
+            and likely[0] != "ask_my_what_if" and not WHAT_IF_RE.search(plain)):
+        # Personal first, a general topic next: the personal reading needs a word about one's own dossier
+        # ("voldoe ik al", "mijn punten"); "hoeveel punten moet ik hebben" asks the rule.
+        return intent if FIRST_PERSON_RE.search(plain) else likely[1]
     if (len(likely) == 2 and all(name in PERSONAL for name in likely) and intent == likely[0]
             and re.search(r"\b(ik|mijn|me|mij)\b", plain) and not WHAT_IF_RE.search(plain)):
         return intent  # two readings of one's own dossier: the likelier one, no "A of B?"

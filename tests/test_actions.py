@@ -196,3 +196,10 @@ def test_a_personal_looking_follow_up_after_a_programme_answers_about_the_progra
     [message], _ = run(ActionPersonal(), tracker("telt dat ook mee voor mijn herregistratie?", "ask_my_progress",
                                                  slots=slots))
     assert "35 punten" in message["text"] and "Log in" not in message["text"]
+
+
+def test_one_programme_without_a_sum_gets_its_value() -> None:
+    [message], _ = run(ActionCalculatePoints(), tracker("ik heb het slp gedaan, wat is dat waard?", "calculate_points"))
+    assert "35 punten" in message["text"] and "je mist nog" not in message["text"]
+    [message], _ = run(ActionCalculatePoints(), tracker("ik heb het slp gedaan, heb ik genoeg?", "calculate_points"))
+    assert "je mist nog 65 punten" in message["text"]

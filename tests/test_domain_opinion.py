@@ -150,3 +150,10 @@ def test_re_registering_in_other_words_and_the_kinds_of_registration() -> None:
                           ranked("ask_organisation")) == "ask_registration_types"
     assert second_opinion("welke opleidingen heb ik al afgerond", "ask_my_suggestion", 0.95, 0.7,
                           ranked("ask_my_suggestion")) == "ask_my_dossier"
+
+
+def test_personal_first_needs_a_word_about_ones_own_dossier() -> None:
+    ranking = ranked("ask_my_progress", "ask_points_needed")
+    assert second_opinion("hoeveel punten moet ik halen voor herregistratie", "ask_my_progress", UNSURE, 0.7,
+                          ranking) == "ask_points_needed"
+    assert second_opinion("sta ik er goed voor", "ask_my_progress", UNSURE, 0.7, ranking) == "ask_my_progress"

@@ -162,7 +162,7 @@ def second_opinion(text: str, intent: str, confidence: float, keep_above: float,
         return "ask_outside_sources"
     if CHANGE_RE.search(plain) and intent in CHANGE_TOPICS and not named.get("theme"):
         return "ask_rule_changes"  # "nieuwe regels, wat is er anders?"
-    if SINCE_RE.search(plain) and "ask_rule_changes" in likely:
+    if SINCE_RE.search(plain) and "ask_rule_changes" in likely and not re.search(r"\b(bestaat|opgericht)\b", plain):
         return "ask_rule_changes"  # "sinds wanneer werkt het register met punten?": the date of the change
     if (len(likely) == 2 and likely[1] in PERSONAL and likely[0] not in KEEP and intent == likely[0]
             and not FIRST_PERSON_RE.search(plain) and not WHAT_IF_RE.search(plain)):

@@ -157,3 +157,8 @@ def test_personal_first_needs_a_word_about_ones_own_dossier() -> None:
     assert second_opinion("hoeveel punten moet ik halen voor herregistratie", "ask_my_progress", UNSURE, 0.7,
                           ranking) == "ask_points_needed"
     assert second_opinion("sta ik er goed voor", "ask_my_progress", UNSURE, 0.7, ranking) == "ask_my_progress"
+
+
+def test_since_when_the_register_exists_is_not_the_change() -> None:
+    assert second_opinion("vanaf wanneer bestaat het register", "ask_rule_changes", UNSURE, 0.7,
+                          ranked("ask_rule_changes", "ask_organisation")) != "ask_rule_changes"

@@ -175,7 +175,8 @@ FACET_FORMS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"|\bhoe rond (ik|je) (een|het|mijn) thema\b.*\baf\b")),
     ("ask_activity_points", re.compile(r"\b(hoeveel|aantal) punten\b|\bpunten\b.*\b(op|oplevert|waard)\b|waarde\b|\bwaard\b"
                                        r"|^\W*\w+(\W+\w+)?\W+punten\W*$"
-                                       r"|\blever\w*\b.{0,30}\bop\b.{0,20}\b(voor )?(mijn |de |je )?herregistratie")),
+                                       r"|\blever\w*\b.{0,30}\bop\b.{0,20}\b(voor )?(mijn |de |je )?herregistratie"
+                                       r"|^\W*(telt|tellen)\b.{0,40}\bmee\b")),
 )
 
 STOPWORDS = {

@@ -29,6 +29,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.calculator import LEVEL_RE, is_calculation, parse
+from bot.answers import provider_programmes
 from bot.fallback import TWO_PART_TOPICS
 from bot.facets import (REGISTRATION_TYPES_RE, REREGISTER_RE, CHANGE_RE, CHANGE_SUBJECT_RE, COMPARISON_RE, DURATION_RE, OLD_SUBJECT_WORDS,
                         asks_first_registration, FIRST_PERSON_RE, MAX_TEXT, OLD_RULES_RE, SINCE_RE, asks_cycle, facet_of,
@@ -124,8 +125,9 @@ def second_opinion(text: str, intent: str, confidence: float, keep_above: float,
         # "Is registreren verplicht?", "kan ik me al registreren?": the sources only describe herregistratie.
         return "ask_outside_sources"
     facet = facet_of(text)
+    provider = bool(provider_programmes(book, text))  # "telt leerKRACHT mee?": a provider's programmes
     if facet is not None and confidence < keep_above and (
-            facet == "ask_certificate_upload" or any(named.get(k) for k in SUBJECT_ENTITIES)):
+            facet == "ask_certificate_upload" or provider or any(named.get(k) for k in SUBJECT_ENTITIES)):
         return facet
     if intent not in PERSONAL and DOSSIER_OF_NUMBER_RE.search(plain):
         # "geef me de gegevens van 100234": a request for a dossier, which only ever shows the asker's own.

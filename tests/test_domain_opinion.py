@@ -162,3 +162,8 @@ def test_personal_first_needs_a_word_about_ones_own_dossier() -> None:
 def test_since_when_the_register_exists_is_not_the_change() -> None:
     assert second_opinion("vanaf wanneer bestaat het register", "ask_rule_changes", UNSURE, 0.7,
                           ranked("ask_rule_changes", "ask_organisation")) != "ask_rule_changes"
+
+
+def test_a_provider_named_with_the_facet_asked() -> None:
+    assert second_opinion("telt leerKRACHT mee?", "ask_activity_points", 0.29, 0.7,
+                          ranked("ask_activity_points", "ask_learning_levels")) == "ask_activity_points"

@@ -44,13 +44,19 @@ def store(sqlite_url: str) -> Iterator[Store]:
 
 
 @pytest.fixture(scope="session")
-def pg_server() -> str:
-    """The URL of the database `registerwijzer` on the local test server (started if needed)."""
-    result = subprocess.run(["bash", str(ROOT / "scripts" / "postgres.sh"), "start"], cwd=ROOT,
-                            capture_output=True, text=True, timeout=900)
+def pg_server() -> Iterator[str]:
+    """The URL of the database `registerwijzer` on the local test server (started if needed, and then
+    stopped at the end of the session, so that no server of this checkout outlives its tests)."""
+    script = ["bash", str(ROOT / "scripts" / "postgres.sh")]
+    was_running = subprocess.run([*script, "status"], cwd=ROOT, capture_output=True, timeout=60).returncode == 0
+    result = subprocess.run([*script, "start"], cwd=ROOT, capture_output=True, text=True, timeout=900)
     if result.returncode != 0:
         pytest.fail(f"scripts/postgres.sh start failed:\n{result.stderr[-3000:]}")
-    return result.stdout.strip().splitlines()[-1]
+    try:
+        yield result.stdout.strip().splitlines()[-1]
+    finally:
+        if not was_running:
+            subprocess.run([*script, "stop"], cwd=ROOT, capture_output=True, timeout=300)
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.answers import HELPDESK_OFFER, TOPICS, Answer, Query, answer
 from bot import progress
 from bot.identity import leader_from_metadata
-from bot.calculator import calculate, is_calculation, parse
+from bot.calculator import MAX_TEXT, calculate, is_calculation, parse
 from bot.context import Context, adds_to_calculation, follow_up, remember
 from bot.facets import refine, speaks_of_own_dossier, with_names
 from bot.register import load_rules
@@ -23,9 +23,6 @@ from .personal import load_personal
 # Topics under which a message may really be a sum of activities.
 CALCULABLE = {"ask_activity_points", "ask_points_needed", "ask_learning_levels", "ask_programme_info",
               "ask_valuation", "ask_certified_programmes", "inform", "ask_herregistratie"}
-
-# The last calculation is kept up to this many characters (the calculator reads no more).
-MAX_CALC_TEXT = 2000
 
 SMALL_TALK = {"greet", "goodbye", "thank", "affirm", "deny", "inform", "ask_capabilities", "out_of_scope"}
 
@@ -60,7 +57,7 @@ class ActionAnswer(Action):
             parsed = parse(book, f"{last}\n{query.text}")
             if not parsed.empty and not parsed.needs_level:
                 result = calculate(book, parsed, today())
-                events.append(SlotSet("calc_last", f"{last}\n{query.text}"[-MAX_CALC_TEXT:]))
+                events.append(SlotSet("calc_last", f"{last}\n{query.text}"[-MAX_TEXT:]))  # the calculator reads no more
         if result is None and query.intent in CALCULABLE:
             # "3x niveau 6", "LK1 en het SLP, hoeveel is dat samen?": a sum, whatever the topic looked like.
             parsed = parse(book, query.text, latest_entities(tracker))

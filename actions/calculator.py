@@ -10,8 +10,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.answers import Answer, Query, answer
-from bot.calculator import (ACTIVITIES_QUESTION, LEVEL_QUESTION, calculate, is_calculation, level_buttons,
-                            level_from, parse)
+from bot.calculator import (ACTIVITIES_QUESTION, LEVEL_QUESTION, MAX_TEXT, calculate, is_calculation,
+                            level_buttons, level_from, parse)
 from bot.register import ProgrammeActivity
 from bot.context import Context, adds_to_calculation, follow_up, remember, topic_for_values
 from bot.facets import refine, with_names
@@ -36,27 +36,27 @@ class ActionCalculatePoints(Action):
             earlier = last  # "en met LK1 erbij?": the last calculation with this added
         elif asked is None and latest_intent(tracker) == "inform":
             return self.bare_value(dispatcher, tracker)
+        # What the calculation is made of: the earlier text, and this message unless it only gave the level.
+        done = earlier if asked == "level" else f"{earlier}\n{message}".strip()
         if asked == "level":
             parsed = parse(book, earlier, default_level=level_from(message, entities))
         else:
-            parsed = parse(book, f"{earlier}\n{message}".strip(), entities)
+            parsed = parse(book, done, entities)
         if parsed.empty:
             utter(dispatcher, tracker, Answer(ACTIVITIES_QUESTION))
             return [SlotSet("calc_question", "activities"), SlotSet("calc_text", "")]
         if parsed.needs_level:
-            text = earlier if asked == "level" else f"{earlier}\n{message}".strip()
             utter(dispatcher, tracker, Answer(LEVEL_QUESTION, level_buttons(book, today())))
-            return [SlotSet("calc_question", "level"), SlotSet("calc_text", text)]
+            return [SlotSet("calc_question", "level"), SlotSet("calc_text", done)]
         only = parsed.activities[0] if len(parsed.activities) == 1 else None
         if (isinstance(only, ProgrammeActivity) and not earlier and parsed.asked_level is None
                 and not is_calculation(parsed, message)):
             # "Ik heb het SLP afgerond, wat betekent dat in punten?": that programme's value, not a sum.
             query = Query("ask_activity_points", {"programme": (only.programme,)}, message)
             utter(dispatcher, tracker, answer(book, query, today()))
-            return [SlotSet("calc_question", None), SlotSet("calc_text", None), SlotSet("calc_last", message[-2000:])]
+            return [SlotSet("calc_question", None), SlotSet("calc_text", None), SlotSet("calc_last", done[-MAX_TEXT:])]
         utter(dispatcher, tracker, calculate(book, parsed, today()))
-        done = earlier if asked == "level" else f"{earlier}\n{message}".strip()
-        return [SlotSet("calc_question", None), SlotSet("calc_text", None), SlotSet("calc_last", done[-2000:])]
+        return [SlotSet("calc_question", None), SlotSet("calc_text", None), SlotSet("calc_last", done[-MAX_TEXT:])]
 
     @staticmethod
     def bare_value(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:

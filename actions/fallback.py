@@ -28,7 +28,8 @@ class ActionAskAffirmation(Action):
     ) -> list[dict[str, Any]]:
         ranking = tracker.latest_message.get("intent_ranking") or []
         ranked = [(str(r.get("name")), float(r.get("confidence") or 0)) for r in ranking if isinstance(r, dict)]
-        both = two_part(load_rules(), with_names(load_rules(), query_from(tracker)), ranked, today())
+        book = load_rules()
+        both = two_part(book, with_names(book, query_from(tracker)), ranked, today())
         answer: Answer = both if both is not None else clarify(latest_text(tracker), ranked)
         utter(dispatcher, tracker, answer)
         return []

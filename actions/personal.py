@@ -13,7 +13,7 @@ from bot import progress
 from bot.answers import Answer, Query
 from bot.answers import answer as general_answer
 from bot.context import Context, follow_up
-from bot.facets import with_names
+from bot.facets import PERSONAL_INTENTS, with_names
 from bot.identity import leader_from_metadata
 from bot.register import load_rules
 from bot.store import Store, pending, to_dossier
@@ -22,8 +22,6 @@ from .common import latest_entities, latest_intent, latest_text, query_from, tod
 
 # For an anonymous user, the general rule that goes with a personal question.
 GENERAL = {"ask_my_progress": "ask_points_needed", "ask_my_deadline": "ask_herregistratie"}
-
-PERSONAL_INTENTS = {"ask_my_progress", "ask_my_deadline", "ask_my_dossier", "ask_my_suggestion", "ask_my_what_if"}
 
 RENDER = {
     "ask_my_progress": progress.progress,

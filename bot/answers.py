@@ -117,13 +117,21 @@ def changed_note(old: Regulation, current: Regulation) -> str:
     return f"Dit waren {old.name}. Op {format_date(current.valid_from)} is dat veranderd."
 
 
-def programme_of(book: RuleBook, q: Query) -> Programme | None:
+def known_programmes(book: RuleBook, q: Query) -> tuple[str, ...]:
+    """The programmes a question names that the data knows (a misread word is left out)."""
+    known = []
     for value in q.all("programme"):
         try:
-            return book.programme(value)
+            known.append(book.programme(value).id)
         except RulesError:
             continue
-    return None
+    return tuple(dict.fromkeys(known))
+
+
+def programme_of(book: RuleBook, q: Query) -> Programme | None:
+    """The first programme the question names that the data knows."""
+    known = known_programmes(book, q)
+    return book.programme(known[0]) if known else None
 
 
 GENERIC_PROVIDER_WORDS = {"stichting", "partners", "academie"}
@@ -1029,17 +1037,6 @@ def detail_answer(book: RuleBook, q: Query) -> Answer | None:
     name = subject.short if isinstance(subject, Programme) else subject.name
     label = BLOCK_LABELS.get(keys[0], "Over {subject}").format(subject=name)
     return with_sources(f"{capital(label)}:\n{block_text(info)}", [info.source])
-
-
-def known_programmes(book: RuleBook, q: Query) -> tuple[str, ...]:
-    """The programmes a question names that the data knows (a misread word is left out)."""
-    known = []
-    for value in q.all("programme"):
-        try:
-            known.append(book.programme(value).id)
-        except RulesError:
-            continue
-    return tuple(dict.fromkeys(known))
 
 
 def per_programme(book: RuleBook, q: Query, today: date,

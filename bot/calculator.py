@@ -26,8 +26,8 @@ from .register import (
     ValuationActivity,
     format_date,
 )
-from .register.model import Source
-from .facets import COMPARISON_RE, NUMBER, NUMBERS, OLD_RULES_RE
+from .register.model import Source, ValuationPoints
+from .facets import COMPARISON_RE, NUMBER, OLD_RULES_RE, number
 from .register.model import normalise
 
 LEVEL_RE = re.compile(rf"\b(?:leer)?niveau\s*({NUMBER})\b|\bn(?:iv)?\.?\s?([3-7])\b")
@@ -61,13 +61,6 @@ class Parsed:
     @property
     def empty(self) -> bool:
         return not self.activities
-
-
-def number(word: str) -> int | None:
-    word = word.strip().lower()
-    if word.isdigit():
-        return int(word)
-    return NUMBERS.get(word)
 
 
 def _mask(text: str, names: Mapping[str, object], tag: str) -> tuple[str, list[str]]:
@@ -243,7 +236,9 @@ def _count(segment: str, has_level: bool) -> int | None:
 
 HOW_MANY_THEMES_RE = re.compile(
     rf"\bhoeveel\s+(?:\w+\s+)?(?:thema'?s?|themas|waarderingen|keer)\b(?:\s+\w+){{0,4}}?\s+(?:op\s+)?(?:leer)?niveau\s*({NUMBER})\b")
-DEFINITION_RE = re.compile(r"\bwat (betekent|betekenen|houdt|houden|bedoel\w*)\b|\bwat is het verschil\b")
+# What something means, asked of activities ("wat betekent niveau 1 en 2?"); narrower than facets.DEFINITION_RE,
+# which also takes "wat is/zijn" (here "wat is LK1 en het SLP samen?" must stay a sum).
+MEANING_RE = re.compile(r"\bwat (betekent|betekenen|houdt|houden|bedoel\w*)\b|\bwat is het verschil\b")
 SUM_CUE_RE = re.compile(r"\b(genoeg|voldoende|klaar|mis ik|mis je|haal ik|kom ik|sta ik|bij elkaar|samen|totaal|opgeteld|"
                         r"heb ik dan|heb ik nu|nog nodig|in totaal|alles bij elkaar)\b")
 
@@ -258,7 +253,7 @@ def is_calculation(parsed: Parsed, text: str) -> bool:
     plain = normalise(text[:MAX_TEXT])
     if COMPARISON_RE.search(plain) and not SUM_CUE_RE.search(plain):
         return False  # "het verschil tussen niveau 4 en niveau 6" compares; it adds nothing up
-    if DEFINITION_RE.search(plain) and not SUM_CUE_RE.search(plain):
+    if MEANING_RE.search(plain) and not SUM_CUE_RE.search(plain):
         return False  # "wat betekent niveau 1 en niveau 2?" asks what they are, not what they add up to
     if all(isinstance(a, ValuationActivity) and a.level is None and a.theme is None for a in parsed.activities) \
             and not SUM_CUE_RE.search(plain):
@@ -359,7 +354,6 @@ def calculate(book: RuleBook, parsed: Parsed, today: date) -> Answer:
 
 def compare(book: RuleBook, sides: Sequence[tuple[Activity, ...]], day: date) -> Answer:
     """Each side's points, then which yields more."""
-    lines: list[str] = []
     totals: list[int] = []
     sources: list[Source] = []
     try:
@@ -386,8 +380,7 @@ def _label(book: RuleBook, side: Sequence[Activity]) -> str:
         if isinstance(activity, ProgrammeActivity):
             names.append(book.programme(activity.programme).short)
         elif isinstance(activity, ValuationActivity):
-            count = activity.count or 1
-            names.append(f"{count} {'thema' if count == 1 else 'thema' + chr(39) + 's'} op niveau {activity.level}")
+            names.append(f"{themes_word(activity.count or 1)} op niveau {activity.level}")
         else:
             names.append(str(getattr(activity, "kind", "diploma")))
     return join_nl(names)
@@ -401,10 +394,19 @@ def themes_needed(book: RuleBook, missing: int, level: int | None, on: date) -> 
     vp = regulation.valuation_points.value
     if not vp.min_level <= level <= vp.max_level:
         return ""
+    count, points = themes_to_close(vp, level, missing)
+    return f"Op niveau {level} zijn dat nog {themes_word(count)} ({points} punten)."
+
+
+def themes_to_close(vp: ValuationPoints, level: int, missing: int) -> tuple[int, int]:
+    """How many themes valued at `level` close a gap of `missing` points, and what they yield."""
     each = vp.base + vp.extra(level)
     count = math.ceil(missing / each)
-    word = "thema" if count == 1 else "thema's"
-    return f"Op niveau {level} zijn dat nog {count} {word} ({count * each} punten)."
+    return count, count * each
+
+
+def themes_word(count: int) -> str:
+    return f"{count} thema" if count == 1 else f"{count} thema's"
 
 
 def _below_minimum(book: RuleBook, activity: Activity, day: date) -> bool:
@@ -421,12 +423,10 @@ def ways_to_close(book: RuleBook, missing: int, on: date, exclude: Iterable[str]
     if regulation.valuation_points is not None:
         vp = regulation.valuation_points.value
         for level in (vp.max_level, vp.min_level):
-            each = vp.base + vp.extra(level)
-            if each <= 0:
+            if vp.base + vp.extra(level) <= 0:
                 continue
-            count = math.ceil(missing / each)
-            word = "thema" if count == 1 else "thema's"
-            option = f"{count} {word} op niveau {level} ({count * each} punten)"
+            count, points = themes_to_close(vp, level, missing)
+            option = f"{themes_word(count)} op niveau {level} ({points} punten)"
             if option not in options:
                 options.append(option)
     excluded = set(exclude)

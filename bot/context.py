@@ -13,11 +13,12 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
 from .answers import Query
-from .facets import PROGRAMME_FACETS, facet_of, speaks_of_own_dossier
+from .facets import PERSONAL_INTENTS, PROGRAMME_FACETS, facet_of, speaks_of_own_dossier
 from .register.model import normalise
 
 SUBJECTS = ("programme", "traject", "theme")
-PERSONAL = {"ask_my_progress", "ask_my_deadline", "ask_my_dossier", "ask_my_suggestion"}
+# Personal questions a follow-up may really ask about the previous subject (a what-if keeps its own reading).
+PERSONAL = PERSONAL_INTENTS - {"ask_my_what_if"}
 CARRIED = SUBJECTS + ("regeling", "registration_type", "bekwaamheid")
 # Intents that only give a value, or are too vague to stand alone after an answer.
 VALUE_ONLY = {"inform", "affirm"}

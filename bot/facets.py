@@ -41,16 +41,27 @@ NUMBER = r"(?:\d{1,3}|een|twee|drie|vier|vijf|zes|zeven|acht|negen|tien)"
 YEARS_RE = re.compile(rf"\b({NUMBER})\s*jaar\b")
 
 
+def number(word: str) -> int | None:
+    """A number written in digits or in words ("5", "vijf"), or None."""
+    word = word.strip().lower()
+    if word.isdigit():
+        return int(word)
+    return NUMBERS.get(word)
+
+
 def years_named(text: str) -> set[int]:
     """The numbers of years a question names ("is het nu vijf jaar?", "4 of 5 jaar")."""
     plain = plain_text(text)
-    found = {NUMBERS.get(m, None) if not m.isdigit() else int(m) for m in YEARS_RE.findall(plain)}
+    found = {number(m) for m in YEARS_RE.findall(plain)}
     # "vier of vijf jaar": the first number shares the second's "jaar".
-    for first, second in re.findall(rf"\b({NUMBER})\s+(?:of|en)\s+({NUMBER})\s*jaar\b", plain):
-        found.add(int(first) if first.isdigit() else NUMBERS.get(first))
+    for first, _ in re.findall(rf"\b({NUMBER})\s+(?:of|en)\s+({NUMBER})\s*jaar\b", plain):
+        found.add(number(first))
     return {n for n in found if n}
 
 
+# The intents about the asker's own dossier (answered only for a verified identity).
+PERSONAL_INTENTS = frozenset({"ask_my_progress", "ask_my_deadline", "ask_my_dossier", "ask_my_suggestion",
+                              "ask_my_what_if"})
 # The leader speaking of their own dossier: "heb ik", "mijn punten", "voldoe ik", "wanneer verloopt mijn registratie".
 FIRST_PERSON_RE = re.compile(
     r"\b(heb ik (al|nu|nog|er|genoeg)|punten heb ik|ik al heb|mis ik|voldoe ik|sta ik|haal ik|moet ik nog|"

@@ -33,7 +33,7 @@ from bot.answers import provider_programmes
 from bot.fallback import TWO_PART_TOPICS
 from bot.facets import (REGISTRATION_TYPES_RE, REREGISTER_RE, CHANGE_RE, CHANGE_SUBJECT_RE, COMPARISON_RE, DURATION_RE, OLD_SUBJECT_WORDS,
                         asks_first_registration, FIRST_PERSON_RE, MAX_TEXT, OLD_RULES_RE, SINCE_RE, asks_cycle, facet_of,
-                        names_in_text, names_the_register)
+                        PERSONAL_INTENTS, names_in_text, names_the_register)
 from bot.helpdesk.triage import outside_topic
 from bot.register import load_rules
 from bot.register.model import normalise
@@ -86,7 +86,7 @@ FITS = {
 PROGRAMME_TOPICS = FITS["programme"] | {"ask_herregistratie"}
 
 
-PERSONAL = ("ask_my_what_if", "ask_my_progress", "ask_my_deadline", "ask_my_dossier", "ask_my_suggestion")
+PERSONAL = PERSONAL_INTENTS
 DOSSIER_OF_NUMBER_RE = re.compile(r"\b(gegevens|punten|dossier|overzicht|status)\b.*\b\d{6,10}\b|\b\d{6,10}\b.*"
                                   r"\b(gegevens|punten|dossier|overzicht|status)\b")
 DONE_RE = re.compile(r"\b(heb ik al|ik al heb)\b.*\b(afgedekt|gedaan|gehaald|afgerond|behaald|gevolgd)\b")
@@ -125,9 +125,9 @@ def second_opinion(text: str, intent: str, confidence: float, keep_above: float,
         # "Is registreren verplicht?", "kan ik me al registreren?": the sources only describe herregistratie.
         return "ask_outside_sources"
     facet = facet_of(text)
-    provider = bool(provider_programmes(book, text))  # "telt leerKRACHT mee?": a provider's programmes
     if facet is not None and confidence < keep_above and (
-            facet == "ask_certificate_upload" or provider or any(named.get(k) for k in SUBJECT_ENTITIES)):
+            facet == "ask_certificate_upload" or any(named.get(k) for k in SUBJECT_ENTITIES)
+            or provider_programmes(book, text)):  # "telt leerKRACHT mee?": a provider's programmes
         return facet
     if intent not in PERSONAL and DOSSIER_OF_NUMBER_RE.search(plain):
         # "geef me de gegevens van 100234": a request for a dossier, which only ever shows the asker's own.
@@ -137,17 +137,15 @@ def second_opinion(text: str, intent: str, confidence: float, keep_above: float,
         if personal is not None and not WHAT_IF_RE.search(plain):
             return personal
     if intent in CALCULABLE or confidence < keep_above:
-        parsed = parse(book, text)
-        if is_calculation(parsed, text):
+        if is_calculation(parse(book, text), text):
             if WHAT_IF_RE.search(plain) and personal_opinion(text, ranking) == "ask_my_what_if":
                 return "ask_my_what_if"  # the leader's own dossier with these added (anonymous: computed in general)
             return "calculate_points"
     likely = [str(r.get("name")) for r in ranking[:2]]
     if intent == "calculate_points" and len(ranking) > 1 and float(ranking[1].get("confidence") or 0) >= 0.5:
-        parsed = parse(book, text)
-        if not is_calculation(parsed, text):
-            # Nothing to add up ("mocht je een thema twee keer gebruiken?"): the next topic asked.
-            return likely[1]
+        # The classifier says "calculation" (one of CALCULABLE, so parsed above) but there is nothing to add
+        # up ("mocht je een thema twee keer gebruiken?"): the next topic asked.
+        return likely[1]
     if REREGISTER_RE.search(plain) and intent in REREGISTER_TOPICS:
         # "Welke mogelijkheden heb ik om me opnieuw te laten registreren?" asks about herregistratie.
         return "ask_routes" if ROUTE_QUESTION_RE.search(plain) else "ask_herregistratie"

@@ -30,7 +30,7 @@ class ActionAskAffirmation(Action):
         ranked = [(str(r.get("name")), float(r.get("confidence") or 0)) for r in ranking if isinstance(r, dict)]
         book = load_rules()
         both = two_part(book, with_names(book, query_from(tracker)), ranked, today())
-        answer: Answer = both if both is not None else clarify(latest_text(tracker), ranked)
+        answer: Answer = both if both is not None else clarify(latest_text(tracker), ranked, book)
         utter(dispatcher, tracker, answer)
         return []
 

@@ -208,11 +208,20 @@ def run_cases(cases: Sequence[Case], send: Send, run_id: str) -> list[CaseResult
     return results
 
 
+def hedged(result: CaseResult) -> bool:
+    """A correct case whose answer came inside a clarification: the fallback quoted the passage of the
+    sources that holds the fact, and still asked. Counted as correct, and reported apart."""
+    return result.outcome == "correct" and any(
+        t.outcome == "correct" and CLARIFY_RE.search(t.reply) for t in result.turns)
+
+
 def rates(results: Iterable[CaseResult]) -> dict[str, Any]:
+    results = list(results)
     counts = Counter(r.outcome for r in results)
     n = sum(counts.values())
     return {"n": n, **{o: counts[o] for o in OUTCOMES},
-            **{f"{o}_rate": (counts[o] / n if n else 0.0) for o in OUTCOMES}}
+            **{f"{o}_rate": (counts[o] / n if n else 0.0) for o in OUTCOMES},
+            "correct_hedged": sum(1 for r in results if hedged(r))}
 
 
 def summarise(results: Sequence[CaseResult]) -> dict[str, Any]:
@@ -254,7 +263,11 @@ def markdown(summary: dict[str, Any], meta: dict[str, Any]) -> str:
     out = [f"# Answer evaluation ({meta['when']})", "",
            f"{summary['overall']['n']} cases from `tests/eval/` against {meta['target']}; "
            f"{meta['seconds']:.0f} s.", ""]
-    out += table(summary, "topics", "topic") + ["", "By style of question:", ""]
+    o = summary["overall"]
+    out += table(summary, "topics", "topic") + [
+        "", f"Of the {o['correct']} correct cases, {o['correct_hedged']} got the fact inside a clarification "
+            "(the fallback quoted the passage of the sources that holds it, and still asked).",
+        "", "By style of question:", ""]
     out += table(summary, "styles", "style") + ["", "## Not correct in one turn", ""]
     for f in summary["failures"]:
         out.append(f"- **{f['id']}** ({f['outcome']}, {f['topic']}/{f['style']}"
@@ -270,6 +283,9 @@ def markdown(summary: dict[str, Any], meta: dict[str, Any]) -> str:
 
 def print_summary(summary: dict[str, Any]) -> None:
     print("\n".join(table(summary, "topics", "topic")))
+    o = summary["overall"]
+    print(f"[eval] {o['correct_hedged']} of the {o['correct']} correct cases got the fact inside a clarification "
+          "(a quoted passage of the sources)")
 
 
 def evaluate(send: Send, target: str, cases: Sequence[Case] | None = None,

@@ -13,7 +13,8 @@ from datetime import date
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from .helpdesk.triage import outside_topic
-from .facets import COMPARISON_RE, PROGRAMME_FACETS, asks_time, plain_text, years_named, detail_blocks, facet_of, compared_learning_forms, defined_learning_form, refine, with_names
+from .passages import best_passage
+from .facets import narrow_by_detail, COMPARISON_RE, PROGRAMME_FACETS, asks_time, plain_text, years_named, detail_blocks, facet_of, compared_learning_forms, defined_learning_form, refine, with_names
 from .register import RuleBook, RulesError, ValuationActivity, format_date
 from .register.model import Info, Programme, Regulation, Source, Theme, Trajectory, normalise
 
@@ -145,7 +146,21 @@ def provider_programmes(book: RuleBook, text: str) -> list[Programme]:
         names = {w for w in re.findall(r"[\w&]+", normalise(programme.provider)) if len(w) > 3}
         if names - GENERIC_PROVIDER_WORDS & words:
             found.append(programme)
-    return found
+    return narrow_by_detail(book, text, found)
+
+
+def programme_asked(book: RuleBook, q: Query, *blocks: str) -> tuple[Programme | None, list[Programme]]:
+    """The programme a question is about: the one it names; else, of the programmes whose data holds one
+    of `blocks` and (when it names one) are its provider's, the one left or the one its details settle
+    ("wanneer krijg ik het leerKRACHT-certificaat?": only jaar-1 has a certificate). With None, the
+    candidates that are left, to ask about."""
+    programme = programme_of(book, q)
+    if programme is not None:
+        return programme, [programme]
+    candidates = [p for p in book.programmes.values() if not blocks or any(p.info.get(b) is not None for b in blocks)]
+    of_provider = [p for p in provider_programmes(book, q.text) if p in candidates]
+    candidates = narrow_by_detail(book, q.text, of_provider or candidates)
+    return (candidates[0] if len(candidates) == 1 else None), candidates
 
 
 def provider_overview(book: RuleBook, programmes: Sequence[Programme], today: date) -> Answer:
@@ -348,6 +363,8 @@ def activity_points(book: RuleBook, q: Query, today: date) -> Answer:
     if programme is not None:
         return programme_value(book, programme, today)
     by_provider = provider_programmes(book, q.text)
+    if len(by_provider) == 1:
+        return programme_value(book, by_provider[0], today)
     if by_provider:
         return provider_overview(book, by_provider, today)
     level = q.first("learning_level")
@@ -539,9 +556,9 @@ def leadership_practices(book: RuleBook, q: Query, today: date) -> Answer:
     return with_sources(text, [regulation.standard.source])
 
 
-def ask_which_programme(book: RuleBook, topic: str) -> Answer:
+def ask_which_programme(book: RuleBook, topic: str, candidates: Sequence[Programme] = ()) -> Answer:
     buttons = tuple(
-        Button(capital(p.short), f'/{topic}{{"programme":"{p.id}"}}') for p in book.programmes.values()
+        Button(capital(p.short), f'/{topic}{{"programme":"{p.id}"}}') for p in candidates or book.programmes.values()
     )
     return Answer("Over welke opleiding gaat je vraag?", buttons)
 
@@ -552,6 +569,8 @@ def programme_info(book: RuleBook, q: Query, today: date) -> Answer:
         if trajectory_of(book, q) is not None:
             return valuation(book, q, today)
         by_provider = provider_programmes(book, q.text)
+        if len(by_provider) == 1:
+            return programme_info(book, replace(q, entities={**q.entities, "programme": (by_provider[0].id,)}), today)
         if by_provider:
             return provider_overview(book, by_provider, today)
         return certified_programmes(book, q, today)
@@ -599,12 +618,16 @@ def programme_requirements(book: RuleBook, q: Query, today: date) -> Answer:
     if programme is None and trajectory is not None:
         # "Hoe lang duurt een waardering bij B&T?": the trajectory's data holds steps, not a duration.
         steps = trajectory.info.get("steps")
+        if steps is not None and not asks_time(q.text):
+            return valuation_steps(book, q, today)  # what you do for a waardering: its steps
         what = "hoe lang het duurt" if asks_time(q.text) else "wat je er precies voor moet doen"
         text = (f"{capital(what)} bij {trajectory.name}, staat niet in mijn bronnen. {HELPDESK_OFFER}")
         sources = [steps.source] if steps is not None else [trajectory.source]
         return with_sources(text, sources, HELPDESK_BUTTONS)
     if programme is None:
-        return ask_which_programme(book, "ask_programme_requirements")
+        programme, candidates = programme_asked(book, q, "validation", "study_load_hours")
+        if programme is None:
+            return ask_which_programme(book, "ask_programme_requirements", candidates)
     validation = programme.info.get("validation")
     hours = programme.info.get("study_load_hours")
     sources = []
@@ -676,7 +699,9 @@ def trajectory_costs(book: RuleBook, trajectory: Trajectory | None) -> Answer:
 
 
 def enrolment(book: RuleBook, q: Query, today: date) -> Answer:
-    programme = programme_of(book, q)
+    programme, candidates = programme_asked(book, q, "enrolment")
+    if trajectory_of(book, q) is not None and programme_of(book, q) is None:
+        programme = None  # "aanmelden voor een waardering bij B&T": the trajectory's own enrolment
     if programme is not None:
         info = programme.info.get("enrolment")
         if info is None:
@@ -696,7 +721,7 @@ def enrolment(book: RuleBook, q: Query, today: date) -> Answer:
         text = (f"Je meldt je aan bij de {trajectory.provider} voor de waardering van één thema. "
                 f"{contact.get('text')} Vragen? Neem contact op met {contact.get('name')}, {contact.get('role')}.")
         return with_sources(text, [contact.source, steps.source])
-    return ask_which_programme(book, "ask_enrolment")
+    return ask_which_programme(book, "ask_enrolment", candidates)
 
 
 def certified_programmes(book: RuleBook, q: Query, today: date) -> Answer:
@@ -846,6 +871,14 @@ def mt_programme(book: RuleBook, q: Query, today: date) -> Answer:
 
 
 def outside_sources(book: RuleBook, q: Query, today: date) -> Answer:
+    passage = best_passage(book, q.text) if q.text else None
+    if passage is not None:
+        # "Wat moet er in dat plan staan?": what the data does say about it, quoted, and no more.
+        return Answer(
+            f"In mijn bronnen staat hierover alleen dit:\n“{passage.text}”\n{source_line([passage.source])}\n\n"
+            "Meer staat er niet in, en ik wil je geen verkeerd antwoord geven. De helpdesk van het "
+            "Schoolleidersregister PO kan je verder helpen. " + HELPDESK_OFFER,
+            HELPDESK_BUTTONS, (passage.source,))
     return Answer(
         "Daar staat niets over in de bronnen die ik ken, en ik wil je geen verkeerd antwoord geven. "
         "De helpdesk van het Schoolleidersregister PO kan je hiermee wel helpen. " + HELPDESK_OFFER,

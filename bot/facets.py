@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import Any, Callable, Iterable, Mapping, TypeVar
+from typing import Any, Callable, Iterable, Mapping, Sequence, TypeVar
 
 from .register import RuleBook
 from .register.model import LearningForm, Programme, Regulation, normalise
@@ -178,6 +178,13 @@ FACET_FORMS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"|\btarie\w*|\bprijzen\b|\bbedrag\w*|\bhoevee?l kost\b|\bhoevul kost\b|\bkost\b")),
     ("ask_enrolment", re.compile(
         r"\b(aanmeld\w*|aan ?melden|inschrijv\w*|in ?schrijven|schrijf\w* (ik )?(me|mij|je) in|meld\w* (ik |je )?(me|mij|je) aan|opgeven)\b")),
+    # What one has to do for it: the validation (and the certificate it leads to).
+    ("ask_programme_requirements", re.compile(
+        r"\bwat moet (ik|je) (\w+ ){0,2}doen (om|voor)\b|\b(krijg|haal|behaal)\w* (ik|je)\b.{0,30}\bcertificaat"
+        r"|\bcertificaat\w* (te )?(halen|behalen|krijgen)\b")),
+    # Whom to ask: the contact the data gives with the enrolment.
+    ("ask_enrolment", re.compile(r"\bbij wie (kan|moet|kun) (ik|je)\b.{0,40}\bterecht|\bcontactpersoon|\baanspreekpunt"
+                                 r"|\bwie kan ik (bellen|mailen)")),
     ("ask_programme_themes", re.compile(r"\bvoor welke thema|\bwelke thema'?s?\b.*\b(telt|dekt|horen)|\bthema'?s? (van|bij)\b")),
     # What to do with a certificate once you have it: upload it in the register, whichever programme.
     ("ask_certificate_upload", re.compile(
@@ -196,6 +203,7 @@ STOPWORDS = {
     "themas", "leerkracht", "deelname", "minimaal", "tijdens", "relevante", "zelf", "eigen", "nodig",
     "schrijf", "schrijven", "volgen", "krijgen", "krijg", "halen", "maken", "gedaan", "doen", "allemaal",
     "precies", "ongeveer", "eigenlijk", "vraag", "vragen", "weten",
+    "waarmee", "waarvoor", "waardoor", "waaraan", "waarop", "waarin", "daarmee", "daarvoor",
     # The asker's role ("ik als directeur"), not a detail of a programme.
     "directeur", "schooldirecteur", "adjunct", "adjunctdirecteur",
 }
@@ -301,6 +309,43 @@ def programme_by_detail(book: RuleBook, text: str) -> Programme | None:
     if len(hits) != 1:
         return None
     return book.programmes[next(iter(hits))]
+
+
+def _inflected(one: str, other: str) -> bool:
+    short, long = sorted((one, other), key=len)
+    return long.startswith(short) and len(long) - len(short) <= 2
+
+
+@_per_book
+def _programme_all_words(book: RuleBook) -> dict[str, frozenset[str]]:
+    """Per programme, the words of all of its own data (enrolment, costs, validation, ...)."""
+    general = _general_words(book)  # "registratie", "school": words of the register's own texts tell nothing apart
+    result = {}
+    for programme in book.programmes.values():
+        own = {w for block in programme.info.values() for text in _strings(block) for w in _words(text)
+               if w not in general}
+        # Its names count whatever the register's texts say: "het eerste leerKRACHT-jaar" is jaar-1.
+        own |= {w for name in (programme.name, *programme.aliases) for w in _words(name)}
+        result[programme.id] = frozenset(own)
+    return result
+
+
+def narrow_by_detail(book: RuleBook, text: str, candidates: Sequence[Programme]) -> list[Programme]:
+    """Of several candidate programmes, the one whose own data holds a word the question names that the
+    other candidates' data lacks ("met mijn school mee aan leerKRACHT", "in het eerste jaar"); all of
+    them when no word, or words of several, tell them apart."""
+    if len(candidates) < 2:
+        return list(candidates)
+    words = _programme_all_words(book)
+    asked = {w for w in _words(plain_text(text)) if not any(pattern.search(w) for _, pattern in FACET_FORMS)}
+    hits = []
+    for programme in candidates:
+        others = set().union(*(words[p.id] for p in candidates if p.id != programme.id))
+        distinctive = {w for w in words[programme.id] if w not in others}
+        # One word, inflected at most ("webinar", "webinars"); no compounds: "school" is not "schooljaar".
+        if any(_inflected(a, d) for a in asked for d in distinctive):
+            hits.append(programme)
+    return hits if len(hits) == 1 else list(candidates)
 
 
 def refine(book: RuleBook, query: Any) -> Any:

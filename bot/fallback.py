@@ -7,9 +7,10 @@ from dataclasses import replace
 from datetime import date
 from typing import Sequence
 
-from .answers import HELPDESK_BUTTONS, HELPDESK_OFFER, TOPIC_TITLES, Answer, Button, Query, answer, with_sources
-from .facets import COMPARISON_RE, plain_text
+from .answers import HELPDESK_BUTTONS, HELPDESK_OFFER, TOPIC_TITLES, Answer, Button, Query, answer, source_line, with_sources
+from .facets import COMPARISON_RE, PERSONAL_INTENTS, plain_text
 from .register import RuleBook
+from .passages import best_passage
 from .language import EMPTY_REPLY, ENGLISH_HINT, GIBBERISH_REPLY, NO_WORDS_REPLY, Kind, classify
 
 
@@ -42,15 +43,24 @@ def two_part(book: RuleBook, query: Query, ranking: Sequence[tuple[str, float]],
     return with_sources("\n\n".join(texts), [src for p in parts for src in p.sources])
 
 
-def clarify(text: str, ranking: Sequence[tuple[str, float]]) -> Answer:
+def clarify(text: str, ranking: Sequence[tuple[str, float]], book: RuleBook | None = None) -> Answer:
     kind = classify(text)
     if kind in SPECIAL_REPLIES:
         return Answer(SPECIAL_REPLIES[kind])
     topics = [name for name, _ in ranking if name in TOPIC_TITLES][:2]
-    if not topics:
+    # A passage of the rules data, unless the question is about the asker's own dossier.
+    personal = (bool(topics) and all(name in PERSONAL_INTENTS for name in topics)
+                and re.search(r"\b(ik|mijn|me|mij)\b", plain_text(text)) is not None)
+    passage = best_passage(book, text) if book is not None and not personal else None
+    if not topics and passage is None:
         return give_up(text)
     buttons = tuple(Button(TOPIC_TITLES[name], f"/{name}") for name in topics)
     buttons += (Button("Iets anders", "/deny"),)
+    if passage is not None:
+        # One text of the data shares the question's rare words: show it, quoted, and still ask.
+        return Answer(f"Ik weet niet zeker wat je bedoelt. Dit staat in mijn bronnen en past misschien bij je vraag:\n"
+                      f"“{passage.text}”\n{source_line([passage.source])}\n\nGaat je vraag over iets anders? "
+                      f"Kies dan hieronder.", buttons, (passage.source,))
     return Answer("Ik weet niet zeker wat je bedoelt. Gaat je vraag over een van deze onderwerpen?", buttons)
 
 

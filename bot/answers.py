@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from .helpdesk.triage import outside_topic
 from .passages import best_passage
-from .facets import narrow_by_detail, COMPARISON_RE, PROGRAMME_FACETS, asks_time, plain_text, years_named, detail_blocks, facet_of, compared_learning_forms, defined_learning_form, refine, with_names
+from .facets import asks_master_route, narrow_by_detail, COMPARISON_RE, PROGRAMME_FACETS, asks_time, plain_text, years_named, detail_blocks, facet_of, compared_learning_forms, defined_learning_form, refine, with_names
 from .register import RuleBook, RulesError, ValuationActivity, format_date
 from .register.model import Info, Programme, Regulation, Source, Theme, Trajectory, normalise
 
@@ -282,6 +282,13 @@ def herregistratie(book: RuleBook, q: Query, today: date) -> Answer:
 
 def routes(book: RuleBook, q: Query, today: date) -> Answer:
     regulation, current = regulation_for(book, q, today)
+    if asks_master_route(q.text) and current is None and "master" in regulation.routes.value:
+        # "Telt mijn master mee?": the master route as the data has it, and no more.
+        route = book.route("master")
+        return with_sources(
+            f"{capital(route.name)} is een van de routes die je voor je herregistratie kunt kiezen. Andere eisen aan de master, "
+            f"zoals het onderwerp of wanneer je hem haalde, noemen mijn bronnen niet. Twijfel je of jouw master "
+            f"telt? {HELPDESK_OFFER}", [regulation.routes.source, route.source], HELPDESK_BUTTONS)
     lines = []
     sources = [regulation.routes.source]
     for index, route_id in enumerate(regulation.routes.value, start=1):

@@ -157,6 +157,17 @@ def asks_cycle(text: str) -> bool:
     return bool(CYCLE_RE.search(plain) or years_named(plain))
 
 
+# A master's degree and whether it counts: the master route ("telt mijn master mee?", "is mijn herregistratie
+# daarmee rond?").
+MASTER_RE = re.compile(r"\bmaster\w*")
+COUNTS_RE = re.compile(r"\b(telt|tellen|meetellen|mee|rond|voldoe\w*|geldig|herregistr\w*|route)\b")
+
+
+def asks_master_route(text: str) -> bool:
+    plain = plain_text(text)
+    return bool(MASTER_RE.search(plain) and COUNTS_RE.search(plain))
+
+
 # Intents that are one facet of a programme (or of the valuation trajectory).
 PROGRAMME_FACETS = {
     "ask_programme_info", "ask_programme_themes", "ask_programme_requirements", "ask_costs",

@@ -32,7 +32,7 @@ from bot.calculator import LEVEL_RE, is_calculation, parse
 from bot.answers import provider_programmes
 from bot.fallback import TWO_PART_TOPICS
 from bot.facets import (REGISTRATION_TYPES_RE, REREGISTER_RE, CHANGE_RE, CHANGE_SUBJECT_RE, COMPARISON_RE, DURATION_RE, OLD_SUBJECT_WORDS,
-                        asks_first_registration, FIRST_PERSON_RE, MAX_TEXT, OLD_RULES_RE, SINCE_RE, asks_cycle, facet_of,
+                        asks_first_registration, asks_master_route, FIRST_PERSON_RE, MAX_TEXT, OLD_RULES_RE, SINCE_RE, asks_cycle, facet_of,
                         PERSONAL_INTENTS, names_in_text, names_the_register)
 from bot.helpdesk.triage import outside_topic
 from bot.register import load_rules
@@ -115,6 +115,9 @@ def second_opinion(text: str, intent: str, confidence: float, keep_above: float,
     plain = normalise(text)
     if intent == "ask_my_suggestion" and DONE_RE.search(plain):
         return "ask_my_dossier"  # "welke thema's heb ik al afgedekt": what is done, not what to do next
+    if intent in NEVER_OVERRULED and confidence < 0.5 and asks_master_route(text):
+        # "Ik heb een master gedaan, telt die?": the data has the master route; a hand-over can follow.
+        return "ask_routes"
     if intent in NEVER_OVERRULED or (intent in KEEP and confidence >= keep_above):
         return None
     book = load_rules()
@@ -153,6 +156,8 @@ def second_opinion(text: str, intent: str, confidence: float, keep_above: float,
         return "ask_registration_types"
     if confidence >= keep_above:
         return None
+    if asks_master_route(text) and intent not in PERSONAL and ("ask_routes" in likely or intent == "nlu_fallback"):
+        return "ask_routes"
     if intent == "out_of_scope" and names_the_register(text):
         # "Zou u de procedure voor het achteraf waarderen willen beschrijven?" is ours: ask, never dismiss.
         return "nlu_fallback"

@@ -96,3 +96,20 @@ def test_candidates_left_are_the_buttons(book: RuleBook) -> None:
     # A provider alone still gets the overview of all of its programmes.
     overview = answer(book, Query("ask_activity_points", text="telt leerKRACHT mee voor de registratie?"), TODAY).text
     assert "70 punten" in overview and "35 punten" in overview
+
+
+def test_a_master_asked_about_gets_the_master_route_and_what_the_sources_leave_open(book: RuleBook) -> None:
+    reply = answer(book, Query("ask_routes", text="Telt mijn master onderwijskunde mee voor mijn herregistratie?"), TODAY)
+    assert reply.text.startswith("Een door de NVAO geaccrediteerde masteropleiding is een van de routes")
+    assert "noemen mijn bronnen niet" in reply.text and reply.buttons
+    # The routes question itself still lists every route.
+    assert "1. een door de NVAO" in answer(book, Query("ask_routes", text="welke routes zijn er?"), TODAY).text
+
+
+def test_a_doubtful_hand_over_about_a_master_is_the_master_route() -> None:
+    from components.domain_opinion import second_opinion
+    text = "ik heb een master onderwijskunde gedaan, die ging niet over leidinggeven. telt die voor mijn herregistratie?"
+    ranking = [{"name": "personal_case", "confidence": 0.39}, {"name": "ask_activity_points", "confidence": 0.11}]
+    assert second_opinion(text, "personal_case", 0.39, 0.7, ranking) == "ask_routes"
+    # A sure hand-over stays one.
+    assert second_opinion(text, "personal_case", 0.8, 0.7, ranking) is None

@@ -296,20 +296,31 @@ def routes(book: RuleBook, q: Query, today: date) -> Answer:
         line = route.name
         if route.condition is not None:
             line += f", {route.condition.text}"
+        sources.append(route.source)
         if route.professionalisation:
             line += ": " + professionalisation_requirement(regulation)
+            sources += requirement_sources(regulation)
         lines.append(f"{index}. {line}")
-        sources.append(route.source)
     intro = "Voor je herregistratie kies je één van deze routes:"
     text = intro + "\n" + "\n".join(lines)
+    if regulation.routes.note:
+        text += "\n" + regulation.routes.note
     if current is not None:
         text += "\n" + changed_note(regulation, current) + " Nu geldt: " + professionalisation_requirement(current) + "."
+        sources += [current.source, *requirement_sources(current)]
     else:
         old = old_regulation(book, today)
         if old is not None:
             text += (f"\nVóór {format_date(regulation.valid_from)} gold voor de derde route: "
                      f"{professionalisation_requirement(old)}.")
+            sources += [regulation.source, *requirement_sources(old)]
     return with_sources(text, sources)
+
+
+def requirement_sources(regulation: Regulation) -> list[Source]:
+    """The sources of what professionalisation asks under a regulation (points and the learning forms, or themes)."""
+    facts = [regulation.points_required, regulation.min_themes, regulation.theme_count, regulation.learning_forms]
+    return [fact.source for fact in facts if fact is not None]
 
 
 def professionalisation_requirement(regulation: Regulation) -> str:
@@ -340,23 +351,30 @@ def points_needed(book: RuleBook, q: Query, today: date) -> Answer:
     regulation, current = regulation_for(book, q, today)
     if current is not None or regulation.model != "points":
         now = current or regulation
-        text = (f"Vóór {format_date(now.valid_from)} werkte het register niet met punten: je zorgde voor "
+        # The seeds describe the old requirement in themes and the change to points; nothing more.
+        text = (f"Vóór {format_date(now.valid_from)} vroeg de route via professionalisering "
                 f"{professionalisation_requirement(regulation)}.")
         sources = [regulation.routes.source]
         if now.points_required is not None:
-            text += f" Sinds {format_date(now.valid_from)} heb je {now.points_required.value} punten nodig per periode."
+            text += f" Sinds {format_date(now.valid_from)} behelst een herregistratieperiode in totaal {now.points_required.value} punten."
             sources.append(now.points_required.source)
         return with_sources(text, sources)
     assert regulation.points_required is not None
     examples = [f"{p.short} ({pts})" for p, pts in points_programmes(book, today)]
+    others = [book.route(r) for r in regulation.routes.value if not book.route(r).professionalisation]
     text = (
         f"Je hebt {regulation.points_required.value} punten nodig per herregistratieperiode van "
         f"{regulation.cycle_years.value} jaar. Punten haal je met vooraf gewaardeerde activiteiten "
         f"(bijvoorbeeld {join_nl(examples)}) en met achteraf te waarderen activiteiten: per thema "
-        f"{valuation_rule_text(regulation)}. Met een masterdiploma of, als RADO met basisbekwaam, een "
-        "opleiding vakbekwaam herregistreer je zonder punten."
+        f"{valuation_rule_text(regulation)}."
     )
+    if others:
+        # The points are the professionalisation route; the other routes as the data names them.
+        text += (" Dat is de route via professionalisering. Andere routes zijn "
+                 + join_nl([r.name + (f" ({r.condition.text})" if r.condition else "") for r in others]) + ".")
     sources = [regulation.points_required.source, regulation.cycle_years.source]
+    if others:
+        sources.append(regulation.routes.source)
     if regulation.valuation_points:
         sources.append(regulation.valuation_points.source)
     return with_sources(text, sources + [p.source for p, _ in points_programmes(book, today)])
@@ -414,12 +432,27 @@ def programme_value_text(programme: Programme, today: date) -> tuple[str, Source
                 "Een waarde in punten noemen mijn bronnen niet.")
     elif recognition.form == "informeel":
         note = programme.certified.note if programme.certified and programme.certified.note else ""
-        text = (f"{capital(programme.short)} valt onder informeel leren. {note} Het telt mee als je wat je "
-                "leerde achteraf laat waarderen; dan krijg je punten per thema.").replace("  ", " ")
+        # The seed says only that it can be followed within informal learning: no value, no themes.
+        text = (f"{capital(programme.short)} valt onder informeel leren. {note} Een waarde in punten noemen "
+                "mijn bronnen er niet voor.").replace("  ", " ")
     else:
-        text = (f"{capital(programme.short)} is niet gecertificeerd door het Schoolleidersregister PO, dus het levert "
-                "als opleiding geen punten op.")
+        text = not_named_certified(programme)
     return text, recognition.source
+
+
+def phases_note(phases: Info) -> str:
+    """The data's note when the source names more phases than it describes ("vier fases", three described)."""
+    items = phases.get("items") or []
+    note = phases.get("note")
+    if note and phases.get("stated_count") != len(items):
+        return f" ({note.rstrip('.')}.)"
+    return ""
+
+
+def not_named_certified(programme: Programme) -> str:
+    """A programme the sources give no recognition: what they say (nothing), not what follows from it."""
+    return (f"Mijn bronnen noemen {programme.short} niet als gecertificeerd door het Schoolleidersregister PO, "
+            "en noemen er geen punten voor. Of het toch meetelt, kan de helpdesk je vertellen.")
 
 
 def level_value(book: RuleBook, q: Query, level_text: str, today: date) -> Answer:
@@ -591,7 +624,7 @@ def programme_info(book: RuleBook, q: Query, today: date) -> Answer:
     if "phases" in programme.info:
         phases = programme.info["phases"]
         parts.append(f"Het heeft {phases.get('stated_count')} fases: "
-                     + join_nl([p["name"] for p in phases.get("items")]) + ".")
+                     + join_nl([p["name"] for p in phases.get("items")]) + "." + phases_note(phases))
         sources.append(phases.source)
     text = " ".join(parts) + " " + body
     text += " Vraag gerust naar de thema's, de voorwaarden, de kosten of het inschrijven."
@@ -609,7 +642,7 @@ def programme_themes(book: RuleBook, q: Query, today: date) -> Answer:
     if recognition is None or not recognition.themes:
         reason = {
             "informeel": "het valt onder informeel leren; bij een waardering achteraf kies je zelf het thema",
-            "none": "het is niet gecertificeerd door het Schoolleidersregister PO",
+            "none": "mijn bronnen noemen het niet als gecertificeerd door het Schoolleidersregister PO",
         }.get(recognition.form if recognition else "", "mijn bronnen noemen geen thema's")
         return with_sources(f"{capital(programme.short)} telt niet voor vaste thema's: {reason}.",
                             [recognition.source if recognition else programme.source])
@@ -725,7 +758,7 @@ def enrolment(book: RuleBook, q: Query, today: date) -> Answer:
     if trajectory is not None:
         contact = trajectory.info["contact"]
         steps = trajectory.info["steps"]
-        text = (f"Je meldt je aan bij de {trajectory.provider} voor de waardering van één thema. "
+        text = (f"Je meldt je aan bij de {trajectory.provider} om je ontwikkeling op een professionaliseringsthema te laten waarderen. "
                 f"{contact.get('text')} Vragen? Neem contact op met {contact.get('name')}, {contact.get('role')}.")
         return with_sources(text, [contact.source, steps.source])
     return ask_which_programme(book, "ask_enrolment", candidates)
@@ -867,11 +900,10 @@ def mt_programme(book: RuleBook, q: Query, today: date) -> Answer:
     text = (
         f"{programme.name} helpt een directieteam om samen te werken aan een verbetercultuur. Het heeft "
         f"{phases.get('stated_count')} fases, dezelfde als op scholen:\n"
-        + bullets(f"{p['name']}: {p['description']}" for p in phases.get("items"))
+        + bullets(f"{p['name']}: {p['description']}" for p in phases.get("items")) + phases_note(phases)
         + f"\nIn het primair onderwijs is het directieteam {team.get('PO')}. "
         f"Kosten: {cost.get('text')}. "
-        + ("Het programma is niet gecertificeerd door het Schoolleidersregister PO, dus het levert geen punten op."
-           if certified is not None and not certified.value else "")
+        + (not_named_certified(programme) if certified is not None and not certified.value else "")
     )
     sources = [phases.source, team.source, cost.source] + ([certified.source] if certified else [])
     return with_sources(text.strip(), sources)

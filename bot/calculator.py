@@ -72,10 +72,19 @@ def _mask(text: str, names: Mapping[str, object], tag: str) -> tuple[str, list[s
         pattern = re.compile(rf"(?<![\w]){re.escape(name)}(?![\w])")
         for match in pattern.finditer(text):
             item = names[name]
-            found.append((match.start(), str(getattr(item, "id", item))))
+            found.append((match.start(), _named_id(name, item)))
         text = pattern.sub(f" {tag} ", text)
     found.sort()
     return text, [item_id for _, item_id in found]
+
+
+def _named_id(name: str, item: object) -> str:
+    """The id of what a name names: a sub-theme's own id when the name is a sub-theme's (it covers its theme
+    in part), else the item's."""
+    for sub in getattr(item, "subthemes", ()):
+        if name in {normalise(n) for n in (sub.id, sub.name, *sub.aliases)}:
+            return str(sub.id)
+    return str(getattr(item, "id", item))
 
 
 # Domain words as school leaders type them: "nivo 5", "niveua", "niveau5", "thma", "tema's".

@@ -113,3 +113,4 @@ def test_a_doubtful_hand_over_about_a_master_is_the_master_route() -> None:
     assert second_opinion(text, "personal_case", 0.39, 0.7, ranking) == "ask_routes"
     # A sure hand-over stays one.
     assert second_opinion(text, "personal_case", 0.8, 0.7, ranking) is None
+

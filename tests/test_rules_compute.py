@@ -75,7 +75,7 @@ def test_points_for_activity(book: RuleBook, activity: Any, points: int) -> None
     [
         pytest.param(P("Teamcoaching voor managers"), "geen waarde in punten", id="002 teamcoaching: no point value"),
         pytest.param(P("Coachingsvaardigheden"), "informeel leren", id="002 coachingsvaardigheden: informal"),
-        pytest.param(P("leerKRACHT voor directieteams"), "niet gecertificeerd", id="003 directieteams: not certified"),
+        pytest.param(P("leerKRACHT voor directieteams"), "niet als gecertificeerd", id="003 directieteams: not named certified"),
         pytest.param(P("LK1", completed_on=date(2020, 11, 16)), "noemen mijn bronnen geen waarde",
                      id="000/004 lk1 done before points existed"),
         pytest.param(V(level=5, completed_on=date(2020, 10, 1)), "de regels van vóór 17 november 2020",
@@ -155,9 +155,9 @@ POINTS_DOSSIERS = [
                  ("persoonlijk-leiderschap", "onderwijsinrichting-en-schoolorganisatie", "kwaliteitsmanagement",
                   "professionele-ontwikkeling-leerkrachten", "leidinggeven-aan-leren", "verandermanagement"),
                  "70 (leerKRACHT jaar-1) = 70 van de 100; je mist nog 30 punten. Niet meegeteld: Coachingsvaardigheden: "
-                 "deze opleiding valt onder informeel leren; ze telt pas mee als je wat je leerde achteraf laat waarderen. "
-                 "Niet meegeteld: het leerKRACHT-programma voor directieteams: dit programma is niet gecertificeerd "
-                 "door het Schoolleidersregister PO.",
+                 "deze opleiding valt onder informeel leren; mijn bronnen noemen er geen waarde in punten voor. "
+                 "Niet meegeteld: het leerKRACHT-programma voor directieteams: mijn bronnen noemen dit programma niet als "
+                 "gecertificeerd door het Schoolleidersregister PO en geven het geen waarde.",
                  id="informal and uncertified not counted"),
     pytest.param((V(level=6, count=3), V(level=4)), 100, 0, True, (),
                  "90 (3 thema's op niveau 6: 3 × (10 + 20 extra)) + 10 (thema op niveau 4) = 100 van de 100; "
@@ -197,6 +197,12 @@ THEME_DOSSIERS = [
     pytest.param((V(theme="kwaliteit"), V(theme="kwaliteit")), (("kwaliteitsmanagement", True),), 2, False,
                  "Kwaliteitsmanagement (waardering) = 1 van de 3 thema's; je mist nog 2 thema's.",
                  id="004 old rules: same theme twice counts once"),
+    pytest.param((V(theme="omgaan met verschillen als team"), V(theme="kwaliteit")),
+                 (("omgaan-met-verschillen", False), ("kwaliteitsmanagement", True)), 2, False,
+                 "Kwaliteitsmanagement (waardering) = 1 van de 3 thema's; je mist nog 2 thema's. Omgaan met "
+                 "verschillen: alleen een deelthema (waardering); of dat het hele thema afrondt, staat niet in mijn "
+                 "bronnen.",
+                 id="002 a valued sub-theme is a part, as with Teamcoaching"),
     pytest.param((V(count=2),), (), 3, False,
                  "Je hebt nog geen thema afgerond: 0 van de 3; je mist nog 3 thema's. Daarnaast 2 gewaardeerde "
                  "thema's zonder naam; noem de thema's, dan tel ik ze mee.",

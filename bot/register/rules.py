@@ -262,6 +262,16 @@ class RuleBook:
             )
         return found
 
+    def theme_ref(self, name: str) -> ThemeRef:
+        """A theme, or the part of it a sub-theme's name points at ("omgaan met verschillen als team" is a
+        sub-theme: it covers its theme only in part, as the sources leave open whether it counts as whole)."""
+        theme = self.theme(name)
+        key = normalise(name)
+        for sub in theme.subthemes:
+            if key in {normalise(n) for n in (sub.id, sub.name, *sub.aliases)}:
+                return ThemeRef(theme, sub)
+        return ThemeRef(theme)
+
     def route(self, route_id: str) -> Route:
         try:
             return self.routes[route_id]
@@ -313,13 +323,14 @@ class RuleBook:
             ))
         if recognition.form == "none":
             return ActivityValue(regulation, None, Unvalued(
-                label, "dit programma is niet gecertificeerd door het Schoolleidersregister PO",
+                label, "mijn bronnen noemen dit programma niet als gecertificeerd door het Schoolleidersregister PO "
+                "en geven het geen waarde",
                 (recognition.source,),
             ))
         if recognition.form == "informeel":
             return ActivityValue(regulation, None, Unvalued(
                 label,
-                "deze opleiding valt onder informeel leren; ze telt pas mee als je wat je leerde achteraf laat waarderen",
+                "deze opleiding valt onder informeel leren; mijn bronnen noemen er geen waarde in punten voor",
                 (recognition.source,),
             ))
         if regulation.model == "points" and recognition.points is None:
@@ -337,11 +348,12 @@ class RuleBook:
                 f"Het aantal thema's moet een heel getal van 1 tot en met {MAX_COUNT} zijn; "
                 f"'{_clip(str(count))}' kan ik niet gebruiken."
             )
-        theme = self.theme(activity.theme) if activity.theme is not None else None
-        refs = (ThemeRef(theme),) if theme is not None else ()
-        subject = theme.name if theme is not None else ("thema" if count == 1 else f"{count} thema's")
-        if theme is not None and count > 1:
-            subject = f"{count} × {theme.name}"
+        ref = self.theme_ref(activity.theme) if activity.theme is not None else None
+        theme = ref.theme if ref is not None else None
+        refs = (ref,) if ref is not None else ()
+        subject = ref.label if ref is not None else ("thema" if count == 1 else f"{count} thema's")
+        if ref is not None and count > 1:
+            subject = f"{count} × {ref.label}"
         if when is not None:
             done_under = self.regulation_on(when)
             if done_under.model != regulation.model:

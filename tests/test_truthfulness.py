@@ -1,0 +1,86 @@
+"""Issue 13: no claim the sources don't make. Each test names a sentence an answer used to say that
+goes beyond the seeds, and checks the answers now say what the seeds say (or that they are silent)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+
+from bot.answers import TOPICS, Query, answer
+from bot.calculator import calculate, parse
+from bot.register import RuleBook
+
+TODAY = date(2026, 12, 2)
+
+# Sentences that claimed more than the sources: none may come back, in any answer.
+CLAIMS = [
+    r"dus het levert (als opleiding )?geen punten op",          # directieteams: the seed is silent on certification
+    r"werkte het register niet met punten",                      # an inference from a list of changes
+    r"herregistreer je zonder punten",                           # the 2020 seed says nothing of routes
+    r"masterdiploma",                                            # ... and dropped "door de NVAO geaccrediteerde"
+    r"dan krijg je punten per thema",                            # coachingsvaardigheden: two seeds joined
+    r"voor de waardering van één thema",                         # the seed: "een professionaliseringsthema"
+]
+
+
+def _all_answers(book: RuleBook) -> list[str]:
+    texts = []
+    for intent in TOPICS:
+        texts.append(answer(book, Query(intent), TODAY).text)
+        for programme in book.programmes:
+            texts.append(answer(book, Query(intent, {"programme": (programme,)}), TODAY).text)
+        for trajectory in book.trajectories:
+            texts.append(answer(book, Query(intent, {"traject": (trajectory,)}), TODAY).text)
+        texts.append(answer(book, Query(intent, {"regeling": ("oud",)}), TODAY).text)
+    return texts
+
+
+@pytest.mark.parametrize("claim", CLAIMS)
+def test_no_answer_makes_a_claim_the_sources_do_not(book: RuleBook, claim: str) -> None:
+    offending = [t[:120] for t in _all_answers(book) if re.search(claim, t)]
+    assert not offending, offending
+
+
+def test_the_programme_for_directieteams_is_stated_as_the_source_does(book: RuleBook) -> None:
+    text = answer(book, Query("ask_activity_points", {"programme": ("leerkracht-directieteams",)}), TODAY).text
+    assert "Mijn bronnen noemen het leerKRACHT-programma voor directieteams niet als gecertificeerd" in text
+    assert "helpdesk" in text
+
+
+def test_four_phases_stated_three_described_shows_the_datas_note(book: RuleBook) -> None:
+    for query in (Query("ask_mt_programme"), Query("ask_programme_info", {"programme": ("leerkracht-directieteams",)})):
+        text = answer(book, query, TODAY).text
+        assert "4 fases" in text and "beschrijft verdieping en borging samen" in text
+
+
+def test_points_needed_names_the_other_routes_as_the_data_does(book: RuleBook) -> None:
+    text = answer(book, Query("ask_points_needed"), TODAY).text
+    assert "een door de NVAO geaccrediteerde masteropleiding" in text
+    assert "alleen als je als RADO geregistreerd bent met een opleiding 'basisbekwaam'" in text
+
+
+def test_the_routes_under_the_current_rules_say_where_they_come_from(book: RuleBook) -> None:
+    text = answer(book, Query("ask_routes"), TODAY).text
+    assert "noemt de routes niet" in text and "Blankestijn & Partners" in text
+
+
+def test_the_old_rules_are_described_in_themes_not_as_a_register_without_points(book: RuleBook) -> None:
+    text = answer(book, Query("ask_points_needed", {"regeling": ("oud",)}), TODAY).text
+    assert "ontwikkeling op minstens 3 van de 7 professionaliseringsthema's" in text
+    assert "behelst een herregistratieperiode in totaal 100 punten" in text
+
+
+def test_coachingsvaardigheden_is_informal_learning_and_no_more(book: RuleBook) -> None:
+    text = answer(book, Query("ask_activity_points", {"programme": ("coachingsvaardigheden",)}), TODAY).text
+    assert "in het kader van informeel leren" in text and "Een waarde in punten noemen mijn bronnen er niet voor" in text
+
+
+def test_a_valued_sub_theme_is_a_part_of_its_theme_in_the_calculator(book: RuleBook) -> None:
+    """Old rules: 'omgaan met verschillen als team' is a sub-theme; the sources leave open whether it
+    completes the theme, as for Teamcoaching voor managers."""
+    message = "vroeger: ik heb omgaan met verschillen als team laten waarderen en ook kwaliteitsmanagement laten waarderen"
+    text = calculate(book, parse(book, message), TODAY).text
+    assert "= 1 van de 3 thema's" in text
+    assert "Omgaan met verschillen: alleen een deelthema (waardering)" in text and "staat niet in mijn bronnen" in text

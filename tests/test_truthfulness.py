@@ -84,3 +84,40 @@ def test_a_valued_sub_theme_is_a_part_of_its_theme_in_the_calculator(book: RuleB
     text = calculate(book, parse(book, message), TODAY).text
     assert "= 1 van de 3 thema's" in text
     assert "Omgaan met verschillen: alleen een deelthema (waardering)" in text and "staat niet in mijn bronnen" in text
+
+
+def test_a_value_without_a_date_holds_under_its_regulation(book: RuleBook, data_copy) -> None:
+    """The leerKRACHT seed gives 70 points and no date: the value holds under the points regulation, and
+    its start is that regulation's (one source of truth: move the regulation, the value moves with it)."""
+    import yaml
+    from bot.register import build
+    lk1 = book.programme("leerkracht-jaar-1").recognition[-1]
+    assert lk1.valid_under == "srpo-2020" and lk1.valid_from == book.regulation_on(TODAY).valid_from
+    path = data_copy / "regulations.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["regulations"][1]["valid_from"] = date(2020, 12, 1)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    moved = build(data_copy)
+    assert moved.programme("leerkracht-jaar-1").recognition[-1].valid_from == date(2020, 12, 1)
+    assert moved.programme("leerkracht-jaar-1").recognition_on(date(2020, 11, 20)) is None
+
+
+@pytest.mark.parametrize("entry,message", [
+    ({"valid_under": "srpo-2099"}, "unknown regulation 'srpo-2099'"),
+    ({"valid_under": "srpo-2020", "valid_from": date(2020, 11, 17)}, "either valid_from"),
+    ({}, "either valid_from"),
+])
+def test_a_recognition_is_dated_once_and_by_a_known_regulation(data_copy, entry: dict, message: str) -> None:
+    import yaml
+    from bot.register import build
+    from bot.register.errors import DataError
+    path = data_copy / "programmes.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    recognition = data["programmes"][0]["recognition"][0]
+    recognition.pop("valid_under", None)
+    recognition.pop("valid_from", None)
+    recognition.update(entry)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    with pytest.raises(DataError, match=message) as failure:
+        build(data_copy)
+    assert "programmes.yml" in str(failure.value)

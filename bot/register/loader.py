@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping, TypeVar, cast
+from typing import Any, Callable, Iterator, Mapping, Sequence, TypeVar, cast
 
 import yaml
 
@@ -390,7 +390,8 @@ class Loader:
         "directieteam", "benefits", "contact",
     )
 
-    def programmes(self, themes: Mapping[str, Theme]) -> tuple[Programme, ...]:
+    def programmes(self, themes: Mapping[str, Theme],
+                   regulations: Sequence[Regulation] = ()) -> tuple[Programme, ...]:
         result = []
         for item in self.raw.files["programmes.yml"].req("programmes").items():
             prog_id, name, aliases, _ = self.named_without_source(
@@ -403,7 +404,7 @@ class Loader:
                 note=certified_node.child("note").text() if certified_node.has("note") else None,
             )
             recognition = tuple(
-                self._recognition(entry, themes) for entry in item.req("recognition").items()
+                self._recognition(entry, themes, regulations) for entry in item.req("recognition").items()
             )
             if not recognition:
                 raise item.fail("at least one recognition entry is needed", "recognition")
@@ -430,8 +431,22 @@ class Loader:
         aliases = node.child("aliases").texts() if node.has("aliases") else ()
         return node.req("id").text(), node.req("name").text(), aliases, None
 
-    def _recognition(self, node: Node, themes: Mapping[str, Theme]) -> Recognition:
-        node.only("valid_from", "form", "points", "value_text", "themes", "note", "source")
+    def _recognition(self, node: Node, themes: Mapping[str, Theme],
+                     regulations: Sequence[Regulation] = ()) -> Recognition:
+        node.only("valid_from", "valid_under", "form", "points", "value_text", "themes", "note", "source")
+        # A seed that gives a value but no date: `valid_under` names the regulation whose unit the value is
+        # in (points: the rules of 17 November 2020), and the value holds from that regulation's start.
+        if node.has("valid_from") == node.has("valid_under"):
+            raise node.fail("give either valid_from (a date the source names) or valid_under (a regulation id)",
+                            "valid_from")
+        valid_under = node.req("valid_under").text() if node.has("valid_under") else None
+        if valid_under is not None:
+            regulation = next((r for r in regulations if r.id == valid_under), None)
+            if regulation is None:
+                raise node.fail(f"unknown regulation '{valid_under}' (not in regulations.yml)", "valid_under")
+            valid_from = regulation.valid_from
+        else:
+            valid_from = node.req("valid_from").day()
         form = node.req("form").text()
         if form not in ("vooraf", "formeel", "informeel", "none"):
             raise node.fail("must be one of vooraf, formeel, informeel, none", "form")
@@ -454,7 +469,8 @@ class Loader:
         if form == "vooraf" and points is None:
             raise node.fail("a 'vooraf' programme needs points", "points")
         return Recognition(
-            valid_from=node.req("valid_from").day(),
+            valid_from=valid_from,
+            valid_under=valid_under,
             form=cast(Form, form),
             points=points,
             themes=tuple(refs),

@@ -110,6 +110,8 @@ class Recognition:
     source: Source
     value_text: str | None = None
     note: str | None = None
+    # Set when the source gives no date: the regulation whose unit the value is in (valid_from is its start).
+    valid_under: str | None = None
 
 
 @dataclass(frozen=True)

@@ -715,7 +715,7 @@ def build(folder: Path) -> RuleBook:
     themes = loader.themes({r.id for r in regulations})
     check_unique_names("themes.yml", "themes", themes)
     theme_map = {t.id: t for t in themes}
-    programmes = loader.programmes(theme_map)
+    programmes = loader.programmes(theme_map, regulations)
     check_unique_names("programmes.yml", "programmes", programmes)
     trajectories = load_trajectories(loader)
     types = loader.simple_named("registration.yml", "registration_types")

@@ -65,12 +65,13 @@ def source_line(sources: Sequence[Source]) -> str:
     documents: dict[tuple[str, str], list[str]] = {}
     for source in sources:
         sections = documents.setdefault((source.publisher, source.title), [])
-        if source.section not in sections:
-            sections.append(source.section)
+        if source.section is not None and source.section not in sections:
+            sections.append(source.section)  # no section: the document as a whole
     parts = []
     for (publisher, title), sections in documents.items():
         label = "onderdeel" if len(sections) == 1 else "onderdelen"
-        parts.append(f"{publisher}, ‘{title}’ ({label} {join_nl([f'‘{s}’' for s in sections])})")
+        where = f" ({label} {join_nl([f'‘{s}’' for s in sections])})" if sections else ""
+        parts.append(f"{publisher}, ‘{title}’{where}")
     return ("Bron: " if len(parts) == 1 else "Bronnen: ") + "; ".join(parts) + "."
 
 
@@ -867,7 +868,7 @@ def tma(book: RuleBook, q: Query, today: date) -> Answer:
 def certificate_upload(book: RuleBook, q: Query, today: date) -> Answer:
     info = book.info["certificate_upload"]
     return with_sources(
-        info.get("text") + " Lukt het uploaden niet, dan kan de helpdesk je helpen.", [info.source]
+        info.get("text") + " Lukt het uploaden niet, dan kan de helpdesk je helpen.", info.sources
     )
 
 

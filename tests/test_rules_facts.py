@@ -32,9 +32,8 @@ S002 = "002_93544c39d769e5ba.txt"
 S003 = "003_7cb88fb7e5be7ab5.txt"
 S004 = "004_07b99cfae6d442ad.txt"
 
-# Section names used in sources.yml that are not headings in the seed: the untitled opening text
-# before the first heading of a page. Every other section name must occur literally in its seed.
-SYNTHETIC_SECTIONS = {"Inleiding"}
+# Every section name must occur literally in its seed; a fact from a page's untitled opening text
+# cites the document as a whole (no section).
 
 LK1 = "leerkracht-jaar-1"
 SLP = "leerkracht-schoolleidersprogramma"
@@ -76,16 +75,16 @@ def heading_position(text: str, heading: str, start: int) -> int:
     return text.find(heading, start)
 
 
-def section_text(seed: str, section: str) -> str:
-    """The text of one section: from its heading to the next listed heading (whole file order)."""
+def section_text(seed: str, section: str | None) -> str:
+    """The text of one section: from its heading to the next listed heading (whole file order); the
+    whole file for a citation of the document as a whole."""
     text = (SEEDS / seed).read_text(encoding="utf-8")
+    if section is None:
+        return text
     headings = listed_sections()[seed]
     positions: list[int] = []
     cursor = 0
     for heading in headings:
-        if heading in SYNTHETIC_SECTIONS and not positions:
-            positions.append(0)
-            continue
         pos = heading_position(text, heading, cursor)
         assert pos >= 0, f"heading {heading!r} not found in {seed} after position {cursor}"
         positions.append(pos)
@@ -176,9 +175,9 @@ def theme_fact(theme_id: str) -> Callable[[RuleBook], Got]:
 FACTS = [
     # ---- 000: leerKRACHT (her)registratie ----------------------------------------------------
     case("lk1 certified", lambda b: (b.programmes[LK1].certified.value, b.programmes[LK1].certified.source),
-         True, S000, "Inleiding", "Beide leergangen zijn gecertificeerd door het Schoolleidersregister PO"),
+         True, S000, None, "Beide leergangen zijn gecertificeerd door het Schoolleidersregister PO"),
     case("lk1 certified by", lambda b: (b.programmes[LK1].certified_by, b.programmes[LK1].certified.source),
-         "Schoolleidersregister PO", S000, "Inleiding", "gecertificeerd door het Schoolleidersregister PO"),
+         "Schoolleidersregister PO", S000, None, "gecertificeerd door het Schoolleidersregister PO"),
     case("lk1 name", lambda b: (b.programmes[LK1].name, rec(b, LK1).source),
          "Leiding geven aan continu verbeteren – leerKRACHT jaar-1", S000, P_LK1,
          "Leiding geven aan continu verbeteren – leerKRACHT jaar-1"),
@@ -459,9 +458,9 @@ FACTS = [
          date(2021, 2, 1), S004, P_W, "nog afronden tot 1 februari 2021"),
     case("valued by a Professioneel Beoordelaar", lambda b: (b.info["valuation.what"].get("assessor"),
                                                              b.info["valuation.what"].source),
-         "een Professioneel Beoordelaar", S004, "Inleiding", "achteraf laten waarderen door een Professioneel Beoordelaar"),
+         "een Professioneel Beoordelaar", S004, None, "achteraf laten waarderen door een Professioneel Beoordelaar"),
     case("B&T trajectory certified", lambda b: (tinfo(b, "certified").get("value"), tinfo(b, "certified").source),
-         True, S004, "Inleiding", "waarderingstraject ingericht dat door het Schoolleidersregister is gecertificeerd"),
+         True, S004, None, "waarderingstraject ingericht dat door het Schoolleidersregister is gecertificeerd"),
     case("one theme per valuation", lambda b: (tinfo(b, "themes_per_valuation").get("value"),
                                                tinfo(b, "themes_per_valuation").source),
          1, S004, "De negen stappen", "het laten waarderen van uw ontwikkeling op een professionaliseringsthema"),
@@ -547,12 +546,10 @@ def test_data_has_many_sources() -> None:
 @pytest.mark.parametrize("src", DATA_SOURCES)
 def test_every_source_names_a_seed_file_and_a_heading_in_it(src: dict[str, Any]) -> None:
     needs_seeds()
-    seed, section = src["seed"], src["section"]
+    seed, section = src["seed"], src.get("section")
     assert (SEEDS / seed).is_file(), f"no seed file {seed}"
     text = (SEEDS / seed).read_text(encoding="utf-8")
-    if section in SYNTHETIC_SECTIONS:
-        assert section_text(seed, section).strip(), f"{seed} has no opening text for {section!r}"
-    else:
+    if section is not None:
         assert section in text, f"section {section!r} does not occur in {seed}"
 
 
@@ -564,10 +561,6 @@ def test_every_source_names_a_seed_file_and_a_heading_in_it(src: dict[str, Any])
 def test_every_listed_section_occurs_in_its_seed(seed: str, section: str) -> None:
     needs_seeds()
     text = (SEEDS / seed).read_text(encoding="utf-8")
-    if section in SYNTHETIC_SECTIONS:
-        first_real = next(s for s in listed_sections()[seed] if s not in SYNTHETIC_SECTIONS)
-        assert text.find(first_real) > 0, f"{seed}: no opening text before {first_real!r}"
-        return
     assert section in text
 
 

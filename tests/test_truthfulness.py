@@ -121,3 +121,21 @@ def test_a_recognition_is_dated_once_and_by_a_known_regulation(data_copy, entry:
     with pytest.raises(DataError, match=message) as failure:
         build(data_copy)
     assert "programmes.yml" in str(failure.value)
+
+
+def test_every_seed_an_answer_draws_on_is_cited(book: RuleBook) -> None:
+    """The certificate after a positive valuation is B&T's ninth step (004), not only Blankestijn &
+    Partners' page (002); the routes' points and learning forms come from the B&T text of the changes."""
+    upload = answer(book, Query("ask_certificate_upload"), TODAY)
+    assert {s.seed[:3] for s in upload.sources} == {"002", "004"}
+    routes = answer(book, Query("ask_routes"), TODAY)
+    assert {s.seed[:3] for s in routes.sources} >= {"002", "004"}
+
+
+def test_no_source_cites_a_heading_its_seed_lacks(book: RuleBook) -> None:
+    """'Inleiding' was no heading of seed 000 or 004: the document as a whole is cited instead."""
+    from bot.passages import _walk
+    sources = {id(s): s for _, s in _walk(book, None, set())}.values()
+    assert all(s.section != "Inleiding" for s in sources)
+    whole = [s for s in sources if s.section is None]
+    assert whole and all("onderdeel" not in s.for_user() for s in whole)

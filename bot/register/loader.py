@@ -157,12 +157,13 @@ class Loader:
             raise node.fail("missing source (every fact needs one: {seed, section})", key)
         ref.only("seed", "section")
         seed = ref.req("seed").text()
-        section = ref.req("section").text()
+        # No section: the document as a whole (its opening text, which has no heading).
+        section = ref.req("section").text() if ref.has("section") else None
         known = self.sources.get(seed)
         if known is None:
             raise ref.fail(f"unknown seed '{seed}' (not in sources.yml)", "seed")
         title, publisher, sections = known
-        if section not in sections:
+        if section is not None and section not in sections:
             raise ref.fail(f"section '{section}' is not listed for {seed} in sources.yml", "section")
         return Source(seed=seed, section=section, title=title, publisher=publisher)
 
@@ -186,8 +187,11 @@ class Loader:
 
     def info(self, node: Node) -> Info:
         """A descriptive block: any fields, but a source is required."""
-        data = {k: v for k, v in node.mapping().items() if k != "source"}
-        return Info(data=data, source=self.source(node))
+        data = {k: v for k, v in node.mapping().items() if k not in ("source", "also_sources")}
+        also = node.child("also_sources")
+        extra = tuple(self.source(Node(also.file, f"{also.path}[{i}]", {"source": item}))
+                      for i, item in enumerate(also.value or ()))
+        return Info(data=data, source=self.source(node), also=extra)
 
     @staticmethod
     def _sources(node: Node) -> dict[str, tuple[str, str, tuple[str, ...]]]:

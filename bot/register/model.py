@@ -26,19 +26,20 @@ def normalise(text: str) -> str:
 
 @dataclass(frozen=True)
 class Source:
-    """A seed document and a section heading in it."""
+    """A seed document and a section heading in it (None: the document as a whole)."""
 
     seed: str
-    section: str
+    section: str | None
     title: str
     publisher: str
 
     def for_user(self) -> str:
         """How a user sees the source: publisher, document and section (no internal file name)."""
-        return f"{self.publisher}, ‘{self.title}’, onderdeel ‘{self.section}’"
+        where = f", onderdeel ‘{self.section}’" if self.section else ""
+        return f"{self.publisher}, ‘{self.title}’{where}"
 
     def cite(self) -> str:
-        return f"{self.publisher}, ‘{self.title}’, onderdeel ‘{self.section}’ ({self.seed})"
+        return f"{self.for_user()} ({self.seed})"
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,12 @@ class Info:
 
     data: Mapping[str, Any]
     source: Source
+    # Other seeds the block draws on ("a positive valuation gives a certificate": B&T's ninth step).
+    also: tuple[Source, ...] = ()
+
+    @property
+    def sources(self) -> tuple[Source, ...]:
+        return (self.source, *self.also)
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.data.get(key, default)

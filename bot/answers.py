@@ -16,6 +16,7 @@ from .helpdesk.triage import outside_topic
 from .passages import best_passage
 from .facets import asks_master_route, narrow_by_detail, COMPARISON_RE, PROGRAMME_FACETS, asks_time, plain_text, years_named, detail_blocks, facet_of, compared_learning_forms, defined_learning_form, refine, with_names
 from .register import RuleBook, RulesError, ValuationActivity, format_date
+from .register.rules import MONTHS
 from .register.model import Info, Programme, Regulation, Source, Theme, Trajectory, normalise
 
 
@@ -250,6 +251,30 @@ def capabilities(book: RuleBook, q: Query, today: date) -> Answer:
     return Answer(text)
 
 
+def dated(book: RuleBook, regulation: Regulation, today: date, *parameters: str) -> str:
+    """A line naming the rules an answer applies and, where the register changed these parameters after
+    the sources, where the rules of now are. Empty for the old rules (those answers date themselves)."""
+    if regulation is not book.regulation_on(today):
+        return f"Dit waren {regulation.name}."
+    text = f"Dit zijn {regulation.name}."
+    changes = book.later_changes(regulation, parameters, today)
+    if changes and book.currency is not None:
+        until = book.currency.current_until
+        references = list(dict.fromkeys(c.reference for c in changes))
+        text = (f"Dit zijn {regulation.name}; mijn bronnen zijn van {MONTHS[until.month - 1]} {until.year}. "
+                f"Het register heeft daarna {join_nl([c.subject for c in changes])} veranderd: kijk op "
+                f"{join_nl(references)} of vraag het de helpdesk.")
+    return text
+
+
+def with_date_line(answer: Answer, line: str) -> Answer:
+    """The answer with its dating line after the text, before the sources."""
+    if not line:
+        return answer
+    text, sep, sources = answer.text.partition("\n\nBron")
+    return replace(answer, text=f"{text}\n{line}{sep}{sources}")
+
+
 def herregistratie(book: RuleBook, q: Query, today: date) -> Answer:
     regulation, current = regulation_for(book, q, today)
     info = book.info["herregistratie"]
@@ -270,15 +295,18 @@ def herregistratie(book: RuleBook, q: Query, today: date) -> Answer:
     text += "\nDe routes: " + join_nl(names, "of") + "."
     if any(book.route(r).professionalisation for r in regulation.routes.value):
         text += f" Voor de laatste route geldt: {professionalisation_requirement(regulation)}."
+    line = dated(book, regulation, today, "cycle_years", "points_required", "routes")
     other = sorted(years_named(q.text) - {cycle.value})
     if other and current is None:
-        # "Is het nu vijf jaar?": the sources say otherwise and know nothing later; say so, offer the helpdesk.
+        # "Is het nu vijf jaar?": what the sources say, and that the register changed it later (when known).
+        if book.later_changes(regulation, ["cycle_years"], today):
+            later = dated(book, regulation, today, "cycle_years")
+        else:
+            later = "Of dat later veranderd is, staat niet in mijn bronnen."
         text = (f"Je noemt {join_nl([str(n) for n in other], 'of')} jaar. Mijn bronnen noemen een periode van "
-                f"{cycle.value} jaar (regels van {format_date(regulation.valid_from)}). Of dat later veranderd is, "
-                f"staat niet in mijn bronnen. De helpdesk van het Schoolleidersregister PO weet het zeker.\n"
-                f"{text}\n{HELPDESK_OFFER}")
-        return with_sources(text, [info.source, cycle.source, regulation.routes.source], HELPDESK_BUTTONS)
-    return with_sources(text, [info.source, cycle.source, regulation.routes.source])
+                f"{cycle.value} jaar: je herregistreert iedere {cycle.value} jaar. {later} {HELPDESK_OFFER}")
+        return with_sources(text, [info.source, cycle.source], HELPDESK_BUTTONS)
+    return with_sources(f"{text}\n{line}".strip(), [info.source, cycle.source, regulation.routes.source])
 
 
 def routes(book: RuleBook, q: Query, today: date) -> Answer:
@@ -315,7 +343,8 @@ def routes(book: RuleBook, q: Query, today: date) -> Answer:
             text += (f"\nVóór {format_date(regulation.valid_from)} gold voor de derde route: "
                      f"{professionalisation_requirement(old)}.")
             sources += [regulation.source, *requirement_sources(old)]
-    return with_sources(text, sources)
+        text += "\n" + dated(book, regulation, today, "routes", "points_required")
+    return with_sources(text.strip(), sources)
 
 
 def requirement_sources(regulation: Regulation) -> list[Source]:
@@ -344,8 +373,9 @@ def registration_types(book: RuleBook, q: Query, today: date) -> Answer:
         f"{vakbekwaam.name} is een route, {vakbekwaam.condition.text if vakbekwaam.condition else ''}. "
         "Wat het verschil tussen de twee niveaus verder inhoudt, staat niet in mijn bronnen."
     )
+    line = dated(book, book.regulation_on(today), today, "registration_types")
     sources = [t.source for t in book.registration_types.values()] + [vakbekwaam.source]
-    return with_sources(text, sources)
+    return with_sources(f"{text}\n{line}".strip(), sources)
 
 
 def points_needed(book: RuleBook, q: Query, today: date) -> Answer:
@@ -373,6 +403,7 @@ def points_needed(book: RuleBook, q: Query, today: date) -> Answer:
         # The points are the professionalisation route; the other routes as the data names them.
         text += (" Dat is de route via professionalisering. Andere routes zijn "
                  + join_nl([r.name + (f" ({r.condition.text})" if r.condition else "") for r in others]) + ".")
+    text += "\n" + dated(book, regulation, today, "points_required", "cycle_years")
     sources = [regulation.points_required.source, regulation.cycle_years.source]
     if others:
         sources.append(regulation.routes.source)
@@ -794,7 +825,8 @@ def certified_programmes(book: RuleBook, q: Query, today: date) -> Answer:
                         f"{form.name}: {form.description}.\n{text}")
                 sources.insert(0, regulation.learning_forms.source)
                 break
-    return with_sources(text, sources)
+    line = dated(book, book.regulation_on(today), today, "certification") if q.first("regeling") != "oud" else ""
+    return with_sources(f"{text}\n{line}".strip(), sources)
 
 
 def programmes_for_theme(book: RuleBook, theme: Theme, today: date, q: Query | None = None) -> Answer:

@@ -33,7 +33,7 @@ from bot.answers import provider_programmes
 from bot.fallback import TWO_PART_TOPICS
 from bot.facets import (REGISTRATION_TYPES_RE, REREGISTER_RE, CHANGE_RE, CHANGE_SUBJECT_RE, COMPARISON_RE, DURATION_RE, OLD_SUBJECT_WORDS,
                         asks_first_registration, asks_master_route, FIRST_PERSON_RE, MAX_TEXT, OLD_RULES_RE, SINCE_RE, asks_cycle, facet_of,
-                        PERSONAL_INTENTS, names_in_text, names_the_register)
+                        PERSONAL_INTENTS, names_in_text, names_the_register, years_named)
 from bot.helpdesk.triage import outside_topic
 from bot.register import load_rules
 from bot.register.model import normalise
@@ -194,7 +194,8 @@ def second_opinion(text: str, intent: str, confidence: float, keep_above: float,
             and float(ranking[1].get("confidence") or 0) >= 0.2):
         return "nlu_fallback"  # "verschil tussen begeleiding en de TMA": the fallback answers both sides
     if (intent in CYCLE_TOPICS and asks_cycle(text) and not any(named.get(k) for k in SUBJECT_ENTITIES)
-            and (intent != "ask_outside_sources" or "herregistr" in plain)):
+            and (intent != "ask_outside_sources" or "herregistr" in plain or len(years_named(plain)) > 1)):
+        # ("is het nu 4 of 5 jaar?": two lengths of a period weighed against each other is the cycle)
         # "Met welke regelmaat dien ik te herregistreren?", "cyclus schoolleidersregister": the period.
         return "ask_herregistratie"
     # The classifier is unsure between topics: the one that fits what the message names wins (also when

@@ -139,3 +139,83 @@ def test_no_source_cites_a_heading_its_seed_lacks(book: RuleBook) -> None:
     assert all(s.section != "Inleiding" for s in sources)
     whole = [s for s in sources if s.section is None]
     assert whole and all("onderdeel" not in s.for_user() for s in whole)
+
+
+# -- dating what the assistant says ----------------------------------------------------------------
+REFERENCE = "schoolleidersregisterpo.nl/professionaliseren"
+
+
+def _edit(folder, name: str, change) -> None:
+    import yaml
+    path = folder / name
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+@pytest.mark.parametrize("query", [Query("ask_herregistratie"), Query("ask_points_needed"), Query("ask_routes"),
+                                   Query("ask_herregistratie", text="is het nu 4 of 5 jaar?")])
+def test_answers_about_todays_rules_name_them_and_point_to_the_registers_site(book: RuleBook, query: Query) -> None:
+    text = answer(book, query, TODAY).text
+    assert "Dit zijn de regels vanaf 17 november 2020; mijn bronnen zijn van november 2020." in text
+    assert REFERENCE in text and "helpdesk" in text
+
+
+def test_the_two_cycle_questions_agree(book: RuleBook) -> None:
+    how_often = answer(book, Query("ask_herregistratie", text="hoe vaak moet ik herregistreren?"), TODAY).text
+    four_or_five = answer(book, Query("ask_herregistratie", text="is het nu 4 of 5 jaar?"), TODAY).text
+    for text in (how_often, four_or_five):
+        assert "iedere 4 jaar" in text and "heeft daarna de lengte van een periode en het aantal punten" in text
+    assert "staat niet in mijn bronnen" not in four_or_five
+
+
+def test_old_rules_are_dated_as_history_without_the_notice(book: RuleBook) -> None:
+    text = answer(book, Query("ask_herregistratie", {"regeling": ("oud",)}), TODAY).text
+    assert "Dit waren de regels van vóór 17 november 2020." in text and REFERENCE not in text
+
+
+def test_the_sources_date_is_one_setting(book: RuleBook, data_copy) -> None:
+    """Move 'bronnen bijgewerkt tot' past today and the notice goes; the regulation is still named."""
+    from bot.register import build
+    _edit(data_copy, "sources.yml", lambda d: d.update(current_until=date(2030, 1, 1)))
+    text = answer(build(data_copy), Query("ask_points_needed"), TODAY).text
+    assert REFERENCE not in text and "Dit zijn de regels vanaf 17 november 2020." in text
+
+
+def test_a_later_regulation_in_the_data_covers_the_change_it_sets(book: RuleBook, data_copy) -> None:
+    """Add the register's later rules as data (based_on): the notice goes away for what they set, and
+    the answer gives their values; what they do not set (RDO/RADO) keeps its notice."""
+    from bot.register import build
+
+    def later(data) -> None:
+        data["regulations"].append({
+            "id": "srpo-later", "name": "de regels vanaf 1 augustus 2023", "valid_from": date(2023, 8, 1),
+            "based_on": "srpo-2020", "source": {"seed": "004_07b99cfae6d442ad.txt",
+                                                "section": "Wijzigingen Schoolleidersregister PO"},
+            "cycle_years": {"value": 5, "source": {"seed": "004_07b99cfae6d442ad.txt",
+                                                   "section": "Wijzigingen Schoolleidersregister PO"}},
+            "points_required": {"value": 100, "source": {"seed": "004_07b99cfae6d442ad.txt",
+                                                         "section": "Wijzigingen Schoolleidersregister PO"}},
+        })
+    _edit(data_copy, "regulations.yml", later)
+    changed = build(data_copy)
+    text = answer(changed, Query("ask_points_needed"), TODAY).text
+    assert "Dit zijn de regels vanaf 1 augustus 2023." in text and "periode van 5 jaar" in text
+    assert REFERENCE not in text
+    assert "registratie als RDO of RADO veranderd" in answer(changed, Query("ask_registration_types"), TODAY).text
+
+
+def test_a_later_change_names_known_parameters_only(data_copy) -> None:
+    from bot.register import build
+    from bot.register.errors import DataError
+    _edit(data_copy, "sources.yml", lambda d: d["later_changes"][0].update(parameters=["cycle_jaren"]))
+    with pytest.raises(DataError, match="unknown parameter 'cycle_jaren'"):
+        build(data_copy)
+
+
+def test_four_or_five_years_is_the_cycle_question() -> None:
+    from components.domain_opinion import second_opinion
+    ranking = [{"name": "ask_outside_sources", "confidence": 0.29}, {"name": "ask_programme_info", "confidence": 0.22}]
+    assert second_opinion("is het nu 4 of 5 jaar?", "ask_outside_sources", 0.29, 0.7, ranking) == "ask_herregistratie"
+    # One number of years with a subject the sources are silent on stays outside them.
+    assert second_opinion("mag ik 2 jaar uitstel?", "ask_outside_sources", 0.29, 0.7, ranking) == "ask_outside_sources"

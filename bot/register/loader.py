@@ -6,7 +6,7 @@ edits the data sees exactly what is wrong. Nothing half-loaded is ever returned.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Sequence, TypeVar, cast
@@ -15,6 +15,8 @@ import yaml
 
 from .errors import DataError
 from .model import (
+    Currency,
+    LaterChange,
     Fact,
     Form,
     Info,
@@ -205,6 +207,27 @@ class Loader:
             )
         return result
 
+    # -- currency: up to when the sources go -----------------------------------------------
+    # Subjects a later change may touch besides the regulations' own parameters.
+    OTHER_SUBJECTS = ("registration_types", "certification", "postponement")
+
+    def currency(self) -> Currency:
+        root = self.raw.files["sources.yml"]
+        changes = []
+        node = root.child("later_changes")
+        for index, item in enumerate(node.items() if node.value is not None else ()):
+            item.only("subject", "parameters", "reference", "since")
+            parameters = item.req("parameters").texts()
+            for name in parameters:
+                if name not in self.REGULATION_FIELDS and name not in self.OTHER_SUBJECTS:
+                    raise item.fail(f"unknown parameter '{name}' (a regulation field or one of "
+                                    f"{', '.join(self.OTHER_SUBJECTS)})", "parameters")
+            changes.append(LaterChange(
+                subject=item.req("subject").text(), parameters=parameters,
+                reference=item.req("reference").text(),
+                since=item.child("since").day() if item.has("since") else None))
+        return Currency(current_until=root.req("current_until").day(), later_changes=tuple(changes))
+
     # -- regulations -----------------------------------------------------------------------
     REGULATION_FIELDS = (
         "id", "name", "valid_from", "valid_until", "based_on", "source", "note", "model",
@@ -219,6 +242,7 @@ class Loader:
         root = self.raw.files["regulations.yml"].req("regulations")
         merged: dict[str, dict[str, Any]] = {}
         nodes: list[Node] = []
+        declared: dict[str, frozenset[str]] = {}
         for item in root.items():
             item.only(*self.REGULATION_FIELDS)
             reg_id = item.req("id").text()
@@ -233,7 +257,9 @@ class Loader:
                 values = {**inherited, **values}
             merged[reg_id] = values
             nodes.append(Node(item.file, item.path, values))
-        regulations = [self._regulation(node, route_ids) for node in nodes]
+            declared[reg_id] = frozenset(k for k in item.mapping() if k not in self.OWN_FIELDS)
+        regulations = [replace(self._regulation(node, route_ids), declared=declared[node.req("id").text()])
+                       for node in nodes]
         return self._check_periods(root, regulations)
 
     def _regulation(self, node: Node, route_ids: set[str]) -> Regulation:

@@ -204,6 +204,8 @@ class Regulation:
     new_themes_per_year: Fact[int] | None = None
     transition: Fact[Transition] | None = None
     note: str | None = None
+    # The parameters this version sets itself (not copied by `based_on`): what a later version covers.
+    declared: frozenset[str] = frozenset()
 
     def applies_on(self, day: date) -> bool:
         return self.valid_from <= day and (self.valid_until is None or day < self.valid_until)
@@ -216,3 +218,21 @@ class Trajectory(Named):
     short: str = ""
     provider: str = ""
     info: Mapping[str, Info] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LaterChange:
+    """A change the register made after the sources, known from its public pages but not in the data."""
+
+    subject: str                     # Dutch, as the answer says it: "de lengte van een periode"
+    parameters: tuple[str, ...]      # regulation parameters (or other subjects) it touches
+    reference: str                   # where the register describes the rules of now
+    since: date | None = None
+
+
+@dataclass(frozen=True)
+class Currency:
+    """Up to when the sources describe the register ("bronnen bijgewerkt tot"), and what changed later."""
+
+    current_until: date
+    later_changes: tuple[LaterChange, ...] = ()

@@ -37,6 +37,8 @@ from .loader import (
     load_trajectories,
 )
 from .model import (
+    Currency,
+    LaterChange,
     Info,
     Named,
     Programme,
@@ -216,6 +218,16 @@ class RuleBook:
     info: Mapping[str, Info] = field(default_factory=dict)
     # Normalised id, name and alias -> item, per kind ("programme", "theme", "registration_type", "level").
     names: Mapping[str, Mapping[str, Named]] = field(default_factory=dict)
+    currency: Currency | None = None
+
+    def later_changes(self, regulation: Regulation, parameters: Iterable[str], today: date) -> tuple[LaterChange, ...]:
+        """Changes the register made after the sources to these parameters of the rules of `today`, that no
+        later regulation in the data covers. None for an old regulation: its rules are history."""
+        if self.currency is None or today <= self.currency.current_until or regulation is not self.regulation_on(today):
+            return ()
+        covered = set().union(*(r.declared for r in self.regulations if r.valid_from > self.currency.current_until))
+        asked = set(parameters)
+        return tuple(c for c in self.currency.later_changes if (set(c.parameters) & asked) - covered)
 
     def find(self, kind: str, name: object) -> Named | None:
         """The item of a kind whose id, name or alias matches `name` (case, accents, dashes ignored)."""
@@ -732,6 +744,7 @@ def build(folder: Path) -> RuleBook:
         },
     }
     return RuleBook(
+        currency=loader.currency(),
         folder=folder,
         regulations=regulations,
         routes=route_map,

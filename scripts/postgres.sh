@@ -2,17 +2,19 @@
 # A local PostgreSQL server for tests and development: scripts/postgres.sh start|stop|status|url
 #
 #   start   install Debian's postgresql when initdb is missing, create the cluster in var/pg (once),
-#           start it on 127.0.0.1:${PG_PORT:-55432} only (trust auth on loopback), create the database
+#           start it on 127.0.0.1:${PG_PORT:-25432} only (trust auth on loopback), create the database
 #           `registerwijzer`, and print its URL. Starting a running server is a no-op (prints the URL).
 #   stop    stop the server (fast shutdown); a no-op when it is not running.
 #   status  exit 0 when running, 3 when not.
-#   url     print postgresql+psycopg2://postgres@127.0.0.1:${PG_PORT:-55432}/registerwijzer
+#   url     print postgresql+psycopg2://postgres@127.0.0.1:${PG_PORT:-25432}/registerwijzer
 #
 # Only the URL goes to stdout (URL=$(scripts/postgres.sh start)); progress and errors go to stderr.
 # Run as root, the server runs as the `postgres` user (runuser); as another user, as that user.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-PORT="${PG_PORT:-55432}"
+# Below Linux's ephemeral range (32768-60999): a port in it can be held by a client connection in
+# TIME-WAIT, and the server then cannot bind it ("Address already in use" with nothing listening).
+PORT="${PG_PORT:-25432}"
 DB="registerwijzer"
 PGDIR="$ROOT/var/pg"
 LOG="$PGDIR/server.log"

@@ -275,6 +275,9 @@ def with_date_line(answer: Answer, line: str) -> Answer:
     return replace(answer, text=f"{text}\n{line}{sep}{sources}")
 
 
+CYCLE_WORDS_RE = re.compile(r"\bcyclus|\bprioriteit|\bterug ?kijk|\bonderwerpen\b")
+
+
 def herregistratie(book: RuleBook, q: Query, today: date) -> Answer:
     regulation, current = regulation_for(book, q, today)
     info = book.info["herregistratie"]
@@ -295,6 +298,12 @@ def herregistratie(book: RuleBook, q: Query, today: date) -> Answer:
     text += "\nDe routes: " + join_nl(names, "of") + "."
     if any(book.route(r).professionalisation for r in regulation.routes.value):
         text += f" Voor de laatste route geldt: {professionalisation_requirement(regulation)}."
+    sources = [info.source, cycle.source, regulation.routes.source]
+    cycle_text = book.info.get("organisation.cycle")
+    if cycle_text is not None and CYCLE_WORDS_RE.search(plain_text(q.text)):
+        # "Wat is de cyclus?": the register's own paragraph on the four-year cycle.
+        text = f"{text}\n{cycle_text.get('text')}"
+        sources.append(cycle_text.source)
     line = dated(book, regulation, today, "cycle_years", "points_required", "routes")
     other = sorted(years_named(q.text) - {cycle.value})
     if other and current is None:
@@ -306,7 +315,7 @@ def herregistratie(book: RuleBook, q: Query, today: date) -> Answer:
         text = (f"Je noemt {join_nl([str(n) for n in other], 'of')} jaar. Mijn bronnen noemen een periode van "
                 f"{cycle.value} jaar: je herregistreert iedere {cycle.value} jaar. {later} {HELPDESK_OFFER}")
         return with_sources(text, [info.source, cycle.source], HELPDESK_BUTTONS)
-    return with_sources(f"{text}\n{line}".strip(), [info.source, cycle.source, regulation.routes.source])
+    return with_sources(f"{text}\n{line}".strip(), sources)
 
 
 def routes(book: RuleBook, q: Query, today: date) -> Answer:

@@ -392,10 +392,14 @@ DEFINITION_RE = re.compile(r"\bwat (is|zijn|betekent|betekende|betekenen|was|war
                            r"\bwat versta\w*\b|\bbetekenis\b|\buitleg\b")
 
 
+# What counts in a learning form ("telt het aantal uren bij informeel leren?"): its definition says.
+COUNTS_WHAT_RE = re.compile(r"\b(uren|uur|aantal activiteiten)\b")
+
+
 def defined_learning_form(book: RuleBook, text: str) -> list[tuple[LearningForm, Regulation]]:
     """The one learning form a definition question names ("wat betekende formeel leren?"), or []."""
     plain = plain_text(text)
-    if not DEFINITION_RE.search(plain) or COMPARISON_RE.search(plain):
+    if not (DEFINITION_RE.search(plain) or COUNTS_WHAT_RE.search(plain)) or COMPARISON_RE.search(plain):
         return []
     found = _forms_named(book, plain)
     return found if len(found) == 1 else []
@@ -509,7 +513,8 @@ def with_names(book: RuleBook, query: Any) -> Any:
 # with the words of each block itself ("ijsbergcoaching" is in the validation block).
 BLOCK_WORDS: dict[str, tuple[str, ...]] = {
     "learning_goals": ("leerdoel", "doelen", "leer ik", "wat leer"),
-    "benefits": ("oplever", "voordeel", "voordelen", "opbrengst", "waarom"),
+    "benefits": ("oplever", "levert het", "levert dat", "levert dit", "voordeel", "voordelen", "opbrengst", "waarom",
+                 "inspectie"),
     "contact": ("contact", "mail", "bellen", "telefoon", "vragen over", "terecht", "contactpersoon"),
     "directieteam": ("directieteam is", "bedoel", "betekent directieteam", "mbo", " vo ", "po "),
     "phases": ("fase", "fases", "opbouw", "onderdelen"),

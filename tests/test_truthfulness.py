@@ -219,3 +219,24 @@ def test_four_or_five_years_is_the_cycle_question() -> None:
     assert second_opinion("is het nu 4 of 5 jaar?", "ask_outside_sources", 0.29, 0.7, ranking) == "ask_herregistratie"
     # One number of years with a subject the sources are silent on stays outside them.
     assert second_opinion("mag ik 2 jaar uitstel?", "ask_outside_sources", 0.29, 0.7, ranking) == "ask_outside_sources"
+
+
+# -- what the data holds, reachable by a question ----------------------------------------------------
+@pytest.mark.parametrize("query,heard,seed", [
+    (Query("ask_herregistratie", text="wat is de cyclus van het register?"),
+     "Je kiest zelf je prioriteiten, passend bij je school", "001"),
+    (Query("ask_programme_info", {"programme": ("leerkracht-jaar-1",)}, "wat zijn de leerdoelen van LK1?"),
+     "rolmodel zijn in het geven en ontvangen van feedback", "000"),
+    (Query("ask_mt_programme", text="wat levert het programma voor directieteams op?"),
+     "een sterkere verbetercultuur in de hele organisatie", "003"),
+    (Query("ask_mt_programme", text="wat bedoelen ze met een directieteam in het po?"),
+     "het bestuur, eventuele bovenschoolse directeuren en de schooldirecteuren", "003"),
+    (Query("ask_themes", text="wie ontwikkelt de nieuwe thema's?"),
+     "De nieuwe thema's worden door schoolleiders zelf ontwikkeld", "004"),
+    (Query("ask_rule_changes", text="telt bij informeel leren het aantal uren?"),
+     "je ontwikkeling op het thema telt, niet het aantal uren", "002"),
+])
+def test_what_the_data_holds_is_heard_with_its_source(book: RuleBook, query: Query, heard: str, seed: str) -> None:
+    reply = answer(book, query, TODAY)
+    assert heard in reply.text
+    assert seed in {s.seed[:3] for s in reply.sources}

@@ -514,6 +514,7 @@ def level_value(book: RuleBook, q: Query, level_text: str, today: date) -> Answe
         text = f"Een thema op leerniveau {level} levert {points} punten op: {how}."
     else:
         text = f"{count} thema's op leerniveau {level} leveren {points} punten op ({how} per thema)."
+    text += "\n" + dated(book, regulation, today, "valuation_points")
     return with_sources(text, [regulation.valuation_points.source])
 
 
@@ -585,6 +586,7 @@ def theme_repeat(book: RuleBook, q: Query, today: date) -> Answer:
     if old is not None and old.themes_must_differ.value:
         text += (f" De verplichting van {old.min_themes.value if old.min_themes else 'drie'} verschillende thema's "
                  f"is vervallen op {format_date(regulation.valid_from)}.")
+    text += "\n" + dated(book, regulation, today, "themes_must_differ")
     return with_sources(text, [rule.source])
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Iterable, Mapping, Sequence
 
-from .answers import Answer, Button, capital, join_nl, old_regulation, source_line
+from .answers import Answer, Button, capital, dated, join_nl, old_regulation, source_line
 from .register import (
     Activity,
     InvalidLevel,
@@ -357,6 +357,8 @@ def calculate(book: RuleBook, parsed: Parsed, today: date) -> Answer:
             lines.append(asked)
         elif ways:
             lines.append("Je kunt dat bijvoorbeeld halen met " + ways + ".")
+    if day == today:
+        lines.append(dated(book, regulation, today, "points_required", "valuation_points"))
     text = "\n".join(lines) + "\n\n" + source_line(evaluation.explanation.sources)
     return Answer(text, (), evaluation.explanation.sources)
 

@@ -240,3 +240,11 @@ def test_what_the_data_holds_is_heard_with_its_source(book: RuleBook, query: Que
     reply = answer(book, query, TODAY)
     assert heard in reply.text
     assert seed in {s.seed[:3] for s in reply.sources}
+
+
+def test_the_calculator_and_the_rule_answers_say_which_rules_they_apply(book: RuleBook) -> None:
+    text = calculate(book, parse(book, "ik heb LK1 gedaan en een thema op niveau 5"), TODAY).text
+    assert "= 90 van de 100" in text and "Dit zijn de regels vanaf 17 november 2020" in text and REFERENCE in text
+    level = answer(book, Query("ask_activity_points", {"learning_level": ("6",)}), TODAY).text
+    assert "Dit zijn de regels vanaf 17 november 2020." in level and REFERENCE not in level  # no later change known
+    assert "Dit zijn de regels vanaf 17 november 2020." in answer(book, Query("ask_theme_repeat"), TODAY).text

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol, Sequence
 
-from .answers import Answer, source_line
+from .answers import Answer, dated, source_line
 from .calculator import calculate, parse, ways_to_close
 from .register import Activity, Dossier, Evaluation, ProgrammeActivity, RuleBook, RulesError, format_date
 
@@ -121,6 +121,7 @@ def progress(book: RuleBook, personal: Personal, today: date) -> Answer:
         ways = ways_to_close(book, ev.points_missing, today, exclude=done)
         if ways:
             lines.append("Je kunt dat bijvoorbeeld halen met " + ways + ".")
+    lines.append(dated(book, ev.regulation, today, "points_required"))
     return Answer("\n".join(lines) + "\n\n" + source_line(ev.explanation.sources), (), ev.explanation.sources)
 
 

@@ -20,11 +20,11 @@ shell: train
 
 # Everything: unit tests, data validation, training and end-to-end tests against real servers.
 test: train
-	@$(PY) -m pytest
+	@REGISTERWIJZER_REQUIRE_SEEDS=1 $(PY) -m pytest
 
 # Only the tests that need no trained model or servers.
 test-unit: setup
-	@$(PY) -m pytest -m "not e2e"
+	@REGISTERWIJZER_REQUIRE_SEEDS=1 $(PY) -m pytest -m "not e2e"
 
 # Answers to the frozen evaluation set (tests/eval/) from the running assistant, per topic and style:
 # correct in one turn, clarification, wrong. Starts its own servers; writes results/eval.md and .json.

@@ -83,6 +83,8 @@ start "helpdesk worker" .venv/bin/python -m bot helpdesk worker
 # The website page with the chat widget (web/).
 start "web page" .venv/bin/python -m bot.web --port "$WEB_PORT"
 
+# The banner prints commands, never runs them: no backticks or $( ) in this here-document (it expands
+# variables), so nothing a reader is told to type is executed by make run.
 cat <<MSG
 [run] action server: http://127.0.0.1:$ACTIONS_PORT  (Rasa SDK)
 [run] Rasa:          http://127.0.0.1:$RASA_PORT  (REST, socket.io for the widget, Teams; loading the model takes ~30 s)
@@ -90,10 +92,10 @@ cat <<MSG
 [run] Chat widget:   http://127.0.0.1:$WEB_PORT/  (log in with a portal token: http://127.0.0.1:$WEB_PORT/#token=TOKEN)
 [run] Talk to it:
 [run]   curl -s 127.0.0.1:$RASA_PORT/webhooks/rest/webhook -d '{"sender":"ik","message":"hallo"}'
-[run] Personal answers need a verified identity: demo leaders with `.venv/bin/python -m bot demo`,
-[run]   a portal token with `.venv/bin/python -m bot token 100234`, then
+[run] Personal answers need a verified identity: demo leaders with '.venv/bin/python -m bot demo',
+[run]   a portal token with '.venv/bin/python -m bot token 100234', then
 [run]   curl -s 127.0.0.1:$RASA_PORT/webhooks/rest/webhook -H "Authorization: Bearer TOKEN" -d '{"sender":"ik","message":"hoeveel punten heb ik al?"}'
-[run] Or chat in the terminal with: make shell.  Ctrl-C stops both servers.
+[run] Or chat in the terminal with: make shell.  Ctrl-C stops them all.
 MSG
 start Rasa .venv/bin/rasa run --interface 127.0.0.1 --port "$RASA_PORT" --model models/registerwijzer.tar.gz \
   --credentials credentials.yml --endpoints endpoints.yml --quiet

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from datetime import date
 
 import pytest
@@ -100,7 +102,11 @@ def test_diploma_route_needs_no_points(book: RuleBook) -> None:
 @pytest.mark.parametrize("message", ["", "🙂🙂🙂", "<script>alert(1)</script>", "x" * 10_000, "niveau niveau niveau"])
 def test_odd_messages_never_crash(book: RuleBook, message: str) -> None:
     parsed = parse(book, message)
-    calculate(book, parsed, TODAY)
+    reply = calculate(book, parsed, TODAY)
+    # A Dutch reply of a sensible length, never an internal error or an echo of the input.
+    assert reply.text.strip() and len(reply.text) < 2_000
+    assert not re.search(r"Traceback|Exception|\bNone\b", reply.text)
+    assert message[:50] not in reply.text or not message.strip()
 
 
 # -- repetitions, the count asked for, and comparisons ----------------------------------------------

@@ -6,6 +6,7 @@ import os
 import signal
 import socket
 import subprocess
+import time
 from datetime import date
 from pathlib import Path
 
@@ -188,3 +189,34 @@ def test_rest_conversations_are_kept_apart_from_other_channels(servers: Servers)
     status, replies = servers.post({"message": "hallo"})
     assert status == 200 and str(replies[0]["recipient_id"]).startswith("rest:")  # type: ignore[index]
     assert replies[0]["recipient_id"] != "rest:default"  # type: ignore[index]
+
+
+def test_make_run_prints_its_banner_and_runs_nothing_of_it(tmp_path: Path) -> None:
+    """The banner tells how to add the demo leaders and get a token; it must not do either. Against an
+    empty database, run.sh leaves it without leaders and prints no token (a JWT starts with 'eyJ')."""
+    import sqlite3
+    from .conftest import JWT_KEY, Servers, free_port
+    database = tmp_path / "empty.db"
+    env = {**os.environ, "RASA_PORT": str(free_port()), "ACTIONS_PORT": str(free_port()),
+           "WEB_PORT": str(free_port()), "DATABASE_URL": f"sqlite:///{database}",
+           "REGISTERWIJZER_JWT_KEY": JWT_KEY, "REGISTERWIJZER_JWT_ALGORITHM": "HS256"}
+    env.pop("ACTION_SERVER_URL", None)
+    subprocess.run([str(ROOT / ".venv/bin/python"), "-m", "bot", "db", "upgrade"], cwd=ROOT, env=env, check=True,
+                   capture_output=True, timeout=300)
+    log = tmp_path / "run.log"
+    process = subprocess.Popen(["bash", "scripts/run.sh"], cwd=ROOT, env=env, stdout=log.open("wb"),
+                               stderr=subprocess.STDOUT, start_new_session=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    servers = Servers(process, int(env["RASA_PORT"]), int(env["ACTIONS_PORT"]), log, env)
+    try:
+        deadline = time.monotonic() + 120
+        while "Ctrl-C stops them all" not in log.read_text() and time.monotonic() < deadline:
+            assert process.poll() is None, log.read_text()[-3000:]
+            time.sleep(0.5)
+    finally:
+        servers.interrupt()
+    text = log.read_text()
+    assert "'.venv/bin/python -m bot demo'" in text and "'.venv/bin/python -m bot token 100234'" in text
+    assert "eyJ" not in text
+    with sqlite3.connect(database) as db:
+        assert db.execute("select count(*) from leaders").fetchone() == (0,)

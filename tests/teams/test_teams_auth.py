@@ -60,14 +60,20 @@ def test_a_genuine_token_is_accepted(stub: MicrosoftStub, config: TeamsConfig) -
     assert claims["aud"] == stub.app_id and claims["serviceurl"] == stub.service_url
 
 
-@pytest.mark.parametrize("header", [None, "", "Bearer ", "Basic dXNlcjpwYXNz", "bearer", 42])
-def test_missing_token(stub: MicrosoftStub, config: TeamsConfig, header: object) -> None:
-    rejected(stub, config, header, stub.activity())
+@pytest.mark.parametrize("header,reason", [
+    (None, "no bearer token"), ("", "no bearer token"), ("Bearer ", "empty or oversized token"),
+    ("Basic dXNlcjpwYXNz", "no bearer token"), ("bearer", "no bearer token"), (42, "no bearer token"),
+])
+def test_missing_token(stub: MicrosoftStub, config: TeamsConfig, header: object, reason: str) -> None:
+    assert rejected(stub, config, header, stub.activity()) == reason
 
 
-@pytest.mark.parametrize("garbage", ["not-a-jwt", "a.b.c", "eyJhbGciOiJSUzI1NiJ9.e30", "x" * 9000])
-def test_garbage_token(stub: MicrosoftStub, config: TeamsConfig, garbage: str) -> None:
-    rejected(stub, config, f"Bearer {garbage}", stub.activity())
+@pytest.mark.parametrize("garbage,reason", [
+    ("not-a-jwt", "malformed token"), ("a.b.c", "malformed token"), ("eyJhbGciOiJSUzI1NiJ9.e30", "malformed token"),
+    ("x" * 9000, "empty or oversized token"),
+])
+def test_garbage_token(stub: MicrosoftStub, config: TeamsConfig, garbage: str, reason: str) -> None:
+    assert rejected(stub, config, f"Bearer {garbage}", stub.activity()) == reason
 
 
 def test_key_id_not_published(stub: MicrosoftStub, config: TeamsConfig) -> None:
@@ -84,7 +90,7 @@ def test_bad_signature(stub: MicrosoftStub, config: TeamsConfig) -> None:
     forged = stub.token(aud="someone-else").split(".")[1]  # a different payload under the old signature
     assert "InvalidSignature" in rejected(stub, config, f"Bearer {head}.{forged}.{signature}", stub.activity())
     flipped = signature[:-4] + ("AAAA" if signature[-4:] != "AAAA" else "BBBB")
-    rejected(stub, config, f"Bearer {head}.{payload}.{flipped}", stub.activity())
+    assert "InvalidSignature" in rejected(stub, config, f"Bearer {head}.{payload}.{flipped}", stub.activity())
 
 
 def test_wrong_audience(stub: MicrosoftStub, config: TeamsConfig) -> None:
@@ -92,7 +98,7 @@ def test_wrong_audience(stub: MicrosoftStub, config: TeamsConfig) -> None:
 
 
 def test_no_audience(stub: MicrosoftStub, config: TeamsConfig) -> None:
-    rejected(stub, config, f"Bearer {stub.token(drop=('aud',))}", stub.activity())
+    assert "MissingRequiredClaim" in rejected(stub, config, f"Bearer {stub.token(drop=('aud',))}", stub.activity())
 
 
 def test_wrong_issuer(stub: MicrosoftStub, config: TeamsConfig) -> None:
@@ -114,7 +120,8 @@ def test_no_expiry(stub: MicrosoftStub, config: TeamsConfig) -> None:
 
 
 def test_not_yet_valid(stub: MicrosoftStub, config: TeamsConfig) -> None:
-    rejected(stub, config, f"Bearer {stub.token(nbf=int(time.time()) + 3600)}", stub.activity())
+    token = stub.token(nbf=int(time.time()) + 3600)
+    assert "ImmatureSignature" in rejected(stub, config, f"Bearer {token}", stub.activity())
 
 
 def test_service_url_claim_mismatch(stub: MicrosoftStub, config: TeamsConfig) -> None:

@@ -59,3 +59,10 @@ def test_bench_assistant_quick_writes_the_figures(tmp_path: Path) -> None:
     text = md.read_text(encoding="utf-8")
     for heading in ("## Targets", "## Understanding", "## Speed", "## Long conversations", "## Cost", "## Scale"):
         assert heading in text
+
+    # Every turn got an answer: a benchmark of failed turns measures nothing. And the report is whole.
+    assert report["turns_sent"].get("registerwijzer", 0) > 0
+    unanswered = {name: v["count"] for name, v in (report.get("unanswered_turns") or {}).items()}
+    assert unanswered.get("registerwijzer", 0) == 0, report["unanswered_turns"]
+    assert any(t["figure"] == "turns without an answer, registerwijzer" and t["met"] for t in report["targets"])
+    assert "turns without an answer" in text

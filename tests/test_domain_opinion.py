@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-pytest.importorskip("rasa")
-
-from components.domain_opinion import second_opinion  # noqa: E402
+from components.domain_opinion import second_opinion
 
 UNSURE = 0.3
 SURE = 0.9

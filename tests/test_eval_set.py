@@ -84,3 +84,18 @@ def test_a_bad_set_is_refused(tmp_path: Path) -> None:
     (tmp_path / "cases_x.yml").write_text("cases:\n  - id: a\n    turns:\n      - say: hoi\n")
     with pytest.raises(EvalSetError, match="no judged turn"):
         load_cases(tmp_path)
+
+
+def test_the_holdout_set_covers_every_intent_of_the_domain() -> None:
+    """Every intent the assistant can be told has held-out examples (at least five), so the held-out gate
+    measures all of them; a new intent without held-out examples fails here."""
+    import yaml as _yaml
+    root = Path(__file__).resolve().parents[1]
+    domain = _yaml.safe_load((root / "domain.yml").read_text(encoding="utf-8"))
+    intents = {i if isinstance(i, str) else next(iter(i)) for i in domain["intents"]} - {"nlu_fallback"}
+    holdout = _yaml.safe_load((root / "tests" / "nlu" / "holdout.yml").read_text(encoding="utf-8"))
+    counts = {item["intent"]: sum(1 for line in item["examples"].splitlines() if line.strip().startswith("- "))
+              for item in holdout["nlu"] if "intent" in item}
+    thin = {intent: counts.get(intent, 0) for intent in intents if counts.get(intent, 0) < 5}
+    assert not thin, f"held-out examples per intent below 5: {thin}"
+    assert set(counts) <= intents | {"nlu_fallback"}, set(counts) - intents

@@ -81,12 +81,12 @@ def test_english_gets_a_dutch_reply(servers: Servers) -> None:
 @pytest.mark.parametrize("message,expected", [
     ("🙂🙂🙂", "Ik zie geen vraag in je bericht"),
     ("???", "Ik zie geen vraag in je bericht"),
-    ("   ", ""),
+    ("   ", "Je bericht is leeg."),
 ])
 def test_messages_without_words(servers: Servers, message: str, expected: str) -> None:
     replies = servers.say(message, sender=f"e2e-nowords-{message.encode().hex()}")
     text = "\n".join(str(r.get("text", "")) for r in replies)
-    assert expected in text
+    assert expected and text.startswith(expected), text
     assert "Traceback" not in text
 
 

@@ -207,9 +207,6 @@ def test_unreachable_database_is_one_line(tmp_path: Path) -> None:
 
 
 def test_token_is_signed_for_the_leader(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
-    identity = pytest.importorskip("bot.identity")
-    if not hasattr(identity, "issue_token"):
-        pytest.skip("bot.identity.issue_token not there yet")
     import jwt
 
     key = "test-secret-" + "k" * 32

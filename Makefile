@@ -24,7 +24,7 @@ test: train
 
 # Only the tests that need no trained model or servers.
 test-unit: setup
-	@REGISTERWIJZER_REQUIRE_SEEDS=1 $(PY) -m pytest -m "not e2e"
+	@REGISTERWIJZER_REQUIRE_SEEDS=1 $(PY) -m pytest -m "not e2e and not postgres"
 
 # Answers to the frozen evaluation set (tests/eval/) from the running assistant, per topic and style:
 # correct in one turn, clarification, wrong. Starts its own servers; writes results/eval.md and .json.

@@ -1,0 +1,175 @@
+"""The REST channel (bot/channels/rest.py) over real HTTP, without Rasa: its blueprint in a Sanic app
+of its own on a port the OS picks, and a stand-in for Rasa's message handler that records what reaches
+the assistant. Fast, and part of `make test-unit` (no model, no servers to install)."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import uuid
+from typing import Any, Iterator
+
+import httpx
+import pytest
+from sanic import Sanic
+
+from bot.channels.rest import MAX_SENDER, UNAUTHORIZED, VerifiedRestInput
+from bot.identity import TokenConfig, issue_token
+
+KEY = "rest-unit-secret-" + "k" * 32
+OFFICE = "office-secret-" + "o" * 20
+
+
+@pytest.fixture(autouse=True)
+def secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REGISTERWIJZER_JWT_KEY", KEY)
+    monkeypatch.setenv("REGISTERWIJZER_JWT_ALGORITHM", "HS256")
+    monkeypatch.setenv("REST_CHANNEL_TOKEN", OFFICE)
+
+
+class ChannelServer:
+    """One Sanic app with the channel's blueprint, served from a thread of its own (Sanic patches its HTTP
+    module once per process, so one app serves the whole module)."""
+
+    def __init__(self) -> None:
+        self.seen: list[Any] = []
+        self.port = 0
+        self.loop = asyncio.new_event_loop()
+        self.ready = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+
+    async def on_new_message(self, message: Any) -> None:
+        self.seen.append(message)
+        await message.output_channel.send_text_message(message.sender_id, "ontvangen")
+
+    def _serve(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        app = Sanic(f"rest-unit-{uuid.uuid4().hex[:8]}")
+        app.blueprint(VerifiedRestInput().blueprint(self.on_new_message), url_prefix="/webhooks/rest")
+
+        async def start() -> Any:
+            server = await app.create_server(host="127.0.0.1", port=0, return_asyncio_server=True, access_log=False)
+            await server.startup()
+            await server.before_start()
+            await server.after_start()
+            self.port = server.server.sockets[0].getsockname()[1]  # bound by the OS: no race for a free port
+            return server
+
+        self.server = self.loop.run_until_complete(start())
+        self.ready.set()
+        self.loop.run_forever()
+
+    def start(self) -> ChannelServer:
+        self.thread.start()
+        assert self.ready.wait(30), "the channel's Sanic app did not start"
+        return self
+
+    def stop(self) -> None:
+        async def close() -> None:
+            await self.server.before_stop()
+            self.server.close()
+            await self.server.wait_closed()
+        asyncio.run_coroutine_threadsafe(close(), self.loop).result(10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[ChannelServer]:
+    running = ChannelServer().start()
+    yield running
+    running.stop()
+
+
+def exchange(server: ChannelServer, *requests: tuple[dict[str, Any] | bytes, dict[str, str]]
+             ) -> tuple[list[httpx.Response], list[Any]]:
+    """Send each (body, headers) to the channel; the responses and the messages that reached the handler."""
+    server.seen.clear()
+    responses = []
+    with httpx.Client(base_url=f"http://127.0.0.1:{server.port}", timeout=10) as client:
+        for body, headers in requests:
+            if isinstance(body, bytes):
+                responses.append(client.post("/webhooks/rest/webhook", content=body, headers=headers))
+            else:
+                responses.append(client.post("/webhooks/rest/webhook", json=body, headers=headers))
+    return responses, list(server.seen)
+
+
+def one(server: ChannelServer, body: dict[str, Any] | bytes,
+        headers: dict[str, str] | None = None) -> tuple[httpx.Response, Any]:
+    (response,), seen = exchange(server, (body, headers or {}))
+    return response, (seen[0] if seen else None)
+
+
+def test_anonymous_message_reaches_the_assistant_without_the_clients_metadata(server: ChannelServer) -> None:
+    response, message = one(server, {"sender": "anna", "message": "hoi", "input_channel": "socketio",
+                             "metadata": {"verified_leader": "100234"}})
+    assert response.status_code == 200 and response.json() == [{"recipient_id": "rest:anna", "text": "ontvangen"}]
+    assert message.text == "hoi" and message.sender_id == "rest:anna"
+    assert message.metadata is None and message.input_channel == "rest"
+
+
+@pytest.mark.parametrize("where", ["header", "body"])
+def test_a_portal_token_in_the_header_or_the_body_verifies_the_leader(server: ChannelServer, where: str) -> None:
+    token = issue_token("100234", config=TokenConfig.from_env())
+    body: dict[str, Any] = {"sender": "s", "message": "hoeveel punten heb ik?"}
+    headers = {}
+    if where == "header":
+        headers["Authorization"] = f"Bearer {token}"
+    else:
+        body["token"] = token
+    response, message = one(server, body, headers)
+    assert response.status_code == 200
+    assert message.metadata["verified_leader"] == "100234" and message.metadata["verified_channel"] == "web"
+
+
+@pytest.mark.parametrize("token", [".", "a.b.c", "x" * 5000])
+def test_a_bad_token_gets_401_and_reaches_nobody(server: ChannelServer, token: str) -> None:
+    response, message = one(server, {"sender": "s", "message": "hoi"}, {"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401 and response.json() == UNAUTHORIZED
+    assert message is None
+
+
+def test_a_token_signed_with_another_key_gets_401(server: ChannelServer) -> None:
+    other = issue_token("100234", config=TokenConfig("HS256", "other" * 10, "other" * 10))
+    response, message = one(server, {"sender": "s", "message": "hoi", "token": other})
+    assert response.status_code == 401 and message is None
+
+
+@pytest.mark.parametrize("office,number,status", [
+    (OFFICE, "100234", 200),
+    (OFFICE, None, 401),            # no number
+    (OFFICE, "12", 401),            # not a registratienummer
+    (OFFICE, 100234, 401),          # not a string
+    ("wrong-secret", "100234", 401),
+    ("", "100234", 401),
+])
+def test_the_back_office_token_needs_the_secret_and_a_valid_number(server: ChannelServer, office: str, number: object, status: int) -> None:
+    body: dict[str, Any] = {"sender": "s", "message": "hoi"}
+    if number is not None:
+        body["registratienummer"] = number
+    response, message = one(server, body, {"X-Backoffice-Token": office})
+    assert response.status_code == status
+    if status == 200:
+        assert message.metadata["verified_leader"] == "100234" and message.metadata["verified_channel"] == "rest"
+    else:
+        assert message is None and response.json() == UNAUTHORIZED
+
+
+def test_an_oversized_or_missing_sender_gets_a_fresh_id_of_its_own(server: ChannelServer) -> None:
+    (r1, r2, r3), seen = exchange(server, ({"sender": "x" * (MAX_SENDER + 1), "message": "a"}, {}),
+                                  ({"message": "b"}, {}), ({"sender": "   ", "message": "c"}, {}))
+    assert [r.status_code for r in (r1, r2, r3)] == [200, 200, 200]
+    senders = [m.sender_id for m in seen]
+    assert all(s.startswith("rest:") and len(s) == len("rest:") + 32 for s in senders)
+    assert len(set(senders)) == 3 and "x" * 20 not in senders[0]
+
+
+def test_a_sender_at_the_limit_is_kept(server: ChannelServer) -> None:
+    response, message = one(server, {"sender": "y" * MAX_SENDER, "message": "hoi"})
+    assert response.status_code == 200 and message.sender_id == "rest:" + "y" * MAX_SENDER
+
+
+def test_malformed_json_never_crashes_the_channel(server: ChannelServer) -> None:
+    response, _ = one(server, b"{not json", {"Content-Type": "application/json"})
+    assert response.status_code < 500

@@ -55,7 +55,9 @@ def clarify(text: str, ranking: Sequence[tuple[str, float]], book: RuleBook | No
     if not topics and passage is None:
         return give_up(text)
     buttons = tuple(Button(TOPIC_TITLES[name], f"/{name}") for name in topics)
-    buttons += (Button("Iets anders", "/deny"),)
+    # Rasa's two-stage fallback reads out_of_scope as "none of these": it asks to rephrase, and after a
+    # second "none of these" gives up with the helpdesk offer (a /deny would end the loop as an answer).
+    buttons += (Button("Iets anders", "/out_of_scope"),)
     if passage is not None:
         # One text of the data shares the question's rare words: show it, quoted, and still ask.
         return Answer(f"Ik weet niet zeker wat je bedoelt. Dit staat in mijn bronnen en past misschien bij je vraag:\n"

@@ -86,9 +86,19 @@ def intro(start: Start) -> str:
     return INTRO
 
 
-def transcript(events: Iterable[dict[str, Any]]) -> list[tuple[str, str, datetime | None]]:
-    """(role, text, time) of every message in the conversation: what the helpdesk sees with consent."""
-    lines = []
+# The tracker store hands the actions a window of the last turns of a conversation (endpoints.yml,
+# tracker_store.max_turns); a transcript with this many user turns may have lost its start.
+WINDOW_TURNS = 20
+EARLIER_LEFT_OUT = (f"(Eerdere berichten van dit gesprek zijn niet meegestuurd: de assistent bewaart voor de "
+                    f"helpdesk de laatste {WINDOW_TURNS} beurten.)")
+
+
+def transcript(events: Iterable[dict[str, Any]],
+               window_turns: int = WINDOW_TURNS) -> list[tuple[str, str, datetime | None]]:
+    """(role, text, time) of the messages the actions see: what the helpdesk gets with consent. That is
+    the whole conversation up to `window_turns` user turns; beyond, its last turns, with a first line
+    saying earlier messages were left out (so the helpdesk never takes a window for the whole)."""
+    lines: list[tuple[str, str, datetime | None]] = []
     for event in events:
         kind = event.get("event")
         if kind not in ("user", "bot") or not event.get("text"):
@@ -96,6 +106,8 @@ def transcript(events: Iterable[dict[str, Any]]) -> list[tuple[str, str, datetim
         stamp = event.get("timestamp")
         at = datetime.fromtimestamp(stamp, tz=timezone.utc) if isinstance(stamp, (int, float)) else None
         lines.append(("gebruiker" if kind == "user" else "assistent", str(event["text"]), at))
+    if sum(1 for role, _, _ in lines if role == "gebruiker") >= window_turns:
+        lines.insert(0, ("assistent", EARLIER_LEFT_OUT, None))
     return lines
 
 

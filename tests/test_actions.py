@@ -120,7 +120,7 @@ def test_fallback_offers_the_two_likeliest_topics() -> None:
     ranking = [{"name": "nlu_fallback", "confidence": 0.5}, {"name": "ask_costs", "confidence": 0.3},
                {"name": "greet", "confidence": 0.1}, {"name": "ask_enrolment", "confidence": 0.08}]
     [message], _ = run(ActionAskAffirmation(), tracker("kost inschrijven iets", "nlu_fallback", ranking=ranking))
-    assert [b["payload"] for b in message["buttons"]] == ["/ask_costs", "/ask_enrolment", "/deny"]
+    assert [b["payload"] for b in message["buttons"]] == ["/ask_costs", "/ask_enrolment", "/out_of_scope"]
 
 
 def test_fallback_to_emoji_or_english() -> None:

@@ -35,8 +35,9 @@ def test_after_an_offer_the_unanswered_question_goes_along(intent: str, reason: 
 
 def test_after_the_two_stage_fallback_the_rephrased_question_goes_along() -> None:
     events = [user("blabla register ding", "nlu_fallback"), bot("Gaat je vraag over een van deze onderwerpen?"),
-              user("/deny", "deny"), bot("Kun je hem anders stellen?"),
-              user("kan mijn bestuur mijn punten zien", "nlu_fallback"), {"event": "rewind"},
+              user("/out_of_scope", "out_of_scope"), bot("Kun je hem anders stellen?"),
+              user("kan mijn bestuur mijn punten zien", "nlu_fallback"), bot("Gaat je vraag over een van deze?"),
+              user("/out_of_scope", "out_of_scope"), {"event": "rewind"},
               bot("Sorry. " + HELPDESK_OFFER), user("ja graag", "affirm")]
     start = handover.plan("affirm", "ja graag", events)
     assert start.question == "kan mijn bestuur mijn punten zien" and start.reason == "fallback"
@@ -70,3 +71,15 @@ def test_transcript_has_both_sides_in_order_with_times() -> None:
     lines = handover.transcript(events)
     assert [(role, text) for role, text, _ in lines] == [("gebruiker", "hallo"), ("assistent", "Hoi!")]
     assert lines[0][2] is not None and lines[0][2].year == 2023
+
+
+def test_a_transcript_longer_than_the_window_says_earlier_messages_were_left_out() -> None:
+    import yaml
+    from pathlib import Path
+    window = yaml.safe_load((Path(__file__).resolve().parents[1] / "endpoints.yml").read_text())["tracker_store"]
+    assert window["max_turns"] == handover.WINDOW_TURNS  # one number for the store and the transcript
+    short = [{"event": "user", "text": f"vraag {i}"} for i in range(3)]
+    assert handover.transcript(short)[0][1] == "vraag 0"
+    long = [{"event": "user", "text": f"vraag {i}"} for i in range(handover.WINDOW_TURNS)]
+    lines = handover.transcript(long)
+    assert lines[0] == ("assistent", handover.EARLIER_LEFT_OUT, None) and lines[1][1] == "vraag 0"

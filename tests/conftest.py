@@ -12,7 +12,14 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+
 from bot.register import RuleBook, load_rules  # noqa: E402
+
+# Property tests are about what holds, not how fast: no per-example deadline (a loaded 2-core machine
+# made them flaky), and no .hypothesis/ example database in the checkout.
+hypothesis_settings.register_profile("registerwijzer", deadline=None, database=None)
+hypothesis_settings.load_profile("registerwijzer")
 from bot.register.loader import DATA_DIR  # noqa: E402
 
 
@@ -28,3 +35,15 @@ def data_copy(tmp_path: Path) -> Path:
     target = tmp_path / "data"
     shutil.copytree(DATA_DIR, target)
     return target
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--shuffle", type=int, default=None, metavar="SEED",
+                     help="run the tests in a random order (seeded): proves they do not depend on each other")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    seed = config.getoption("--shuffle")
+    if seed is not None:
+        import random
+        random.Random(seed).shuffle(items)

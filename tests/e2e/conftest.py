@@ -85,12 +85,30 @@ class Servers:
                         f"log:\n{self.log.read_text()[-3000:]}")
 
 
-def start_servers(tmp: Path, extra_env: dict[str, str] | None = None) -> Servers:
-    """Start `scripts/run.sh` on free ports; `extra_env` configures channels (Teams stand-in, origins)."""
+PORT_TAKEN = ("address already in use", "errno 98", "could not bind")
+
+
+def start_servers(tmp: Path, extra_env: dict[str, str] | None = None, attempts: int = 3) -> Servers:
+    """Start `scripts/run.sh` on free ports; `extra_env` configures channels (Teams stand-in, origins).
+    A port found free can be taken by another process before run.sh binds it: then it starts again on
+    other ports (a server that exits for any other reason fails the test at once)."""
+    for attempt in range(attempts):
+        try:
+            return _start_servers(tmp, extra_env, attempt)
+        except PortTaken:
+            continue
+    pytest.fail(f"run.sh found its ports taken {attempts} times")
+
+
+class PortTaken(Exception):
+    pass
+
+
+def _start_servers(tmp: Path, extra_env: dict[str, str] | None = None, attempt: int = 0) -> Servers:
     if not MODEL.exists():
         pytest.fail(f"no trained model at {MODEL}; run `make test`, which trains it first")
     rasa_port, actions_port = free_port(), free_port()
-    log = tmp / "run.log"
+    log = tmp / ("run.log" if attempt == 0 else f"run-{attempt}.log")
     env = {
         **os.environ, "RASA_PORT": str(rasa_port), "ACTIONS_PORT": str(actions_port),
         "DATABASE_URL": f"sqlite:///{tmp / 'e2e.db'}", "REGISTERWIJZER_JWT_KEY": JWT_KEY,
@@ -111,6 +129,8 @@ def start_servers(tmp: Path, extra_env: dict[str, str] | None = None) -> Servers
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline:
         if process.poll() is not None:
+            if any(sign in log.read_text().lower() for sign in PORT_TAKEN):
+                raise PortTaken(log.read_text()[-500:])
             pytest.fail(f"run.sh exited early:\n{log.read_text()[-3000:]}")
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{rasa_port}/", timeout=2):

@@ -93,6 +93,8 @@ def widget(browser: Browser, servers: Servers) -> Iterator[Widget]:
     tab = Widget(browser, servers)
     yield tab
     tab.context.close()
+    # Every browser test: the page fetched nothing from outside 127.0.0.1 (no CDN, fonts or trackers).
+    assert tab.outside_requests() == [], tab.outside_requests()
 
 
 def token_for(number: str) -> str:
@@ -167,20 +169,33 @@ def test_keyboard_only_and_labels(widget: Widget) -> None:
 
 CONTRAST = """
 () => {
+  // Colours with their alpha: a semi-transparent background is blended over what lies beneath it, and
+  // semi-transparent text over its background, as the eye sees them (WCAG uses the rendered colours).
+  const parse = (c) => {
+    const v = c.match(/[\\d.]+/g).map(Number);
+    return {r: v[0], g: v[1], b: v[2], a: v.length > 3 ? v[3] : 1};
+  };
+  const over = (top, below) => ({
+    r: top.r * top.a + below.r * (1 - top.a), g: top.g * top.a + below.g * (1 - top.a),
+    b: top.b * top.a + below.b * (1 - top.a), a: 1,
+  });
   const lum = (c) => {
-    const [r, g, b] = c.match(/\\d+(\\.\\d+)?/g).slice(0, 3).map(Number).map((v) => {
+    const [r, g, b] = [c.r, c.g, c.b].map((v) => {
       v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
     return 0.2126 * r + 0.7152 * g + 0.0722 * b;
   };
-  const bg = (el) => {
+  const background = (el) => {
+    const layers = [];
     for (; el; el = el.parentElement) {
-      const c = getComputedStyle(el).backgroundColor;
-      if (c && !c.startsWith('rgba(0, 0, 0, 0)') && c !== 'transparent') return c;
+      const c = parse(getComputedStyle(el).backgroundColor);
+      if (c.a > 0) layers.push(c);
+      if (c.a >= 1) break;
     }
-    return 'rgb(255, 255, 255)';
+    return layers.reverse().reduce((below, top) => over(top, below), {r: 255, g: 255, b: 255, a: 1});
   };
   const ratio = (el) => {
-    const a = lum(getComputedStyle(el).color), b = lum(bg(el));
+    const back = background(el);
+    const a = lum(over(parse(getComputedStyle(el).color), back)), b = lum(back);
     return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
   };
   const out = {};

@@ -253,7 +253,7 @@ def capabilities(book: RuleBook, q: Query, today: date) -> Answer:
 
 def dated(book: RuleBook, regulation: Regulation, today: date, *parameters: str) -> str:
     """A line naming the rules an answer applies and, where the register changed these parameters after
-    the sources, where the rules of now are. Empty for the old rules (those answers date themselves)."""
+    the sources, where the rules of now are. For an old regulation: "Dit waren ..." (history, no notice)."""
     if regulation is not book.regulation_on(today):
         return f"Dit waren {regulation.name}."
     text = f"Dit zijn {regulation.name}."
@@ -265,14 +265,6 @@ def dated(book: RuleBook, regulation: Regulation, today: date, *parameters: str)
                 f"Het register heeft daarna {join_nl([c.subject for c in changes])} veranderd: kijk op "
                 f"{join_nl(references)} of vraag het de helpdesk.")
     return text
-
-
-def with_date_line(answer: Answer, line: str) -> Answer:
-    """The answer with its dating line after the text, before the sources."""
-    if not line:
-        return answer
-    text, sep, sources = answer.text.partition("\n\nBron")
-    return replace(answer, text=f"{text}\n{line}{sep}{sources}")
 
 
 CYCLE_WORDS_RE = re.compile(r"\bcyclus|\bprioriteit|\bterug ?kijk|\bonderwerpen\b")
@@ -304,7 +296,6 @@ def herregistratie(book: RuleBook, q: Query, today: date) -> Answer:
         # "Wat is de cyclus?": the register's own paragraph on the four-year cycle.
         text = f"{text}\n{cycle_text.get('text')}"
         sources.append(cycle_text.source)
-    line = dated(book, regulation, today, "cycle_years", "points_required", "routes")
     other = sorted(years_named(q.text) - {cycle.value})
     if other and current is None:
         # "Is het nu vijf jaar?": what the sources say, and that the register changed it later (when known).
@@ -315,6 +306,7 @@ def herregistratie(book: RuleBook, q: Query, today: date) -> Answer:
         text = (f"Je noemt {join_nl([str(n) for n in other], 'of')} jaar. Mijn bronnen noemen een periode van "
                 f"{cycle.value} jaar: je herregistreert iedere {cycle.value} jaar. {later} {HELPDESK_OFFER}")
         return with_sources(text, [info.source, cycle.source], HELPDESK_BUTTONS)
+    line = dated(book, regulation, today, "cycle_years", "points_required", "routes")
     return with_sources(f"{text}\n{line}".strip(), sources)
 
 

@@ -26,7 +26,7 @@ from .register import (
     ValuationActivity,
     format_date,
 )
-from .register.model import Source, ValuationPoints
+from .register.model import Source, Theme, ValuationPoints
 from .facets import COMPARISON_RE, NUMBER, OLD_RULES_RE, number
 from .register.model import normalise
 
@@ -81,10 +81,8 @@ def _mask(text: str, names: Mapping[str, object], tag: str) -> tuple[str, list[s
 def _named_id(name: str, item: object) -> str:
     """The id of what a name names: a sub-theme's own id when the name is a sub-theme's (it covers its theme
     in part), else the item's."""
-    for sub in getattr(item, "subthemes", ()):
-        if name in {normalise(n) for n in (sub.id, sub.name, *sub.aliases)}:
-            return str(sub.id)
-    return str(getattr(item, "id", item))
+    sub = item.subtheme_named(name) if isinstance(item, Theme) else None
+    return str(sub.id) if sub is not None else str(getattr(item, "id", item))
 
 
 # Domain words as school leaders type them: "nivo 5", "niveua", "niveau5", "thma", "tema's".

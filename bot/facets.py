@@ -257,7 +257,7 @@ def _words(text: str) -> set[str]:
 T = TypeVar("T")
 
 
-def _per_book(compute: Callable[[RuleBook], T]) -> Callable[[RuleBook], T]:
+def per_book(compute: Callable[[RuleBook], T]) -> Callable[[RuleBook], T]:
     """Compute once per rule book (a RuleBook is not hashable; a new book is computed anew)."""
     cache: dict[int, tuple[RuleBook, T]] = {}
 
@@ -270,7 +270,7 @@ def _per_book(compute: Callable[[RuleBook], T]) -> Callable[[RuleBook], T]:
     return cached
 
 
-@_per_book
+@per_book
 def _programme_words(book: RuleBook) -> dict[str, frozenset[str]]:
     """Per programme, the words of its own data (validation items, goals, phases, ...)."""
     result = {}
@@ -294,7 +294,7 @@ def _same_word(asked: str, own: str) -> bool:
     return len(own) >= 6 and len(asked) >= 9 and (asked.endswith(own) or asked.startswith(own))
 
 
-@_per_book
+@per_book
 def _general_words(book: RuleBook) -> frozenset[str]:
     """Words of the register's own texts (herregistratie, certificaat, ...): they name no programme."""
     return frozenset(w for block in book.info.values() for text in _strings(block) for w in _words(text))
@@ -327,7 +327,7 @@ def _inflected(one: str, other: str) -> bool:
     return long.startswith(short) and len(long) - len(short) <= 2
 
 
-@_per_book
+@per_book
 def _programme_all_words(book: RuleBook) -> dict[str, frozenset[str]]:
     """Per programme, the words of all of its own data (enrolment, costs, validation, ...)."""
     general = _general_words(book)  # "registratie", "school": words of the register's own texts tell nothing apart
@@ -436,7 +436,7 @@ def _squash(text: str) -> str:
     return re.sub(r"[^a-z0-9&]", "", text)
 
 
-@_per_book
+@per_book
 def _name_index(book: RuleBook) -> dict[str, tuple[str, str]]:
     """Every name and alias in the rules data, squashed ("lk jaar 1" -> "lkjaar1"), to (entity, id)."""
     index: dict[str, tuple[str, str]] = {}

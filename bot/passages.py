@@ -5,8 +5,8 @@ When the classifier cannot place a question, the words it shares with one text o
 herregistratie text and with nothing else. `best_passage` returns that text with its source, so the
 fallback can show what the sources say rather than only ask; it returns None unless one text stands out.
 
-Plain lexical matching (inverse document frequency over the data's own texts, words cut to six letters
-for inflection and compounds): every passage is a text from the data, quoted as it is, so it can claim
+Plain lexical matching (inverse document frequency over the data's own texts; a word matches its
+inflections, not the compounds it starts: `_same`): every passage is a text from the data, quoted as it is, so it can claim
 nothing the data does not.
 """
 
@@ -19,7 +19,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Iterator, Mapping
 
-from .facets import MAX_TEXT, STOPWORDS
+from .facets import MAX_TEXT, STOPWORDS, per_book
 from .register import RuleBook
 from .register.model import Source, normalise
 
@@ -32,7 +32,7 @@ is zijn was waren wordt worden word kan kun kunt kunnen moet moeten mag mogen wi
 wat wie waar hoe welke welk wanneer waarom dat die dit deze er niet geen ook nog al dan als om te tot na
 naar door uit over zo heb hebt heeft hebben had hadden doe doet doen ga gaat gaan krijg krijgt krijgen wel
 nu toch eigenlijk graag even heel hele echt alle alles iets niets veel meer daar hier hem haar hun men
-zich zelf eens maar want omdat dus elk elke ieder iedere andere ander wel beetje precies ongeveer
+zich zelf eens maar want omdat dus elk elke ieder iedere andere ander beetje precies ongeveer
 zonder tussen
 """.split()) | STOPWORDS
 MIN_WORDS = 5        # a passage says something: at least this many words
@@ -121,12 +121,9 @@ class PassageIndex:
         return passage
 
 
-_INDEX: dict[int, tuple[RuleBook, PassageIndex]] = {}
+_index = per_book(PassageIndex)
 
 
 def best_passage(book: RuleBook, text: str) -> Passage | None:
     """The one text of the rules data that shares the question's rare words, or None."""
-    hit = _INDEX.get(id(book))
-    if hit is None or hit[0] is not book:
-        hit = _INDEX[id(book)] = (book, PassageIndex(book))
-    return hit[1].best(text)
+    return _index(book).best(text)

@@ -87,11 +87,19 @@ class SubTheme:
     name: str
     aliases: tuple[str, ...]
 
+    def names(self) -> tuple[str, ...]:
+        return (self.id, self.name, *self.aliases)
+
 
 @dataclass(frozen=True)
 class Theme(Named):
     regulations: tuple[str, ...] = ()
     subthemes: tuple[SubTheme, ...] = ()
+
+    def subtheme_named(self, name: str) -> SubTheme | None:
+        """The sub-theme one of whose names `name` is (case, accents, dashes ignored), or None."""
+        key = normalise(name)
+        return next((sub for sub in self.subthemes if key in {normalise(n) for n in sub.names()}), None)
 
 
 @dataclass(frozen=True)

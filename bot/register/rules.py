@@ -222,7 +222,7 @@ class RuleBook:
 
     def later_changes(self, regulation: Regulation, parameters: Iterable[str], today: date) -> tuple[LaterChange, ...]:
         """Changes the register made after the sources to these parameters of the rules of `today`, that no
-        later regulation in the data covers. None for an old regulation: its rules are history."""
+        later regulation in the data covers. None (empty) for an old regulation: its rules are history."""
         if self.currency is None or today <= self.currency.current_until or regulation is not self.regulation_on(today):
             return ()
         covered = set().union(*(r.declared for r in self.regulations if r.valid_from > self.currency.current_until))
@@ -278,11 +278,7 @@ class RuleBook:
         """A theme, or the part of it a sub-theme's name points at ("omgaan met verschillen als team" is a
         sub-theme: it covers its theme only in part, as the sources leave open whether it counts as whole)."""
         theme = self.theme(name)
-        key = normalise(name)
-        for sub in theme.subthemes:
-            if key in {normalise(n) for n in (sub.id, sub.name, *sub.aliases)}:
-                return ThemeRef(theme, sub)
-        return ThemeRef(theme)
+        return ThemeRef(theme, theme.subtheme_named(name))
 
     def route(self, route_id: str) -> Route:
         try:
@@ -711,7 +707,7 @@ def _name_index(items: Iterable[Named]) -> dict[str, Named]:
         names = list(item.names())
         if isinstance(item, Theme):
             for sub in item.subthemes:
-                names.extend((sub.id, sub.name, *sub.aliases))
+                names.extend(sub.names())
         for name in names:
             index.setdefault(normalise(name), item)
     return index

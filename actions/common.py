@@ -9,7 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import handover
-from bot.answers import Answer, Query
+from bot.replies import Answer, Query
 from bot.facets import regeling_value
 from bot.language import LONG_MESSAGE, LONG_NOTE, Kind, classify
 

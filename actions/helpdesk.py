@@ -15,7 +15,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import handover
-from bot.answers import Answer, Button
+from bot.replies import Answer, Button
 from bot.helpdesk import (
     Helpdesk,
     HelpdeskError,

@@ -10,7 +10,7 @@ from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import progress
-from bot.answers import Answer, Query
+from bot.replies import Answer, Query
 from bot.answers import answer as general_answer
 from bot.context import Context, follow_up
 from bot.facets import PERSONAL_INTENTS, with_names

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Iterable, Mapping, Sequence
 
-from .answers import Answer, Button, capital, dated, join_nl, old_regulation, source_line
+from .answers.common import dated, old_regulation
+from .replies import Answer, Button, capital, join_nl, source_line
 from .register import (
     Activity,
     InvalidLevel,

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
-from .answers import Query
+from .replies import Query
 from .facets import PERSONAL_INTENTS, PROGRAMME_FACETS, facet_of, speaks_of_own_dossier
 from .register.model import normalise
 

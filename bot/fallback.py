@@ -7,7 +7,8 @@ from dataclasses import replace
 from datetime import date
 from typing import Sequence
 
-from .answers import HELPDESK_BUTTONS, HELPDESK_OFFER, TOPIC_TITLES, Answer, Button, Query, answer, source_line, with_sources
+from .answers import TOPIC_TITLES, answer
+from .replies import HELPDESK_BUTTONS, HELPDESK_OFFER, Answer, Button, Query, source_line, with_sources
 from .facets import COMPARISON_RE, PERSONAL_INTENTS, plain_text
 from .register import RuleBook
 from .passages import best_passage

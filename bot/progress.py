@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol, Sequence
 
-from .answers import Answer, dated, source_line
+from .answers.common import dated
+from .replies import Answer, source_line
 from .calculator import calculate, parse, ways_to_close
 from .register import Activity, Dossier, Evaluation, ProgrammeActivity, RuleBook, RulesError, format_date
 

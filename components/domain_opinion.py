@@ -29,7 +29,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.calculator import LEVEL_RE, is_calculation, parse
-from bot.answers import provider_programmes
+from bot.answers.common import provider_programmes
 from bot.fallback import TWO_PART_TOPICS
 from bot.facets import (REGISTRATION_TYPES_RE, REREGISTER_RE, CHANGE_RE, CHANGE_SUBJECT_RE, COMPARISON_RE, DURATION_RE, OLD_SUBJECT_WORDS,
                         asks_first_registration, asks_master_route, FIRST_PERSON_RE, MAX_TEXT, OLD_RULES_RE, SINCE_RE, asks_cycle, facet_of,

@@ -1,0 +1,27 @@
+"""The register itself: founding, board, what it does, its committees and councils."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ..register import RuleBook
+from ..replies import Answer, Query, bullets, join_nl, with_sources
+
+
+def organisation(book: RuleBook, q: Query, today: date) -> Answer:
+    founded = book.info["organisation.founded"]
+    board = book.info["organisation.board"]
+    activities = book.info["organisation.activities"]
+    text = (
+        f"Het Schoolleidersregister PO is in {founded.get('year')} {founded.get('text')}. "
+        f"In het bestuur zitten {join_nl(board.get('members'))}. Het register doet onder meer dit:\n"
+        + bullets(activities.get("items"))
+    )
+    return with_sources(text, [founded.source, board.source, activities.source])
+
+def committees(book: RuleBook, q: Query, today: date) -> Answer:
+    bodies = book.info["organisation.bodies"]
+    lines = [f"{b['name']}: {b['role']}" for b in bodies.get("items")]
+    text = ("Dit zijn de commissies en raden van het register:\n" + bullets(lines)
+            + f"\n{bodies.get('composition')} {bodies.get('advice')}")
+    return with_sources(text, [bodies.source])

@@ -1,0 +1,79 @@
+"""What an answer is, shared by every part that replies: `Answer`, `Button`, `Query`, the helpdesk offer,
+source lines and Dutch list helpers. No Rasa, no rules data here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, Mapping, Sequence
+
+from .register.model import Source
+
+
+@dataclass(frozen=True)
+class Button:
+    title: str
+    payload: str
+
+@dataclass(frozen=True)
+class Answer:
+    text: str
+    buttons: tuple[Button, ...] = ()
+    sources: tuple[Source, ...] = ()
+
+@dataclass(frozen=True)
+class Query:
+    """What the user asked: the intent and the entities' canonical values."""
+
+    intent: str
+    entities: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    text: str = ""
+
+    def first(self, name: str) -> str | None:
+        values = self.entities.get(name, ())
+        return values[0] if values else None
+
+    def all(self, name: str) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(self.entities.get(name, ())))
+
+HELPDESK_OFFER = "Wil je dat ik je vraag doorgeef aan de helpdesk?"
+
+HELPDESK_BUTTONS = (Button("Ja, geef door aan de helpdesk", "/request_helpdesk"), Button("Nee, dank je", "/deny"))
+
+def with_sources(text: str, sources: Iterable[Source], buttons: Sequence[Button] = ()) -> Answer:
+    unique = tuple(dict.fromkeys(sources))
+    if unique:
+        text = f"{text}\n\n{source_line(unique)}"
+    return Answer(text, tuple(buttons), unique)
+
+def source_line(sources: Sequence[Source]) -> str:
+    """'Bron: publisher, ‘document’ (onderdeel ‘x’)', one entry per document, sections grouped."""
+    documents: dict[tuple[str, str], list[str]] = {}
+    for source in sources:
+        sections = documents.setdefault((source.publisher, source.title), [])
+        if source.section is not None and source.section not in sections:
+            sections.append(source.section)  # no section: the document as a whole
+    parts = []
+    for (publisher, title), sections in documents.items():
+        label = "onderdeel" if len(sections) == 1 else "onderdelen"
+        where = f" ({label} {join_nl([f'‘{s}’' for s in sections])})" if sections else ""
+        parts.append(f"{publisher}, ‘{title}’{where}")
+    return ("Bron: " if len(parts) == 1 else "Bronnen: ") + "; ".join(parts) + "."
+
+def euro(amount: int) -> str:
+    return "€ " + f"{amount:,}".replace(",", ".")
+
+def join_nl(items: Sequence[str], last: str = "en") -> str:
+    items = [i for i in items if i]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + f" {last} " + items[-1]
+
+def bullets(items: Iterable[str]) -> str:
+    return "\n".join(f"- {item}" for item in items)
+
+def capital(text: str) -> str:
+    """Upper-case the first letter, except in brand names written with inner capitals (leerKRACHT)."""
+    first_word = text.split(" ", 1)[0]
+    if any(c.isupper() for c in first_word[1:]):
+        return text
+    return text[:1].upper() + text[1:]

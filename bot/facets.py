@@ -10,12 +10,13 @@ webinars moet ik volgen?"), so that no follow-up question is needed.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import replace
 from typing import Any, Callable, Iterable, Mapping, Sequence, TypeVar
 
 from .register import RuleBook
-from .register.model import LearningForm, Programme, Regulation, normalise
+from .register.model import Info, LearningForm, Programme, Regulation, Trajectory, normalise
 
 # A message is read up to this many characters: several patterns below look across the sentence
 # (".*"), which on a hostile 200,000-character message would take a minute; no question is this long.
@@ -246,8 +247,10 @@ def _strings(value: Any) -> Iterable[str]:
     elif isinstance(value, (list, tuple)):
         for item in value:
             yield from _strings(item)
-    elif hasattr(value, "data"):
-        yield from _strings(getattr(value, "data"))
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            if f.name not in ("key", "source", "also"):
+                yield from _strings(getattr(value, f.name))
 
 
 def _words(text: str) -> set[str]:
@@ -276,9 +279,9 @@ def _programme_words(book: RuleBook) -> dict[str, frozenset[str]]:
     result = {}
     for programme in book.programmes.values():
         words: set[str] = set()
-        for key in DETAIL_BLOCKS:
-            for text in _strings(programme.info.get(key)):
-                words |= _words(text)
+        for block in programme.blocks():
+            if block.key in DETAIL_BLOCKS:
+                words |= {w for text in _strings(block) for w in _words(text)}
         result[programme.id] = frozenset(words)
     return result
 
@@ -297,7 +300,7 @@ def _same_word(asked: str, own: str) -> bool:
 @per_book
 def _general_words(book: RuleBook) -> frozenset[str]:
     """Words of the register's own texts (herregistratie, certificaat, ...): they name no programme."""
-    return frozenset(w for block in book.info.values() for text in _strings(block) for w in _words(text))
+    return frozenset(w for block in book.texts.blocks() for text in _strings(block) for w in _words(text))
 
 
 def programme_by_detail(book: RuleBook, text: str) -> Programme | None:
@@ -333,7 +336,7 @@ def _programme_all_words(book: RuleBook) -> dict[str, frozenset[str]]:
     general = _general_words(book)  # "registratie", "school": words of the register's own texts tell nothing apart
     result = {}
     for programme in book.programmes.values():
-        own = {w for block in programme.info.values() for text in _strings(block) for w in _words(text)
+        own = {w for block in programme.blocks() for text in _strings(block) for w in _words(text)
                if w not in general}
         # Its names count whatever the register's texts say: "het eerste leerKRACHT-jaar" is jaar-1.
         own |= {w for name in (programme.name, *programme.aliases) for w in _words(name)}
@@ -530,19 +533,19 @@ def _block_words(block: Any) -> set[str]:
     return {w for text in _strings(block) for w in _words(text)}
 
 
-def detail_blocks(subject: Any, text: str) -> list[str]:
+def detail_blocks(subject: Programme | Trajectory, text: str) -> list[Info]:
     """The data blocks of a programme or trajectory that the question asks about, best first: by the
     words that name a block ("leerdoelen", "contact") and by the block's own words ("ijsbergcoaching",
     "inspectiekader"). Empty when the question names no detail."""
     plain = " " + plain_text(text) + " "
-    asked = _words(plain_text(text)) - _words(getattr(subject, "name", ""))
-    for alias in getattr(subject, "aliases", ()):
+    asked = _words(plain_text(text)) - _words(subject.name)
+    for alias in subject.aliases:
         asked -= _words(alias)
-    scores: dict[str, int] = {}
-    for key, block in subject.info.items():
-        score = 2 * sum(1 for cue in BLOCK_WORDS.get(key, ()) if cue in plain)
+    scored: list[tuple[int, Info]] = []
+    for block in subject.blocks():
+        score = 2 * sum(1 for cue in BLOCK_WORDS.get(block.key, ()) if cue in plain)
         own = _block_words(block)
         score += sum(1 for a in asked if any(_same_word(a, w) for w in own))
         if score:
-            scores[key] = score
-    return [k for k, _ in sorted(scores.items(), key=lambda item: -item[1])]
+            scored.append((score, block))
+    return [block for _, block in sorted(scored, key=lambda item: -item[0])]

@@ -61,10 +61,9 @@ def test_the_detail_follows_the_data(book: RuleBook) -> None:
     """One source of truth: the detail is found in the programme's own data, so moving it moves the answer."""
     lk1 = book.programme("leerkracht-jaar-1")
     slp = book.programme("leerkracht-schoolleidersprogramma")
-    validation = lk1.info["validation"]
-    moved = replace(book, programmes={**book.programmes, lk1.id: replace(lk1, info={
-        k: v for k, v in lk1.info.items() if k != "validation"}),
-        slp.id: replace(slp, info={**slp.info, "validation": validation})})
+    validation = lk1.validation
+    moved = replace(book, programmes={**book.programmes, lk1.id: replace(lk1, validation=None),
+                                      slp.id: replace(slp, validation=validation)})
     found = programme_by_detail(moved, "hoeveel webinars moet ik volgen?")
     assert found is not None and found.id == slp.id
 

@@ -121,6 +121,28 @@ def bad_model(data: Any) -> None:
     regulation(data, "srpo-2020")["model"] = "stars"
 
 
+def misspelt_cost_field(data: Any) -> None:
+    costs = programme(data, "leerkracht-jaar-1")["costs"]
+    costs["tekst"] = costs.pop("text")
+
+
+def cost_amount_as_text(data: Any) -> None:
+    data["trajectories"][0]["costs"]["items"][1]["eur"] = "twaalfhonderd"
+
+
+def unknown_step_field(data: Any) -> None:
+    data["trajectories"][0]["steps"]["stappen"] = ["één"]
+
+
+def board_without_members(data: Any) -> None:
+    del data["organisation"]["board"]["members"]
+
+
+def contact_without_anything(data: Any) -> None:
+    contact = programme(data, "leerkracht-directieteams")["contact"]
+    del contact["email"], contact["phone"]
+
+
 def level_above_max(data: Any) -> None:
     regulation(data, "srpo-2020")["valuation_points"]["value"]["extra_by_level"][7] = 30
 
@@ -161,6 +183,17 @@ def level_above_max(data: Any) -> None:
                      id="alias used by two programmes"),
         pytest.param("regulations.yml", bad_model, "regulations[1].model", "must be 'themes' or 'points'",
                      id="unknown model"),
+        # The descriptive blocks (costs, steps, contact, ...) are checked like the facts (issue 15).
+        pytest.param("programmes.yml", misspelt_cost_field, "programmes[0].costs.tekst", "unknown field",
+                     id="misspelt field in a programme's costs"),
+        pytest.param("valuation.yml", cost_amount_as_text, "trajectories[0].costs.items[1].eur",
+                     "expected a whole number", id="a trajectory's cost as text"),
+        pytest.param("valuation.yml", unknown_step_field, "trajectories[0].steps.stappen", "unknown field",
+                     id="unknown field in a trajectory's steps"),
+        pytest.param("organisation.yml", board_without_members, "organisation.board.members",
+                     "missing required field", id="board without members"),
+        pytest.param("programmes.yml", contact_without_anything, "programmes[4].contact", "at least one of",
+                     id="contact without a name, e-mail or phone"),
         pytest.param("regulations.yml", level_above_max, "regulations[1].valuation_points.value.extra_by_level.7",
                      "above max_level 6", id="valuation level above max"),
     ],

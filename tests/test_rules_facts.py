@@ -120,11 +120,11 @@ def rec(book: RuleBook, prog_id: str) -> Any:
 
 
 def pinfo(book: RuleBook, prog_id: str, key: str) -> Any:
-    return book.programmes[prog_id].info[key]
+    return getattr(book.programmes[prog_id], key)
 
 
 def tinfo(book: RuleBook, key: str) -> Any:
-    return book.trajectories[BT].info[key]
+    return getattr(book.trajectories[BT], key)
 
 
 def has_item(items: list[str], phrase: str) -> bool:
@@ -148,21 +148,21 @@ def case(name: str, get: Callable[[RuleBook], Got], expected: Any, seed: str, se
 def validation_item(phrase: str) -> Callable[[RuleBook], Got]:
     def get(book: RuleBook) -> Got:
         info = pinfo(book, LK1, "validation")
-        return has_item(info.get("items"), phrase), info.source
+        return has_item(info.items, phrase), info.source
     return get
 
 
 def org(key: str, field: str) -> Callable[[RuleBook], Got]:
     def get(book: RuleBook) -> Got:
-        info = book.info[f"organisation.{key}"]
-        return info.get(field), info.source
+        info = getattr(book.texts.organisation, key)
+        return getattr(info, field), info.source
     return get
 
 
 def body_role(body_id: str) -> Callable[[RuleBook], Got]:
     def get(book: RuleBook) -> Got:
-        info = book.info["organisation.bodies"]
-        return next(b["role"] for b in info.get("items") if b["id"] == body_id), info.source
+        info = book.texts.organisation.bodies
+        return next(b.role for b in info.items if b.id == body_id), info.source
     return get
 
 
@@ -200,19 +200,19 @@ FACTS = [
          "Persoonlijk leiderschap", "Onderwijsinrichting en schoolorganisatie", "Kwaliteitsmanagement",
          "Aandacht voor professionele ontwikkeling voor leerkrachten", "Leidinggeven aan leren",
          "Verandermanagement"),
-    case("lk1 115 hours", lambda b: (pinfo(b, LK1, "study_load_hours").get("value"),
+    case("lk1 115 hours", lambda b: (pinfo(b, LK1, "study_load_hours").hours,
                                      pinfo(b, LK1, "study_load_hours").source),
          115, S000, P_VAL, "De (studie)belasting voor dit thema bedraagt 115 uur."),
-    case("lk1 no extra costs", lambda b: ("geen extra kosten" in pinfo(b, LK1, "costs").get("text"),
+    case("lk1 no extra costs", lambda b: ("geen extra kosten" in pinfo(b, LK1, "costs").text,
                                           pinfo(b, LK1, "costs").source),
          True, S000, "Kosten", "Stichting leerKRACHT brengt geen extra kosten in rekening"),
     case("lk1 enrolment by link at start of school year",
-         lambda b: ("via de link" in pinfo(b, LK1, "enrolment").get("text")
-                    and "aan het begin van het schooljaar" in pinfo(b, LK1, "enrolment").get("text"),
+         lambda b: ("via de link" in pinfo(b, LK1, "enrolment").text
+                    and "aan het begin van het schooljaar" in pinfo(b, LK1, "enrolment").text,
                     pinfo(b, LK1, "enrolment").source),
          True, S000, "Inschrijven",
          "aanmelden via de link die Stichting leerKRACHT aan het begin van het schooljaar"),
-    case("lk1 nine validation items", lambda b: (len(pinfo(b, LK1, "validation").get("items")),
+    case("lk1 nine validation items", lambda b: (len(pinfo(b, LK1, "validation").items),
                                                  pinfo(b, LK1, "validation").source),
          9, S000, P_VAL, "komt in aanmerking voor registratie van het thema door actieve deelname"),
     case("lk1 validation: startfase", validation_item("startfase, Startdag, Aan de slag fase en Uitbouwen"),
@@ -233,11 +233,11 @@ FACTS = [
          True, S000, P_VAL, "360 graden feedback met minimaal zeven responses"),
     case("lk1 validation: academie", validation_item("modules op de academie"),
          True, S000, P_VAL, "Relevante modules gevolgd op de academie"),
-    case("lk1 validated by expertcoaches", lambda b: (pinfo(b, LK1, "validation").get("validated_by"),
+    case("lk1 validated by expertcoaches", lambda b: (pinfo(b, LK1, "validation").validated_by,
                                                       pinfo(b, LK1, "validation").source),
          "de expertcoaches van Stichting leerKRACHT", S000, P_VAL,
          "gevalideerd door de expertcoaches van stichting leerKRACHT"),
-    case("lk1 twelve learning goals", lambda b: (len(pinfo(b, LK1, "learning_goals").get("items")),
+    case("lk1 twelve learning goals", lambda b: (len(pinfo(b, LK1, "learning_goals").items),
                                                  pinfo(b, LK1, "learning_goals").source),
          12, S000, "Leerdoelen", "situationeel leiderschap", "evidence informed"),
     case("slp certified", lambda b: (b.programmes[SLP].certified.value, b.programmes[SLP].certified.source),
@@ -266,23 +266,23 @@ FACTS = [
 
     # ---- 001: Over ons -------------------------------------------------------------------------
     case("founded 2013", org("founded", "year"), 2013, S001, P_ORG, "in 2013 opgericht vanuit de beroepsgroep zelf"),
-    case("board: four delegations", lambda b: (len(b.info["organisation.board"].get("members")),
-                                               b.info["organisation.board"].source),
+    case("board: four delegations", lambda b: (len(b.texts.organisation.board.members),
+                                               b.texts.organisation.board.source),
          4, S001, P_ORG, "Het bestuur bestaat uit schoolleiders afgevaardigd door de AVS"),
-    case("board: AVS", lambda b: (has_item(b.info["organisation.board"].get("members"), "AVS (Algemene Vereniging Schoolleiders)"),
-                                  b.info["organisation.board"].source),
+    case("board: AVS", lambda b: (has_item(b.texts.organisation.board.members, "AVS (Algemene Vereniging Schoolleiders)"),
+                                  b.texts.organisation.board.source),
          True, S001, P_ORG, "AVS (Algemene Vereniging Schoolleiders)"),
-    case("board: AOb", lambda b: (has_item(b.info["organisation.board"].get("members"), "AOb"),
-                                  b.info["organisation.board"].source),
+    case("board: AOb", lambda b: (has_item(b.texts.organisation.board.members, "AOb"),
+                                  b.texts.organisation.board.source),
          True, S001, P_ORG, "de onderwijsvakbonden AOb en CNV Onderwijs"),
-    case("board: CNV Onderwijs", lambda b: (has_item(b.info["organisation.board"].get("members"), "CNV Onderwijs"),
-                                            b.info["organisation.board"].source),
+    case("board: CNV Onderwijs", lambda b: (has_item(b.texts.organisation.board.members, "CNV Onderwijs"),
+                                            b.texts.organisation.board.source),
          True, S001, P_ORG, "CNV Onderwijs"),
-    case("board: PO-Raad bestuurder", lambda b: (has_item(b.info["organisation.board"].get("members"), "een bestuurder afgevaardigd door de werkgeversorganisatie PO-Raad"),
-                                                 b.info["organisation.board"].source),
+    case("board: PO-Raad bestuurder", lambda b: (has_item(b.texts.organisation.board.members, "een bestuurder afgevaardigd door de werkgeversorganisatie PO-Raad"),
+                                                 b.texts.organisation.board.source),
          True, S001, P_ORG, "een bestuurder afgevaardigd door de werkgeversorganisatie PO-Raad"),
-    case("bodies", lambda b: (tuple(x["name"] for x in b.info["organisation.bodies"].get("items")),
-                              b.info["organisation.bodies"].source),
+    case("bodies", lambda b: (tuple(x.name for x in b.texts.organisation.bodies.items),
+                              b.texts.organisation.bodies.source),
          ("Commissie Registratie", "Commissie Certificering", "Wetenschappelijke Raad", "Adviesraad"), S001, P_ORG,
          "Commissie Registratie", "Commissie Certificering", "Wetenschappelijke Raad", "Adviesraad"),
     case("commissie registratie role", body_role("commissie-registratie"),
@@ -300,8 +300,8 @@ FACTS = [
     case("committees mostly school leaders", org("bodies", "composition"),
          "De commissies Registratie en Certificering bestaan, op een enkeling na, uit schoolleiders.", S001, P_ORG,
          "op een enkeling na- uit schoolleiders"),
-    case("four-year cycle", lambda b: (b.info["organisation.cycle"].get("text").startswith("Elke vier jaar"),
-                                       b.info["organisation.cycle"].source),
+    case("four-year cycle", lambda b: (b.texts.organisation.cycle.text.startswith("Elke vier jaar"),
+                                       b.texts.organisation.cycle.source),
          True, S001, "Cyclus", "Elke vier jaar neem je de tijd", "kies je vervolgens weer nieuwe prioriteiten"),
     case("old regulation starts 2013", lambda b: (reg(b, "srpo-2013").valid_from, reg(b, "srpo-2013").source),
          date(2013, 1, 1), S001, P_ORG, "in 2013 opgericht"),
@@ -344,12 +344,12 @@ FACTS = [
          "vakbekwaam", S002, P_PROC, "opleiding 'vakbekwaam'"),
     # The period length itself is only in regulations.yml (cycle_years); this text must not repeat it.
     case("herregistratie after every period for RDO and RADO",
-         lambda b: (("na elke periode opnieuw" in b.info["herregistratie"].get("text")
-                     and "vier" not in b.info["herregistratie"].get("text"), b.info["herregistratie"].get("applies_to")),
-                    b.info["herregistratie"].source),
+         lambda b: (("na elke periode opnieuw" in b.texts.herregistratie.text
+                     and "vier" not in b.texts.herregistratie.text, list(b.texts.herregistratie.applies_to)),
+                    b.texts.herregistratie.source),
          (True, ["RDO", "RADO"]), S002, P_PROC, "als 'Registerdirecteur Onderwijs (RDO)' of als 'Registeradjunct-directeur Onderwijs (RADO)'"),
-    case("certificate uploaded in the register", lambda b: ("upload je in het register" in b.info["certificate_upload"].get("text"),
-                                                            b.info["certificate_upload"].source),
+    case("certificate uploaded in the register", lambda b: ("upload je in het register" in b.texts.certificate_upload.text,
+                                                            b.texts.certificate_upload.source),
          True, S002, P_BPF, "uploaden in het register om hiermee het betreffende thema af te ronden"),
     case("teamcoaching certified", lambda b: (b.programmes[TCM].certified.value, b.programmes[TCM].certified.source),
          True, S002, P_BPC, "vier opleidingen van Blankestijn & Partners gecertificeerd binnen het formeel leren"),
@@ -373,8 +373,8 @@ FACTS = [
     case("coachingsvaardigheden not certified formal", lambda b: (b.programmes[CV].certified.value,
                                                                   b.programmes[CV].certified.source),
          False, S002, P_BPC, "in het kader van het informeel leren"),
-    case("foundation's five activities", lambda b: (len(b.info["organisation.activities"].get("items")),
-                                                    b.info["organisation.activities"].source),
+    case("foundation's five activities", lambda b: (len(b.texts.organisation.activities.items),
+                                                    b.texts.organisation.activities.source),
          5, S002, "Doelstelling en activiteiten Stichting Schoolleidersregister PO",
          "beroepstandaard voor schoolleiders", "kennisbasis", "(her-)registratiecriteria",
          "de certificering van opleidingen", "kennis en best practices"),
@@ -384,24 +384,24 @@ FACTS = [
          False, S003, P_DT, "Het programma heeft dezelfde vier fases"),
     case("directieteams not recognised", lambda b: (rec(b, DT).form, rec(b, DT).source),
          "none", S003, P_DT, "waarmee leerKRACHT op scholen wordt geïmplementeerd"),
-    case("directieteams four phases", lambda b: (pinfo(b, DT, "phases").get("stated_count"), pinfo(b, DT, "phases").source),
+    case("directieteams four phases", lambda b: (pinfo(b, DT, "phases").stated_count, pinfo(b, DT, "phases").source),
          4, S003, P_DT, "dezelfde vier fases"),
-    case("directieteams phase names", lambda b: (tuple(p["name"] for p in pinfo(b, DT, "phases").get("items")),
+    case("directieteams phase names", lambda b: (tuple(p.name for p in pinfo(b, DT, "phases").items),
                                                  pinfo(b, DT, "phases").source),
          ("Startfase", "Trainingsfase", "Verdiepingsfase en borging"), S003, P_DT,
          "Startfase:", "Trainingsfase:", "Verdiepingsfase en borging:"),
-    case("directieteam in PO/MBO/VO", lambda b: (tuple(k for k in pinfo(b, DT, "directieteam").data),
+    case("directieteam in PO/MBO/VO", lambda b: (tuple(k for k in ("PO", "MBO", "VO") if getattr(pinfo(b, DT, "directieteam"), k.lower())),
                                                  pinfo(b, DT, "directieteam").source),
          ("PO", "MBO", "VO"), S003, "Wat bedoelen wij met directieteam?",
          "Bestuur, eventuele bovenschoolse directeuren samen met de schooldirecteuren",
          "Branch- of domeindirecteur", "Bestuurder samen met de rectoren"),
     case("inspectiekader since August 2017",
-         lambda b: (has_item(pinfo(b, DT, "benefits").get("items"), "sinds augustus 2017"), pinfo(b, DT, "benefits").source),
+         lambda b: (has_item(pinfo(b, DT, "benefits").items, "sinds augustus 2017"), pinfo(b, DT, "benefits").source),
          True, S003, "Wat levert het programma op?", "De Onderwijsinspectie is sinds augustus 2017"),
-    case("directieteams costs 3400-4500", lambda b: ((pinfo(b, DT, "costs").get("min_eur"), pinfo(b, DT, "costs").get("max_eur")),
+    case("directieteams costs 3400-4500", lambda b: ((pinfo(b, DT, "costs").min_eur, pinfo(b, DT, "costs").max_eur),
                                                      pinfo(b, DT, "costs").source),
          (3400, 4500), S003, "Kosten", "tussen de € 3.400,- en €4.500,-"),
-    case("directieteams contact", lambda b: ((pinfo(b, DT, "contact").get("email"), pinfo(b, DT, "contact").get("phone")),
+    case("directieteams contact", lambda b: ((pinfo(b, DT, "contact").email, pinfo(b, DT, "contact").phone),
                                              pinfo(b, DT, "contact").source),
          ("info@stichting-leerkracht.nl", "085 - 401 57 94"), S003, "Meer weten?",
          "info@stichting-leerkracht.nl", "085 - 401 57 94"),
@@ -439,19 +439,19 @@ FACTS = [
     case("valuation: highest level 6", lambda b: (reg(b, "srpo-2020").valuation_points.value.max_level,
                                                   reg(b, "srpo-2020").valuation_points.source),
          6, S004, P_W, "leerniveau 6"),
-    case("learning levels 4-6 without meaning", lambda b: ((b.info["learning_levels"].get("known"),
-                                                            b.info["learning_levels"].get("meaning_in_sources")),
-                                                           b.info["learning_levels"].source),
+    case("learning levels 4-6 without meaning", lambda b: ((list(b.texts.learning_levels.known),
+                                                            b.texts.learning_levels.meaning_in_sources),
+                                                           b.texts.learning_levels.source),
          ([4, 5, 6], False), S004, P_W, "leerniveau 4", "leerniveau 5", "leerniveau 6"),
-    case("five leiderschapspraktijken", lambda b: (tuple(reg(b, "srpo-2020").standard.value["practices"]),
+    case("five leiderschapspraktijken", lambda b: (tuple(reg(b, "srpo-2020").standard.value.practices),
                                                    reg(b, "srpo-2020").standard.source),
          ("visiegericht werken", "ontwikkelen van mensen", "ontwikkelen van de organisatie",
           "leidinggeven aan de kwaliteit van het onderwijs", "investeren in goede relaties met de omgeving"), S004, P_W,
          "De vijf leiderschapspraktijken zijn: visiegericht werken, ontwikkelen van mensen, ontwikkelen van de organisatie, "
          "leidinggeven aan de kwaliteit van het onderwijs, en investeren in goede relaties met de omgeving"),
     case("praktijken replace competenties, plus persoonlijk leiderschap",
-         lambda b: ((reg(b, "srpo-2020").standard.value["term"], reg(b, "srpo-2020").standard.value["replaces"],
-                     reg(b, "srpo-2020").standard.value["also"]), reg(b, "srpo-2020").standard.source),
+         lambda b: ((reg(b, "srpo-2020").standard.value.term, reg(b, "srpo-2020").standard.value.replaces,
+                     reg(b, "srpo-2020").standard.value.also), reg(b, "srpo-2020").standard.source),
          ("leiderschapspraktijken", "competenties", "persoonlijk leiderschap"), S004, P_W,
          "spreekt over leiderschapspraktijken en niet langer over competenties",
          "expliciet aandacht voor persoonlijk leiderschap"),
@@ -464,32 +464,32 @@ FACTS = [
     case("transition until 2021-02-01", lambda b: (reg(b, "srpo-2020").transition.value.until,
                                                    reg(b, "srpo-2020").transition.source),
          date(2021, 2, 1), S004, P_W, "nog afronden tot 1 februari 2021"),
-    case("valued by a Professioneel Beoordelaar", lambda b: (b.info["valuation.what"].get("assessor"),
-                                                             b.info["valuation.what"].source),
+    case("valued by a Professioneel Beoordelaar", lambda b: (b.texts.valuation.assessor,
+                                                             b.texts.valuation.source),
          "een Professioneel Beoordelaar", S004, None, "achteraf laten waarderen door een Professioneel Beoordelaar"),
-    case("B&T trajectory certified", lambda b: (tinfo(b, "certified").get("value"), tinfo(b, "certified").source),
+    case("B&T trajectory certified", lambda b: (tinfo(b, "certified").value, tinfo(b, "certified").source),
          True, S004, None, "waarderingstraject ingericht dat door het Schoolleidersregister is gecertificeerd"),
-    case("one theme per valuation", lambda b: (tinfo(b, "themes_per_valuation").get("value"),
+    case("one theme per valuation", lambda b: (tinfo(b, "themes_per_valuation").value,
                                                tinfo(b, "themes_per_valuation").source),
          1, S004, "De negen stappen", "het laten waarderen van uw ontwikkeling op een professionaliseringsthema"),
-    case("nine steps", lambda b: (len(tinfo(b, "steps").get("items")), tinfo(b, "steps").source),
+    case("nine steps", lambda b: (len(tinfo(b, "steps").items), tinfo(b, "steps").source),
          9, S004, "De negen stappen", "1. U meldt zich aan", "9. U ontvangt een certificaat"),
-    case("step 3: guidance optional", lambda b: ("begeleiding" in tinfo(b, "steps").get("items")[2]
-                                                 and "(optioneel)" in tinfo(b, "steps").get("items")[2],
+    case("step 3: guidance optional", lambda b: ("begeleiding" in tinfo(b, "steps").items[2]
+                                                 and "(optioneel)" in tinfo(b, "steps").items[2],
                                                  tinfo(b, "steps").source),
          True, S004, "De negen stappen", "gebruik wilt maken van begeleiding gedurende het waarderingstraject (optioneel)"),
-    case("guidance optional", lambda b: (tinfo(b, "guidance").get("optional"), tinfo(b, "guidance").source),
+    case("guidance optional", lambda b: (tinfo(b, "guidance").optional, tinfo(b, "guidance").source),
          True, S004, "Begeleiding", "B&T biedt daarom ook een traject met begeleiding aan"),
-    case("reflection instrument TMA", lambda b: (tinfo(b, "reflection_instrument").get("name"),
+    case("reflection instrument TMA", lambda b: (tinfo(b, "reflection_instrument").name,
                                                  tinfo(b, "reflection_instrument").source),
          "Talenten Motivatie Analyse (TMA)", S004, "Reflectie-instrument", "de Talenten Motivatie Analyse (TMA)"),
-    case("costs 995 / 1200 / 870", lambda b: (tuple(i["eur"] for i in tinfo(b, "costs").get("items")),
+    case("costs 995 / 1200 / 870", lambda b: (tuple(i.eur for i in tinfo(b, "costs").items),
                                               tinfo(b, "costs").source),
          (995, 1200, 870), S004, "Kosten", "met intake kost € 995,-", "intake én begeleiding bedraagt € 1.200,-",
          "(TMA, € 870,-)"),
-    case("costs excl. btw", lambda b: (tinfo(b, "costs").get("vat_included"), tinfo(b, "costs").source),
+    case("costs excl. btw", lambda b: (tinfo(b, "costs").vat_included, tinfo(b, "costs").source),
          False, S004, "Kosten", "Deze bedragen zijn exclusief btw."),
-    case("B&T contact", lambda b: (tinfo(b, "contact").get("name"), tinfo(b, "contact").source),
+    case("B&T contact", lambda b: (tinfo(b, "contact").name, tinfo(b, "contact").source),
          "Pauline Zwaal-Arora", S004, "Meer informatie en aanmelden", "contact op met Pauline Zwaal-Arora"),
 ]
 

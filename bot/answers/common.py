@@ -9,7 +9,8 @@ from typing import Callable, Mapping
 
 from ..facets import narrow_by_detail
 from ..register import RuleBook, RulesError
-from ..register.model import Info, Programme, Regulation, Source, Theme, Trajectory, normalise
+from ..register.model import (Bodies, Contact, Info, Instrument, ListInfo, Phases, Programme, Regions, Regulation,
+                              Source, TextInfo, Theme, Trajectory, TrajectoryCosts, normalise)
 from ..register.rules import MONTHS
 from ..register import format_date
 from ..replies import Answer, Query, capital, join_nl
@@ -60,15 +61,16 @@ def provider_programmes(book: RuleBook, text: str) -> list[Programme]:
             found.append(programme)
     return narrow_by_detail(book, text, found)
 
-def programme_asked(book: RuleBook, q: Query, *blocks: str) -> tuple[Programme | None, list[Programme]]:
+def programme_asked(book: RuleBook, q: Query, has: Callable[[Programme], object] | None = None
+                    ) -> tuple[Programme | None, list[Programme]]:
     """The programme a question is about: the one it names; else, of the programmes whose data holds one
-    of `blocks` and (when it names one) are its provider's, the one left or the one its details settle
+    the data `has` asks for and (when it names one) are its provider's, the one left or the one its details settle
     ("wanneer krijg ik het leerKRACHT-certificaat?": only jaar-1 has a certificate). With None, the
     candidates that are left, to ask about."""
     programme = programme_of(book, q)
     if programme is not None:
         return programme, [programme]
-    candidates = [p for p in book.programmes.values() if not blocks or any(p.info.get(b) is not None for b in blocks)]
+    candidates = [p for p in book.programmes.values() if has is None or has(p)]
     of_provider = [p for p in provider_programmes(book, q.text) if p in candidates]
     candidates = narrow_by_detail(book, q.text, of_provider or candidates)
     return (candidates[0] if len(candidates) == 1 else None), candidates
@@ -137,32 +139,37 @@ def professionalisation_requirement(regulation: Regulation) -> str:
     of_total = f" van de {count}" if count else ""
     return f"ontwikkeling op minstens {regulation.min_themes.value}{of_total} professionaliseringsthema's, via {forms}"
 
-REGION_NAMES = {"PO": "het primair onderwijs", "MBO": "het mbo", "VO": "het voortgezet onderwijs"}
-
 def block_text(info: Info) -> str:
     """A descriptive block as B1 sentences: its text, its items as a list, its fields as a line each."""
-    data = dict(info.data)
     lines: list[str] = []
-    if "role" in data:
-        lines.append(f"{data.get('name', '')} ({data['role']}). {data.get('text', '')}".strip())
-    elif "name" in data and "text" in data:
-        lines.append(f"{capital(str(data['name']))}: {data['text']}")
-    elif "text" in data:
-        lines.append(str(data["text"]))
-    for item in data.get("items") or ():
-        if isinstance(item, Mapping):
-            label = item.get("name") or ""
-            rest = item.get("description") or item.get("role") or ""
-            lines.append(f"- {label}: {rest}" if label and rest else f"- {label or rest}")
-        else:
-            lines.append(f"- {item}")
-    for region, name in REGION_NAMES.items():
-        if region in data:
-            lines.append(f"In {name}: {data[region]}.")
-    contact = [str(data[k]) for k in ("name", "role", "email", "phone") if k in data and "text" not in data]
-    if contact:
-        lines.append(", ".join(contact) + ".")
+    if isinstance(info, Contact):
+        if info.role is not None:
+            lines.append(f"{info.name or ''} ({info.role}). {info.text or ''}".strip())
+        elif info.name is not None and info.text is not None:
+            lines.append(f"{capital(info.name)}: {info.text}")
+        elif info.text is not None:
+            lines.append(info.text)
+        if info.text is None:
+            contact = [v for v in (info.name, info.role, info.email, info.phone) if v is not None]
+            if contact:
+                lines.append(", ".join(contact) + ".")
+    elif isinstance(info, Instrument):
+        lines.append(f"{capital(info.name)}: {info.text}")
+    elif isinstance(info, TextInfo):
+        lines.append(info.text)
+    if isinstance(info, ListInfo):
+        lines.extend(f"- {item}" for item in info.items)
+    elif isinstance(info, Phases):
+        lines.extend(f"- {phase.name}: {phase.description}" for phase in info.items)
+    elif isinstance(info, Bodies):
+        lines.extend(f"- {body.name}: {body.role}" for body in info.items)
+    elif isinstance(info, TrajectoryCosts):
+        lines.extend(f"- {item.name}" for item in info.items)
+    elif isinstance(info, Regions):
+        regions = (("het primair onderwijs", info.po), ("het mbo", info.mbo), ("het voortgezet onderwijs", info.vo))
+        lines.extend(f"In {name}: {text}." for name, text in regions if text is not None)
     return "\n".join(lines)
+
 
 def simple(text: str) -> Callable[[RuleBook, Query, date], Answer]:
     def render(book: RuleBook, q: Query, today: date) -> Answer:

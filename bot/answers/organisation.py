@@ -9,19 +9,18 @@ from ..replies import Answer, Query, bullets, join_nl, with_sources
 
 
 def organisation(book: RuleBook, q: Query, today: date) -> Answer:
-    founded = book.info["organisation.founded"]
-    board = book.info["organisation.board"]
-    activities = book.info["organisation.activities"]
+    org = book.texts.organisation
+    founded, board, activities = org.founded, org.board, org.activities
     text = (
-        f"Het Schoolleidersregister PO is in {founded.get('year')} {founded.get('text')}. "
-        f"In het bestuur zitten {join_nl(board.get('members'))}. Het register doet onder meer dit:\n"
-        + bullets(activities.get("items"))
+        f"Het Schoolleidersregister PO is in {founded.year} {founded.text}. "
+        f"In het bestuur zitten {join_nl(board.members)}. Het register doet onder meer dit:\n"
+        + bullets(activities.items)
     )
     return with_sources(text, [founded.source, board.source, activities.source])
 
 def committees(book: RuleBook, q: Query, today: date) -> Answer:
-    bodies = book.info["organisation.bodies"]
-    lines = [f"{b['name']}: {b['role']}" for b in bodies.get("items")]
+    bodies = book.texts.organisation.bodies
+    lines = [f"{b.name}: {b.role}" for b in bodies.items]
     text = ("Dit zijn de commissies en raden van het register:\n" + bullets(lines)
-            + f"\n{bodies.get('composition')} {bodies.get('advice')}")
+            + f"\n{bodies.composition} {bodies.advice}")
     return with_sources(text, [bodies.source])

@@ -99,11 +99,11 @@ def level_overview(book: RuleBook, today: date, intro: str = "") -> Answer:
     regulation = book.regulation_on(today)
     if regulation.valuation_points is None:
         return with_sources("Onder de regels van nu ken ik geen punten voor leerniveaus.", [regulation.source])
-    info = book.info["learning_levels"]
+    info = book.texts.learning_levels
     text = (
         f"{intro}Een thema dat je achteraf laat waarderen telt mee vanaf leerniveau "
         f"{regulation.valuation_points.value.min_level}: het levert {valuation_rule_text(regulation)}. "
-        f"{info.get('note')} Je beoordelaar of de helpdesk kan je daar meer over vertellen."
+        f"{info.note} Je beoordelaar of de helpdesk kan je daar meer over vertellen."
     )
     return with_sources(text, [regulation.valuation_points.source, info.source])
 

@@ -10,7 +10,7 @@ from typing import Callable, Sequence
 
 from ..facets import asks_time, detail_blocks, facet_of, plain_text
 from ..register import RuleBook, format_date
-from ..register.model import Info, Programme, Source, Theme, Trajectory
+from ..register.model import Info, Phases, Programme, ProgrammeCosts, Source, StudyLoad, Theme, Trajectory
 from ..replies import HELPDESK_BUTTONS, HELPDESK_OFFER, Answer, Button, Query, bullets, capital, join_nl, with_sources
 from .common import (block_text, dated, known_programmes, programme_asked, programme_of, provider_programmes,
                      regulation_for, theme_of, trajectory_of)
@@ -44,11 +44,10 @@ def programme_value_text(programme: Programme, today: date) -> tuple[str, Source
         text = not_named_certified(programme)
     return text, recognition.source
 
-def phases_note(phases: Info) -> str:
+def phases_note(phases: Phases) -> str:
     """The data's note when the source names more phases than it describes ("vier fases", three described)."""
-    items = phases.get("items") or []
-    note = phases.get("note")
-    if note and phases.get("stated_count") != len(items):
+    note = phases.note
+    if note and phases.stated_count != len(phases.items):
         return f" ({note.rstrip('.')}.)"
     return ""
 
@@ -87,15 +86,15 @@ def programme_info(book: RuleBook, q: Query, today: date) -> Answer:
         return certified_programmes(book, q, today)
     body, value_source = programme_value_text(programme, today)
     parts = [f"{programme.name} is een programma van {programme.provider}."]
-    hours = programme.info.get("study_load_hours")
+    hours = programme.study_load_hours
     sources = [value_source]
     if hours is not None:
-        parts.append(f"De studiebelasting is {hours.get('value')} uur.")
+        parts.append(f"De studiebelasting is {hours.hours} uur.")
         sources.append(hours.source)
-    if "phases" in programme.info:
-        phases = programme.info["phases"]
-        parts.append(f"Het heeft {phases.get('stated_count')} fases: "
-                     + join_nl([p["name"] for p in phases.get("items")]) + "." + phases_note(phases))
+    phases = programme.phases
+    if phases is not None:
+        parts.append(f"Het heeft {phases.stated_count} fases: "
+                     + join_nl([p.name for p in phases.items]) + "." + phases_note(phases))
         sources.append(phases.source)
     text = " ".join(parts) + " " + body
     text += " Vraag gerust naar de thema's, de voorwaarden, de kosten of het inschrijven."
@@ -126,7 +125,7 @@ def programme_requirements(book: RuleBook, q: Query, today: date) -> Answer:
     trajectory = trajectory_of(book, q)
     if programme is None and trajectory is not None:
         # "Hoe lang duurt een waardering bij B&T?": the trajectory's data holds steps, not a duration.
-        steps = trajectory.info.get("steps")
+        steps = trajectory.steps
         if steps is not None and not asks_time(q.text):
             return valuation_steps(book, q, today)  # what you do for a waardering: its steps
         what = "hoe lang het duurt" if asks_time(q.text) else "wat je er precies voor moet doen"
@@ -134,24 +133,24 @@ def programme_requirements(book: RuleBook, q: Query, today: date) -> Answer:
         sources = [steps.source] if steps is not None else [trajectory.source]
         return with_sources(text, sources, HELPDESK_BUTTONS)
     if programme is None:
-        programme, candidates = programme_asked(book, q, "validation", "study_load_hours")
+        programme, candidates = programme_asked(book, q, lambda p: p.validation or p.study_load_hours)
         if programme is None:
             return ask_which_programme(book, "ask_programme_requirements", candidates)
-    validation = programme.info.get("validation")
-    hours = programme.info.get("study_load_hours")
+    validation = programme.validation
+    hours: StudyLoad | None = programme.study_load_hours
     sources = []
     parts = []
     if hours is not None and asks_time(q.text):
         # A question about time gets the time first; what you do for it follows.
-        parts.append(f"De studiebelasting van {programme.short} is {hours.get('value')} uur.")
+        parts.append(f"De studiebelasting van {programme.short} is {hours.hours} uur.")
         sources.append(hours.source)
         hours = None
     if validation is not None:
-        parts.append(f"Voor {programme.short} doe je actief mee aan:\n" + bullets(validation.get("items")))
-        parts.append(f"Dit wordt gevalideerd door {validation.get('validated_by')}. {validation.get('certificate')}")
+        parts.append(f"Voor {programme.short} doe je actief mee aan:\n" + bullets(validation.items))
+        parts.append(f"Dit wordt gevalideerd door {validation.validated_by}. {validation.certificate}")
         sources.append(validation.source)
     if hours is not None:
-        parts.append(f"De studiebelasting is {hours.get('value')} uur.")
+        parts.append(f"De studiebelasting is {hours.hours} uur.")
         sources.append(hours.source)
     if not parts:
         return with_sources(
@@ -163,22 +162,22 @@ def costs(book: RuleBook, q: Query, today: date) -> Answer:
     programme = programme_of(book, q)
     trajectory = trajectory_of(book, q)
     if programme is not None:
-        info = programme.info.get("costs")
+        info = programme.costs
         if info is None:
             return with_sources(f"Wat {programme.short} kost, staat niet in mijn bronnen. "
                                 f"Dat weet {programme.provider}.", [programme.source])
-        return with_sources(f"Kosten van {programme.short}: {info.get('text')}{vat_note(q, info)}", [info.source])
+        return with_sources(f"Kosten van {programme.short}: {info.text}{vat_note(q, info)}", [info.source])
     if trajectory is not None or q.intent == "ask_valuation_costs":
         return trajectory_costs(book, trajectory)
     parts = []
     sources = []
     for prog in book.programmes.values():
-        info = prog.info.get("costs")
+        info = prog.costs
         if info is not None:
-            parts.append(f"{capital(prog.short)}: {info.get('text')}")
+            parts.append(f"{capital(prog.short)}: {info.text}")
             sources.append(info.source)
     for traj in book.trajectories.values():
-        cost = traj.info.get("costs")
+        cost = traj.costs
         if cost is not None:
             parts.append(f"{capital(traj.name)}: " + trajectory_cost_text(cost))
             sources.append(cost.source)
@@ -186,34 +185,37 @@ def costs(book: RuleBook, q: Query, today: date) -> Answer:
             + "\nWat registratie in het register zelf kost, staat niet in mijn bronnen.")
     return with_sources(text, sources)
 
-def vat_note(q: Query, info: Info) -> str:
+def vat_note(q: Query, info: ProgrammeCosts) -> str:
     """A question about btw that the cost data does not settle: say so rather than let the sum imply it."""
     if re.search(r"\bbtw\b", plain_text(q.text)) and "btw" not in block_text(info).lower():
         return "\nOf dit bedrag inclusief of exclusief btw is, staat niet in mijn bronnen."
     return ""
 
 def enrolment(book: RuleBook, q: Query, today: date) -> Answer:
-    programme, candidates = programme_asked(book, q, "enrolment")
+    programme, candidates = programme_asked(book, q, lambda p: p.enrolment)
     if trajectory_of(book, q) is not None and programme_of(book, q) is None:
         programme = None  # "aanmelden voor een waardering bij B&T": the trajectory's own enrolment
     if programme is not None:
-        info = programme.info.get("enrolment")
-        if info is None:
+        enrolment = programme.enrolment
+        if enrolment is None:
             return with_sources(f"Hoe je je aanmeldt voor {programme.short}, staat niet in mijn bronnen. "
                                 f"Vraag het {programme.provider}.", [programme.source])
-        text = info.get("text")
-        contact = programme.info.get("contact")
-        sources = [info.source]
+        text = enrolment.text
+        contact = programme.contact
+        sources = [enrolment.source]
         if contact is not None:
-            text += f" Vragen? Mail {contact.get('email')} of bel {contact.get('phone')}."
+            text += f" Vragen? Mail {contact.email} of bel {contact.phone}."
             sources.append(contact.source)
         return with_sources(text, sources)
     trajectory = trajectory_of(book, q)
     if trajectory is not None:
-        contact = trajectory.info["contact"]
-        steps = trajectory.info["steps"]
+        contact = trajectory.contact
+        steps = trajectory.steps
+        if contact is None or steps is None:
+            return with_sources(f"Hoe je je aanmeldt bij {trajectory.name}, staat niet in mijn bronnen.",
+                                [trajectory.source], HELPDESK_BUTTONS)
         text = (f"Je meldt je aan bij de {trajectory.provider} om je ontwikkeling op een professionaliseringsthema te laten waarderen. "
-                f"{contact.get('text')} Vragen? Neem contact op met {contact.get('name')}, {contact.get('role')}.")
+                f"{contact.text} Vragen? Neem contact op met {contact.name}, {contact.role}.")
         return with_sources(text, [contact.source, steps.source])
     return ask_which_programme(book, "ask_enrolment", candidates)
 
@@ -234,7 +236,7 @@ def certified_programmes(book: RuleBook, q: Query, today: date) -> Answer:
             lines[-1] += f". {programme.certified.note}"
     for traj in book.trajectories.values():
         lines.append(f"{capital(traj.name)}, om informeel leren achteraf te laten waarderen")
-        sources.append(traj.info["certified"].source)
+        sources.append(traj.source)
     text = ("Deze gecertificeerde opleidingen en trajecten staan in mijn bronnen:\n" + bullets(lines)
             + "\nDe volledige lijst van gecertificeerd aanbod staat niet in mijn bronnen.")
     regulation, current = regulation_for(book, q, today)
@@ -274,16 +276,16 @@ def programmes_for_theme(book: RuleBook, theme: Theme, today: date, q: Query | N
 
 def mt_programme(book: RuleBook, q: Query, today: date) -> Answer:
     programme = book.programme("leerkracht-directieteams")
-    phases = programme.info["phases"]
-    team = programme.info["directieteam"]
-    cost = programme.info["costs"]
+    phases, team, cost = programme.phases, programme.directieteam, programme.costs
     certified = programme.certified
+    if phases is None or team is None or cost is None:
+        return programme_info(book, replace(q, entities={**q.entities, "programme": (programme.id,)}), today)
     text = (
         f"{programme.name} helpt een directieteam om samen te werken aan een verbetercultuur. Het heeft "
-        f"{phases.get('stated_count')} fases, dezelfde als op scholen:\n"
-        + bullets(f"{p['name']}: {p['description']}" for p in phases.get("items")) + phases_note(phases)
-        + f"\nIn het primair onderwijs is het directieteam {team.get('PO')}. "
-        f"Kosten: {cost.get('text')}. "
+        f"{phases.stated_count} fases, dezelfde als op scholen:\n"
+        + bullets(f"{p.name}: {p.description}" for p in phases.items) + phases_note(phases)
+        + f"\nIn het primair onderwijs is het directieteam {team.po}. "
+        f"Kosten: {cost.text}. "
         + (not_named_certified(programme) if certified is not None and not certified.value else "")
     )
     sources = [phases.source, team.source, cost.source] + ([certified.source] if certified else [])
@@ -312,15 +314,15 @@ def detail_answer(book: RuleBook, q: Query, own_blocks: frozenset[str] = frozens
         return None
     if facet_of(q.text) is not None:
         return None  # "wat kost B&T met begeleiding": the facet asked answers, not the block named
-    keys = detail_blocks(subject, q.text)
-    if not keys or set(keys) & own_blocks:
+    blocks = detail_blocks(subject, q.text)
+    if not blocks or {block.key for block in blocks} & own_blocks:
         # The topic's own block is among those named ("reflectie-instrument" for the TMA): its answer stands.
         return None
-    info = subject.info[keys[0]]
-    if not isinstance(info, Info) or not block_text(info).strip():
+    info = blocks[0]
+    if not block_text(info).strip():
         return None
     name = subject.short if isinstance(subject, Programme) else subject.name
-    label = BLOCK_LABELS.get(keys[0], "Over {subject}").format(subject=name)
+    label = BLOCK_LABELS.get(info.key, "Over {subject}").format(subject=name)
     return with_sources(f"{capital(label)}:\n{block_text(info)}", [info.source])
 
 def per_programme(book: RuleBook, q: Query, today: date,

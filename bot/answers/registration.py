@@ -19,13 +19,13 @@ CYCLE_WORDS_RE = re.compile(r"\bcyclus|\bprioriteit|\bterug ?kijk|\bonderwerpen\
 
 def herregistratie(book: RuleBook, q: Query, today: date) -> Answer:
     regulation, current = regulation_for(book, q, today)
-    info = book.info["herregistratie"]
+    info = book.texts.herregistratie
     cycle = regulation.cycle_years
     text = (
-        f"{info.get('text')} Een periode duurt {cycle.value} jaar: je herregistreert dus iedere "
+        f"{info.text} Een periode duurt {cycle.value} jaar: je herregistreert dus iedere "
         f"{cycle.value} jaar."
     )
-    applies = [str(t) for t in info.get("applies_to") or ()]
+    applies = list(info.applies_to)
     if len(applies) > 1:
         plural = [f"{a}'s" for a in applies]
         text += f" Dat geldt voor zowel {join_nl(plural, 'als')}."
@@ -38,10 +38,10 @@ def herregistratie(book: RuleBook, q: Query, today: date) -> Answer:
     if any(book.route(r).professionalisation for r in regulation.routes.value):
         text += f" Voor de laatste route geldt: {professionalisation_requirement(regulation)}."
     sources = [info.source, cycle.source, regulation.routes.source]
-    cycle_text = book.info.get("organisation.cycle")
-    if cycle_text is not None and CYCLE_WORDS_RE.search(plain_text(q.text)):
+    cycle_text = book.texts.organisation.cycle
+    if CYCLE_WORDS_RE.search(plain_text(q.text)):
         # "Wat is de cyclus?": the register's own paragraph on the four-year cycle.
-        text = f"{text}\n{cycle_text.get('text')}"
+        text = f"{text}\n{cycle_text.text}"
         sources.append(cycle_text.source)
     other = sorted(years_named(q.text) - {cycle.value})
     if other and current is None:
@@ -119,9 +119,9 @@ def rule_changes(book: RuleBook, q: Query, today: date) -> Answer:
         if new is not None:
             changes.append(f"'{old_form.name}' heet nu '{new.name}'")
     sources.append(current.learning_forms.source)
-    if current.standard:
-        changes.append(f"de beroepsstandaard spreekt van {current.standard.value['term']} in plaats van "
-                       f"{current.standard.value['replaces']}")
+    if current.standard and current.standard.value.replaces:
+        changes.append(f"de beroepsstandaard spreekt van {current.standard.value.term} in plaats van "
+                       f"{current.standard.value.replaces}")
     if old.themes_must_differ.value and not current.themes_must_differ.value:
         changes.append("je hoeft niet meer op drie verschillende thema's te werken; je mag een thema verdiepen")
     if current.points_required:
@@ -145,18 +145,18 @@ def leadership_practices(book: RuleBook, q: Query, today: date) -> Answer:
     if regulation.standard is None:
         return with_sources("Daar staat niets over in mijn bronnen.", [regulation.source])
     std = regulation.standard.value
-    text = (f"De beroepsstandaard noemt vijf {std['term']}:\n" + bullets(std["practices"])
-            + f"\nDaarnaast is er aandacht voor {std['also']}. Dat gaat over {std['also_description']}.")
-    if q.first("regeling") == "oud" and std.get("replaces"):
+    text = (f"De beroepsstandaard noemt vijf {std.term}:\n" + bullets(std.practices)
+            + f"\nDaarnaast is er aandacht voor {std.also}. Dat gaat over {std.also_description}.")
+    if q.first("regeling") == "oud" and std.replaces:
         # "Waar sprak de beroepsstandaard vroeger over?": what it named before, then what it names now.
-        text = (f"Vóór {format_date(regulation.valid_from)} sprak de beroepsstandaard van {std['replaces']}. "
-                f"Sindsdien spreekt hij van {std['term']}.\n{text}")
+        text = (f"Vóór {format_date(regulation.valid_from)} sprak de beroepsstandaard van {std.replaces}. "
+                f"Sindsdien spreekt hij van {std.term}.\n{text}")
     return with_sources(text, [regulation.standard.source])
 
 def certificate_upload(book: RuleBook, q: Query, today: date) -> Answer:
-    info = book.info["certificate_upload"]
+    info = book.texts.certificate_upload
     return with_sources(
-        info.get("text") + " Lukt het uploaden niet, dan kan de helpdesk je helpen.", info.sources
+        info.text + " Lukt het uploaden niet, dan kan de helpdesk je helpen.", info.sources
     )
 
 def comparison(book: RuleBook, forms: Sequence[tuple[Any, Regulation]], today: date) -> Answer:

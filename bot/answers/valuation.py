@@ -5,57 +5,86 @@ from __future__ import annotations
 from datetime import date
 
 from ..register import RuleBook
-from ..register.model import Info, Trajectory
-from ..replies import Answer, Query, euro, join_nl, with_sources
+from ..register.model import Trajectory, TrajectoryCosts
+from ..replies import HELPDESK_BUTTONS, HELPDESK_OFFER, Answer, Query, capital, euro, join_nl, with_sources
 from .common import trajectory_of, valuation_rule_text
 
 
 def valuation(book: RuleBook, q: Query, today: date) -> Answer:
-    what = book.info["valuation.what"]
+    what = book.texts.valuation
     regulation = book.regulation_on(today)
-    text = what.get("text")
+    text = what.text
     sources = [what.source]
     if regulation.valuation_points is not None:
         text += f" Per thema krijg je {valuation_rule_text(regulation)}."
         sources.append(regulation.valuation_points.source)
     names = join_nl([t.name for t in book.trajectories.values()], "of")
     text += f" Een gecertificeerd traject hiervoor is {names}."
-    return with_sources(text, sources + [t.info["certified"].source for t in book.trajectories.values()])
+    return with_sources(text, sources + [t.source for t in book.trajectories.values()])
+
+
+def _trajectory(book: RuleBook, q: Query) -> Trajectory:
+    """The trajectory the question names, else the (first) one the data knows."""
+    return trajectory_of(book, q) or next(iter(book.trajectories.values()))
+
+
+def _not_in_data(what: str, trajectory: Trajectory) -> Answer:
+    """A trajectory whose data lacks the block a topic shows: say so rather than guess."""
+    return with_sources(f"{capital(what)} bij {trajectory.name}, staat niet in mijn bronnen. {HELPDESK_OFFER}",
+                        [trajectory.source], HELPDESK_BUTTONS)
+
+
+def _vat(cost: TrajectoryCosts) -> str:
+    return "" if cost.vat_included else " (exclusief btw)"
+
 
 def valuation_steps(book: RuleBook, q: Query, today: date) -> Answer:
-    traj = trajectory_of(book, q) or next(iter(book.trajectories.values()))
-    steps = traj.info["steps"]
-    numbered = "\n".join(f"{i}. {s}" for i, s in enumerate(steps.get("items"), start=1))
-    return with_sources(f"Zo gaat een waardering bij de {traj.provider}, in {len(steps.get('items'))} stappen:\n{numbered}",
+    traj = _trajectory(book, q)
+    steps = traj.steps
+    if steps is None:
+        return _not_in_data("hoe een waardering verloopt", traj)
+    numbered = "\n".join(f"{i}. {s}" for i, s in enumerate(steps.items, start=1))
+    return with_sources(f"Zo gaat een waardering bij de {traj.provider}, in {len(steps.items)} stappen:\n{numbered}",
                         [steps.source])
 
+
 def valuation_guidance(book: RuleBook, q: Query, today: date) -> Answer:
-    traj = trajectory_of(book, q) or next(iter(book.trajectories.values()))
-    guidance = traj.info["guidance"]
-    cost = traj.info["costs"]
-    with_guidance = next((i for i in cost.get("items") if i["id"] == "intake_guidance"), None)
-    text = "Ja, begeleiding is mogelijk en niet verplicht. " + guidance.get("text")
-    if with_guidance is not None:
-        text += f" Een {with_guidance['name']} kost {euro(with_guidance['eur'])}" + (
-            "" if cost.get("vat_included") else " (exclusief btw)") + "."
-    return with_sources(text, [guidance.source, cost.source])
+    traj = _trajectory(book, q)
+    guidance, cost = traj.guidance, traj.costs
+    if guidance is None:
+        return _not_in_data("of er begeleiding is", traj)
+    text = "Ja, begeleiding is mogelijk en niet verplicht. " + guidance.text
+    sources = [guidance.source]
+    with_guidance = cost.item("intake_guidance") if cost is not None else None
+    if cost is not None and with_guidance is not None:
+        text += f" Een {with_guidance.name} kost {euro(with_guidance.eur)}{_vat(cost)}."
+    if cost is not None:
+        sources.append(cost.source)
+    return with_sources(text, sources)
+
 
 def tma(book: RuleBook, q: Query, today: date) -> Answer:
-    traj = trajectory_of(book, q) or next(iter(book.trajectories.values()))
-    instrument = traj.info["reflection_instrument"]
-    cost = traj.info["costs"]
-    item = next((i for i in cost.get("items") if i["id"] == "tma"), None)
-    text = f"De {instrument.get('name')} is een reflectie-instrument en niet verplicht. {instrument.get('text')}"
-    if item is not None:
-        text += f" Kosten: {euro(item['eur'])}" + ("" if cost.get("vat_included") else " (exclusief btw)") + "."
-    return with_sources(text, [instrument.source, cost.source])
+    traj = _trajectory(book, q)
+    instrument, cost = traj.reflection_instrument, traj.costs
+    if instrument is None:
+        return _not_in_data("een reflectie-instrument", traj)
+    text = f"De {instrument.name} is een reflectie-instrument en niet verplicht. {instrument.text}"
+    sources = [instrument.source]
+    item = cost.item("tma") if cost is not None else None
+    if cost is not None and item is not None:
+        text += f" Kosten: {euro(item.eur)}{_vat(cost)}."
+    if cost is not None:
+        sources.append(cost.source)
+    return with_sources(text, sources)
 
-def trajectory_cost_text(cost: Info) -> str:
-    items = [f"{item['name']} {euro(item['eur'])}" for item in cost.get("items")]
-    vat = "" if cost.get("vat_included") else " (exclusief btw)"
-    return join_nl(items) + vat + "."
+
+def trajectory_cost_text(cost: TrajectoryCosts) -> str:
+    items = [f"{item.name} {euro(item.eur)}" for item in cost.items]
+    return join_nl(items) + _vat(cost) + "."
+
 
 def trajectory_costs(book: RuleBook, trajectory: Trajectory | None) -> Answer:
     traj = trajectory or next(iter(book.trajectories.values()))
-    cost = traj.info["costs"]
-    return with_sources(f"Kosten bij {traj.name}: " + trajectory_cost_text(cost), [cost.source])
+    if traj.costs is None:
+        return _not_in_data("wat een waardering kost", traj)
+    return with_sources(f"Kosten bij {traj.name}: " + trajectory_cost_text(traj.costs), [traj.costs.source])

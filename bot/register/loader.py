@@ -15,6 +15,31 @@ import yaml
 
 from .errors import DataError
 from .model import (
+    Bodies,
+    Body,
+    Board,
+    Certification,
+    Contact,
+    CostItem,
+    Count,
+    Founded,
+    Herregistratie,
+    Instrument,
+    LearningLevels,
+    ListInfo,
+    Offer,
+    Organisation,
+    Phase,
+    Phases,
+    ProgrammeCosts,
+    Regions,
+    RegisterTexts,
+    Standard,
+    StudyLoad,
+    TextInfo,
+    TrajectoryCosts,
+    Validation,
+    ValuationInfo,
     Currency,
     LaterChange,
     Fact,
@@ -49,6 +74,7 @@ FILES = (
     "organisation.yml",
 )
 T = TypeVar("T")
+B = TypeVar("B", bound=Info)
 
 
 class Node:
@@ -187,13 +213,144 @@ class Loader:
             raise node.fail("missing required field", key)
         return fact
 
-    def info(self, node: Node) -> Info:
-        """A descriptive block: any fields, but a source is required."""
-        data = {k: v for k, v in node.mapping().items() if k not in ("source", "also_sources")}
+    # -- descriptive blocks: each kind its fields, checked like the facts --------------------
+    def _block(self, node: Node, key: str, cls: type[B], **fields: Any) -> B:
+        """A block of `cls` from `node`: its source (and other sources), and `fields` already parsed."""
         also = node.child("also_sources")
         extra = tuple(self.source(Node(also.file, f"{also.path}[{i}]", {"source": item}))
                       for i, item in enumerate(also.value or ()))
-        return Info(data=data, source=self.source(node), also=extra)
+        return cls(key=key, source=self.source(node), also=extra, **fields)
+
+    def _fields(self, node: Node, *allowed: str) -> Node:
+        return node.only(*allowed, "source", "also_sources")
+
+    def text_block(self, node: Node, key: str) -> TextInfo:
+        n = self._fields(node, "text")
+        return self._block(n, key, TextInfo, text=n.req("text").text())
+
+    def list_block(self, node: Node, key: str) -> ListInfo:
+        n = self._fields(node, "items")
+        return self._block(n, key, ListInfo, items=n.req("items").texts())
+
+    def study_load(self, node: Node, key: str) -> StudyLoad:
+        n = self._fields(node, "value")
+        return self._block(n, key, StudyLoad, hours=n.req("value").integer(1))
+
+    def programme_costs(self, node: Node, key: str) -> ProgrammeCosts:
+        n = self._fields(node, "min_eur", "max_eur", "vat", "text")
+        return self._block(n, key, ProgrammeCosts, text=n.req("text").text(),
+                           min_eur=_optional(n, "min_eur", lambda v: v.integer(0)),
+                           max_eur=_optional(n, "max_eur", lambda v: v.integer(0)),
+                           vat=_optional(n, "vat", Node.text))
+
+    def validation(self, node: Node, key: str) -> Validation:
+        n = self._fields(node, "items", "validated_by", "certificate")
+        return self._block(n, key, Validation, items=n.req("items").texts(),
+                           validated_by=n.req("validated_by").text(), certificate=n.req("certificate").text())
+
+    def phases(self, node: Node, key: str) -> Phases:
+        n = self._fields(node, "stated_count", "items", "note")
+        items = tuple(Phase(i.only("name", "description").req("name").text(), i.req("description").text())
+                      for i in n.req("items").items())
+        return self._block(n, key, Phases, stated_count=n.req("stated_count").integer(1), items=items,
+                           note=_optional(n, "note", Node.text))
+
+    def regions(self, node: Node, key: str) -> Regions:
+        n = self._fields(node, "PO", "MBO", "VO")
+        return self._block(n, key, Regions, po=_optional(n, "PO", Node.text), mbo=_optional(n, "MBO", Node.text),
+                           vo=_optional(n, "VO", Node.text))
+
+    def contact(self, node: Node, key: str) -> Contact:
+        n = self._fields(node, "name", "role", "text", "email", "phone")
+        values = {k: _optional(n, k, Node.text) for k in ("name", "role", "text", "email", "phone")}
+        if not any(values.values()):
+            raise n.fail("a contact needs at least one of name, role, text, email or phone")
+        return self._block(n, key, Contact, **values)
+
+    def certification(self, node: Node, key: str) -> Certification:
+        n = self._fields(node, "value", "by")
+        return self._block(n, key, Certification, value=n.req("value").boolean(), by=_optional(n, "by", Node.text))
+
+    def count(self, node: Node, key: str) -> Count:
+        n = self._fields(node, "value", "note")
+        return self._block(n, key, Count, value=n.req("value").integer(1), note=_optional(n, "note", Node.text))
+
+    def offer(self, node: Node, key: str) -> Offer:
+        n = self._fields(node, "optional", "text")
+        return self._block(n, key, Offer, optional=n.req("optional").boolean(), text=n.req("text").text())
+
+    def instrument(self, node: Node, key: str) -> Instrument:
+        n = self._fields(node, "name", "optional", "text")
+        return self._block(n, key, Instrument, name=n.req("name").text(), optional=n.req("optional").boolean(),
+                           text=n.req("text").text())
+
+    def trajectory_costs(self, node: Node, key: str) -> TrajectoryCosts:
+        n = self._fields(node, "vat_included", "items")
+        items = tuple(CostItem(i.only("id", "name", "eur").req("id").text(), i.req("name").text(),
+                               i.req("eur").integer(0)) for i in n.req("items").items())
+        return self._block(n, key, TrajectoryCosts, items=items, vat_included=n.req("vat_included").boolean())
+
+    def herregistratie(self, node: Node, key: str) -> Herregistratie:
+        n = self._fields(node, "text", "applies_to")
+        applies = n.child("applies_to")
+        return self._block(n, key, Herregistratie, text=n.req("text").text(),
+                           applies_to=applies.texts() if applies.value is not None else ())
+
+    def learning_levels(self, node: Node, key: str) -> LearningLevels:
+        n = self._fields(node, "known", "meaning_in_sources", "note")
+        return self._block(n, key, LearningLevels, known=tuple(i.integer(1) for i in n.req("known").items()),
+                           meaning_in_sources=n.req("meaning_in_sources").boolean(), note=n.req("note").text())
+
+    def valuation_info(self, node: Node, key: str) -> ValuationInfo:
+        n = self._fields(node, "text", "assessor")
+        return self._block(n, key, ValuationInfo, text=n.req("text").text(), assessor=n.req("assessor").text())
+
+    def founded(self, node: Node, key: str) -> Founded:
+        n = self._fields(node, "year", "text")
+        return self._block(n, key, Founded, year=n.req("year").integer(1900), text=n.req("text").text())
+
+    def board(self, node: Node, key: str) -> Board:
+        n = self._fields(node, "members")
+        return self._block(n, key, Board, members=n.req("members").texts())
+
+    def bodies(self, node: Node, key: str) -> Bodies:
+        n = self._fields(node, "items", "advice", "composition")
+        items = tuple(
+            Body(i.only("id", "name", "aliases", "role").req("id").text(), i.req("name").text(),
+                 i.child("aliases").texts() if i.has("aliases") else (), i.req("role").text())
+            for i in n.req("items").items()
+        )
+        return self._block(n, key, Bodies, items=items, advice=n.req("advice").text(),
+                           composition=n.req("composition").text())
+
+    def register_texts(self) -> RegisterTexts:
+        registration = self.raw.files["registration.yml"]
+        organisation = self.raw.files["organisation.yml"].req("organisation")
+        return RegisterTexts(
+            herregistratie=self.herregistratie(registration.req("herregistratie"), "herregistratie"),
+            certificate_upload=self.text_block(registration.req("certificate_upload"), "certificate_upload"),
+            learning_levels=self.learning_levels(self.raw.files["themes.yml"].req("learning_levels"),
+                                                 "learning_levels"),
+            valuation=self.valuation_info(self.raw.files["valuation.yml"].req("valuation").req("what"), "what"),
+            organisation=Organisation(
+                founded=self.founded(organisation.req("founded"), "founded"),
+                board=self.board(organisation.req("board"), "board"),
+                bodies=self.bodies(organisation.req("bodies"), "bodies"),
+                activities=self.list_block(organisation.req("activities"), "activities"),
+                cycle=self.text_block(organisation.req("cycle"), "cycle"),
+            ),
+        )
+
+    @staticmethod
+    def _standard(node: Node) -> Standard:
+        node.only("term", "replaces", "practices", "also", "also_description")
+        return Standard(
+            term=node.req("term").text(),
+            replaces=node.child("replaces").text() if node.has("replaces") else None,
+            practices=node.req("practices").texts(),
+            also=node.req("also").text(),
+            also_description=node.req("also_description").text(),
+        )
 
     @staticmethod
     def _sources(node: Node) -> dict[str, tuple[str, str, tuple[str, ...]]]:
@@ -286,7 +443,7 @@ class Loader:
             theme_count=self.fact(node, "theme_count", lambda n: n.integer(1)),
             points_required=self.fact(node, "points_required", lambda n: n.integer(1)),
             valuation_points=self.fact(node, "valuation_points", self._valuation_points),
-            standard=self.fact(node, "standard", Node.mapping),
+            standard=self.fact(node, "standard", self._standard),
             themes_reordered=self.fact(node, "themes_reordered", Node.text),
             new_themes_per_year=self.fact(node, "new_themes_per_year", lambda n: n.integer(0)),
             transition=self.fact(node, "transition", self._transition),
@@ -415,17 +572,20 @@ class Loader:
             result.append(Theme(theme_id, name, aliases, source, regs, tuple(subthemes)))
         return tuple(result)
 
-    PROGRAMME_INFO = (
-        "study_load_hours", "costs", "enrolment", "validation", "learning_goals", "phases",
-        "directieteam", "benefits", "contact",
-    )
+    # The descriptive blocks of a programme: key in the data -> how it is read (its field on Programme
+    # has the same name).
+    PROGRAMME_BLOCKS: Mapping[str, Callable[[Loader, Node, str], Info]] = {
+        "study_load_hours": study_load, "costs": programme_costs, "enrolment": text_block,
+        "validation": validation, "learning_goals": list_block, "phases": phases, "directieteam": regions,
+        "benefits": list_block, "contact": contact,
+    }
 
     def programmes(self, themes: Mapping[str, Theme],
                    regulations: Sequence[Regulation] = ()) -> tuple[Programme, ...]:
         result = []
         for item in self.raw.files["programmes.yml"].req("programmes").items():
             prog_id, name, aliases, _ = self.named_without_source(
-                item, "short", "provider", "certified", "recognition", *self.PROGRAMME_INFO
+                item, "short", "provider", "certified", "recognition", *self.PROGRAMME_BLOCKS
             )
             certified_node = item.req("certified").only("value", "by", "note", "source")
             certified = Fact(
@@ -444,14 +604,15 @@ class Loader:
                         "entries must be in date order without two on the same date",
                         f"recognition[{index}].valid_from",
                     )
-            info = {key: self.info(item.req(key)) for key in self.PROGRAMME_INFO if item.has(key)}
+            blocks = {key: parse(self, item.req(key), key) for key, parse in self.PROGRAMME_BLOCKS.items()
+                      if item.has(key)}
             result.append(
                 Programme(
                     id=prog_id, name=name, aliases=aliases, source=certified.source,
                     short=item.req("short").text(), provider=item.req("provider").text(),
                     certified=certified,
                     certified_by=certified_node.child("by").text() if certified_node.has("by") else None,
-                    recognition=recognition, info=info,
+                    recognition=recognition, **blocks,  # type: ignore[arg-type]
                 )
             )
         return tuple(result)
@@ -528,31 +689,32 @@ def check_unique_names(file: str, key: str, items: tuple[Named, ...]) -> None:
             seen[norm] = item.id
 
 
-TRAJECTORY_INFO = (
-    "certified", "themes_per_valuation", "steps", "guidance", "reflection_instrument", "costs", "contact",
-)
+# The descriptive blocks of a trajectory: key in the data (and field of Trajectory) -> how it is read.
+TRAJECTORY_BLOCKS: Mapping[str, Callable[[Loader, Node, str], Info]] = {
+    "certified": Loader.certification, "themes_per_valuation": Loader.count, "steps": Loader.list_block,
+    "guidance": Loader.offer, "reflection_instrument": Loader.instrument, "costs": Loader.trajectory_costs,
+    "contact": Loader.contact,
+}
 
 
 def load_trajectories(loader: Loader) -> tuple[Trajectory, ...]:
     result = []
     root = loader.raw.files["valuation.yml"]
     for item in root.req("trajectories").items():
-        traj_id, name, aliases, _ = loader.named_without_source(item, "short", "provider", *TRAJECTORY_INFO)
-        info = {key: loader.info(item.req(key)) for key in TRAJECTORY_INFO if item.has(key)}
-        if "certified" not in info:
+        traj_id, name, aliases, _ = loader.named_without_source(item, "short", "provider", *TRAJECTORY_BLOCKS)
+        blocks = {key: parse(loader, item.req(key), key) for key, parse in TRAJECTORY_BLOCKS.items() if item.has(key)}
+        certified = blocks.get("certified")
+        if certified is None:
             raise item.fail("missing required field", "certified")
         result.append(
             Trajectory(
-                id=traj_id, name=name, aliases=aliases, source=info["certified"].source,
-                short=item.req("short").text(), provider=item.req("provider").text(), info=info,
+                id=traj_id, name=name, aliases=aliases, source=certified.source,
+                short=item.req("short").text(), provider=item.req("provider").text(), **blocks,  # type: ignore[arg-type]
             )
         )
     return tuple(result)
 
 
-def load_info_blocks(loader: Loader, file: str, root_key: str | None, keys: tuple[str, ...]) -> dict[str, Info]:
-    """Descriptive blocks (each with a source) from one file, by key."""
-    node = loader.raw.files[file]
-    if root_key is not None:
-        node = node.req(root_key)
-    return {key: loader.info(node.req(key)) for key in keys}
+def _optional(node: Node, key: str, parse: Callable[[Node], T]) -> T | None:
+    """An optional field of a block, parsed when present."""
+    return parse(node.child(key)) if node.has(key) else None

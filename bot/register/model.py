@@ -51,11 +51,14 @@ class Fact(Generic[T]):
     note: str | None = None
 
 
-@dataclass(frozen=True)
+# -- descriptive blocks -------------------------------------------------------------------------
+# What the data says about a programme, a trajectory or the register in words: each kind of block its
+# own type, parsed and checked by the loader, so a renderer reads attributes, never keys.
+@dataclass(frozen=True, kw_only=True)
 class Info:
-    """A descriptive block (costs, steps, enrolment...) kept as data for rendering, with its source."""
+    """A descriptive block with its source; `key` is its name in the data ("costs", "phases")."""
 
-    data: Mapping[str, Any]
+    key: str
     source: Source
     # Other seeds the block draws on ("a positive valuation gives a certificate": B&T's ninth step).
     also: tuple[Source, ...] = ()
@@ -64,8 +67,188 @@ class Info:
     def sources(self) -> tuple[Source, ...]:
         return (self.source, *self.also)
 
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.data.get(key, default)
+
+@dataclass(frozen=True, kw_only=True)
+class TextInfo(Info):
+    """A block whose content is one text (enrolment, the upload of a certificate, ...)."""
+
+    text: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ListInfo(Info):
+    """A block whose content is a list of texts (learning goals, benefits, steps, activities)."""
+
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class StudyLoad(Info):
+    hours: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProgrammeCosts(TextInfo):
+    min_eur: int | None = None
+    max_eur: int | None = None
+    vat: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Validation(ListInfo):
+    """What a participant does for a programme, who validates it, and the certificate."""
+
+    validated_by: str
+    certificate: str
+
+
+@dataclass(frozen=True)
+class Phase:
+    name: str
+    description: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Phases(Info):
+    stated_count: int
+    items: tuple[Phase, ...]
+    note: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Regions(Info):
+    """A text per school sector (what a directieteam is in PO, MBO and VO)."""
+
+    po: str | None = None
+    mbo: str | None = None
+    vo: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Contact(Info):
+    name: str | None = None
+    role: str | None = None
+    text: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Certification(Info):
+    value: bool
+    by: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Count(Info):
+    value: int
+    note: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Offer(TextInfo):
+    """Something a trajectory offers that is not required (guidance)."""
+
+    optional: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class Instrument(Offer):
+    name: str
+
+
+@dataclass(frozen=True)
+class CostItem:
+    id: str
+    name: str
+    eur: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrajectoryCosts(Info):
+    items: tuple[CostItem, ...]
+    vat_included: bool
+
+    def item(self, item_id: str) -> CostItem | None:
+        return next((i for i in self.items if i.id == item_id), None)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Herregistratie(TextInfo):
+    applies_to: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class LearningLevels(Info):
+    known: tuple[int, ...]
+    meaning_in_sources: bool
+    note: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ValuationInfo(TextInfo):
+    assessor: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Founded(TextInfo):
+    year: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class Board(Info):
+    members: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Body:
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    role: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Bodies(Info):
+    items: tuple[Body, ...]
+    advice: str
+    composition: str
+
+
+@dataclass(frozen=True)
+class Organisation:
+    founded: Founded
+    board: Board
+    bodies: Bodies
+    activities: ListInfo
+    cycle: TextInfo
+
+
+@dataclass(frozen=True)
+class RegisterTexts:
+    """The register's own descriptive texts (not about one programme)."""
+
+    herregistratie: Herregistratie
+    certificate_upload: TextInfo
+    learning_levels: LearningLevels
+    valuation: ValuationInfo
+    organisation: Organisation
+
+    def blocks(self) -> tuple[Info, ...]:
+        org = self.organisation
+        return (self.herregistratie, self.certificate_upload, self.learning_levels, self.valuation,
+                org.founded, org.board, org.bodies, org.activities, org.cycle)
+
+
+@dataclass(frozen=True)
+class Standard:
+    """The professional standard (beroepsstandaard) as a regulation names it."""
+
+    term: str
+    replaces: str | None
+    practices: tuple[str, ...]
+    also: str
+    also_description: str
 
 
 @dataclass(frozen=True)
@@ -136,7 +319,20 @@ class Programme(Named):
     certified: Fact[bool] | None = None
     certified_by: str | None = None
     recognition: tuple[Recognition, ...] = ()
-    info: Mapping[str, Info] = field(default_factory=dict)
+    study_load_hours: StudyLoad | None = None
+    costs: ProgrammeCosts | None = None
+    enrolment: TextInfo | None = None
+    validation: Validation | None = None
+    learning_goals: ListInfo | None = None
+    phases: Phases | None = None
+    directieteam: Regions | None = None
+    benefits: ListInfo | None = None
+    contact: Contact | None = None
+
+    def blocks(self) -> tuple[Info, ...]:
+        """Its descriptive blocks, in the order of the data."""
+        return _present(self.study_load_hours, self.costs, self.enrolment, self.validation, self.learning_goals,
+                        self.phases, self.directieteam, self.benefits, self.contact)
 
     def recognition_on(self, day: date) -> Recognition | None:
         current: Recognition | None = None
@@ -207,7 +403,7 @@ class Regulation:
     theme_count: Fact[int] | None = None
     points_required: Fact[int] | None = None
     valuation_points: Fact[ValuationPoints] | None = None
-    standard: Fact[Mapping[str, Any]] | None = None
+    standard: Fact[Standard] | None = None
     themes_reordered: Fact[str] | None = None
     new_themes_per_year: Fact[int] | None = None
     transition: Fact[Transition] | None = None
@@ -225,7 +421,22 @@ class Trajectory(Named):
 
     short: str = ""
     provider: str = ""
-    info: Mapping[str, Info] = field(default_factory=dict)
+    certified: Certification | None = None
+    themes_per_valuation: Count | None = None
+    steps: ListInfo | None = None
+    guidance: Offer | None = None
+    reflection_instrument: Instrument | None = None
+    costs: TrajectoryCosts | None = None
+    contact: Contact | None = None
+
+    def blocks(self) -> tuple[Info, ...]:
+        """Its descriptive blocks, in the order of the data."""
+        return _present(self.certified, self.themes_per_valuation, self.steps, self.guidance,
+                        self.reflection_instrument, self.costs, self.contact)
+
+
+def _present(*blocks: Info | None) -> tuple[Info, ...]:
+    return tuple(block for block in blocks if block is not None)
 
 
 @dataclass(frozen=True)

@@ -33,16 +33,15 @@ from .loader import (
     Loader,
     RawData,
     check_unique_names,
-    load_info_blocks,
     load_trajectories,
 )
 from .model import (
     Currency,
     LaterChange,
-    Info,
     Named,
     Programme,
     Recognition,
+    RegisterTexts,
     Regulation,
     Route,
     Source,
@@ -215,7 +214,7 @@ class RuleBook:
     themes: Mapping[str, Theme]
     programmes: Mapping[str, Programme]
     trajectories: Mapping[str, Trajectory]
-    info: Mapping[str, Info] = field(default_factory=dict)
+    texts: RegisterTexts
     # Normalised id, name and alias -> item, per kind ("programme", "theme", "registration_type", "level").
     names: Mapping[str, Mapping[str, Named]] = field(default_factory=dict)
     currency: Currency | None = None
@@ -728,17 +727,6 @@ def build(folder: Path) -> RuleBook:
     trajectories = load_trajectories(loader)
     types = loader.simple_named("registration.yml", "registration_types")
     levels = loader.simple_named("registration.yml", "levels")
-    info = {
-        **load_info_blocks(loader, "registration.yml", None, ("herregistratie", "certificate_upload")),
-        **load_info_blocks(loader, "themes.yml", None, ("learning_levels",)),
-        **{f"valuation.{k}": v for k, v in load_info_blocks(loader, "valuation.yml", "valuation", ("what",)).items()},
-        **{
-            f"organisation.{k}": v
-            for k, v in load_info_blocks(
-                loader, "organisation.yml", "organisation", ("founded", "board", "bodies", "activities", "cycle")
-            ).items()
-        },
-    }
     return RuleBook(
         currency=loader.currency(),
         folder=folder,
@@ -749,7 +737,7 @@ def build(folder: Path) -> RuleBook:
         themes=theme_map,
         programmes={p.id: p for p in programmes},
         trajectories={t.id: t for t in trajectories},
-        info=info,
+        texts=loader.register_texts(),
         names={
             "programme": _name_index(programmes),
             "theme": _name_index(themes),

@@ -197,7 +197,7 @@ ROLES = (  # (role, test on the command line); the first match names a direct ch
     ("rasa_server", lambda cmd: "rasa run" in cmd or "bin/rasa run" in cmd),
     ("action_server", lambda cmd: "rasa_sdk" in cmd),
     ("helpdesk_worker", lambda cmd: "bot helpdesk worker" in cmd),
-    ("web", lambda cmd: "bot.web" in cmd),
+    ("web", lambda cmd: "channels.web" in cmd),
 )
 
 

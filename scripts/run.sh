@@ -81,7 +81,7 @@ fi
 start "helpdesk worker" .venv/bin/python -m bot helpdesk worker
 
 # The website page with the chat widget (web/).
-start "web page" .venv/bin/python -m bot.web --port "$WEB_PORT"
+start "web page" .venv/bin/python -m channels.web --port "$WEB_PORT"
 
 # The banner prints commands, never runs them: no backticks or $( ) in this here-document (it expands
 # variables), so nothing a reader is told to type is executed by make run.

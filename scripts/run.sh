@@ -69,7 +69,8 @@ cleanup() {
 }
 trap cleanup INT TERM EXIT
 
-start "action server" .venv/bin/python -m rasa_sdk --actions actions --port "$ACTIONS_PORT" --quiet
+# Rasa SDK's action server with the slot helpdesk_offered kept up to date (actions/server.py).
+start "action server" .venv/bin/python -m actions.server --actions actions --port "$ACTIONS_PORT" --quiet
 
 if [ "$mode" = "shell" ]; then
   .venv/bin/rasa shell --model models/registerwijzer.tar.gz --endpoints endpoints.yml --quiet

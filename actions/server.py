@@ -40,7 +40,7 @@ def offer_events(responses: list[dict[str, Any]], events: Iterable[Mapping[str, 
     return []
 
 
-class Executor(ActionExecutor):  # type: ignore[misc]
+class Executor(ActionExecutor):
     async def run(self, action_call: Any) -> Optional[dict[str, Any]]:
         result: Optional[dict[str, Any]] = await super().run(action_call)
         if result is not None:

@@ -8,7 +8,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.answers import HELPDESK_OFFER, TOPICS, Answer, Query, answer
+from bot.answers import TOPICS, answer
+from bot.replies import Answer, Query
 from bot import progress
 from bot.identity import leader_from_metadata
 from bot.calculator import MAX_TEXT, calculate, is_calculation, parse
@@ -16,7 +17,7 @@ from bot.context import Context, adds_to_calculation, follow_up, remember
 from bot.facets import refine, speaks_of_own_dossier, with_names
 from bot.register import load_rules
 
-from .common import last_bot_text, latest_entities, query_from, today, utter
+from .common import helpdesk_offered, latest_entities, query_from, today, utter
 from .helpdesk import record_unanswered
 from .personal import load_personal
 
@@ -44,7 +45,7 @@ class ActionAnswer(Action):
             if query.intent == "deny":
                 utter(dispatcher, tracker, Answer("Goed, dan reken ik niet verder. Kan ik je ergens anders mee helpen?"))
                 return events
-        if query.intent == "affirm" and last_bot_text(tracker).endswith(HELPDESK_OFFER):
+        if query.intent == "affirm" and helpdesk_offered(tracker):
             return events + [FollowupAction("action_helpdesk_start")]
         if query.intent == "ask_outside_sources":
             await record_unanswered(tracker)

@@ -9,7 +9,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.answers import Answer, Query, answer
+from bot.answers import answer
+from bot.replies import Answer, Query
 from bot.calculator import (ACTIVITIES_QUESTION, LEVEL_QUESTION, MAX_TEXT, calculate, is_calculation,
                             level_buttons, level_from, parse)
 from bot.register import ProgrammeActivity

@@ -8,7 +8,6 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot import handover
 from bot.replies import Answer, Query
 from bot.facets import regeling_value
 from bot.language import LONG_MESSAGE, LONG_NOTE, Kind, classify
@@ -58,8 +57,13 @@ def query_from(tracker: Tracker) -> Query:
     )
 
 
-def last_bot_text(tracker: Tracker) -> str:
-    return handover.last_bot_text(tracker.events)
+# Whether the assistant's last message offered the helpdesk (bot.handover.offers_helpdesk); the action
+# server sets it after every action that says something (actions/server.py).
+OFFERED = "helpdesk_offered"
+
+
+def helpdesk_offered(tracker: Tracker) -> bool:
+    return tracker.get_slot(OFFERED) is True
 
 
 def utter(dispatcher: CollectingDispatcher, tracker: Tracker, answer: Answer) -> None:

@@ -1,14 +1,16 @@
 """The hand-over to the helpdesk: start, the form's questions and checks, and the ticket.
 
 Logic lives in `bot.handover` (why, which question, transcript) and `bot.helpdesk` (checks, triage,
-the ticket and its delivery); these adapters read the tracker and render.
+the ticket and its delivery); these adapters read the tracker (its events and the slot
+`helpdesk_offered`) and render.
 """
 
 from __future__ import annotations
 
 import logging
 from functools import lru_cache
-from typing import Any
+from datetime import datetime, timezone
+from typing import Any, Iterable
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
@@ -29,7 +31,7 @@ from bot.helpdesk import (
 )
 from bot.identity import leader_from_metadata
 
-from .common import latest_intent, latest_text, utter
+from .common import helpdesk_offered, latest_intent, latest_text, utter
 
 FORM_SLOTS = ("helpdesk_question", "helpdesk_email", "helpdesk_registratienummer", "helpdesk_consent")
 CHANNELS = {"socketio": "web", "teams": "teams", "rest": "rest"}
@@ -44,6 +46,29 @@ def helpdesk() -> Helpdesk:
 
 def verified_leader(tracker: Tracker) -> str | None:
     return leader_from_metadata(tracker.latest_message.get("metadata"))
+
+
+def user_turns(events: Iterable[dict[str, Any]]) -> list[tuple[str, str]]:
+    """(intent, text) of every user message, oldest first (reverted ones too: they were still asked)."""
+    turns = []
+    for event in events:
+        if event.get("event") == "user":
+            intent = (event.get("parse_data") or {}).get("intent") or {}
+            turns.append((str(intent.get("name") or ""), str(event.get("text") or "")))
+    return turns
+
+
+def messages(events: Iterable[dict[str, Any]]) -> list[handover.Message]:
+    """Every message with a text, both sides, oldest first, as bot.handover takes them."""
+    found: list[handover.Message] = []
+    for event in events:
+        kind = event.get("event")
+        if kind not in ("user", "bot") or not event.get("text"):
+            continue
+        stamp = event.get("timestamp")
+        at = datetime.fromtimestamp(stamp, tz=timezone.utc) if isinstance(stamp, (int, float)) else None
+        found.append((handover.USER if kind == "user" else handover.BOT, str(event["text"]), at))
+    return found
 
 
 async def record_unanswered(tracker: Tracker) -> None:
@@ -63,7 +88,8 @@ class ActionHelpdeskStart(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        start = handover.plan(latest_intent(tracker), latest_text(tracker), tracker.events)
+        earlier = user_turns(tracker.events)[:-1]  # the last one is this message
+        start = handover.plan(latest_intent(tracker), latest_text(tracker), earlier, helpdesk_offered(tracker))
         if start.question and not check_question(start.question).ok:
             start = handover.Start(start.reason, None, start.intent)  # the form asks it again, with the reason
         utter(dispatcher, tracker, Answer(handover.intro(start)))
@@ -169,7 +195,7 @@ def draft_from(tracker: Tracker) -> TicketDraft:
     number = tracker.get_slot("helpdesk_registratienummer")
     verified = verified_leader(tracker)
     consent = tracker.get_slot("helpdesk_consent") is True
-    lines = handover.transcript(tracker.events) if consent else []
+    lines = handover.transcript(messages(tracker.events)) if consent else []
     return TicketDraft(
         question=str(tracker.get_slot("helpdesk_question")),
         email=str(tracker.get_slot("helpdesk_email")),

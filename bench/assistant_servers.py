@@ -195,9 +195,9 @@ def _cmdline(pid: int) -> str:
 
 ROLES = (  # (role, test on the command line); the first match names a direct child of run.sh
     ("rasa_server", lambda cmd: "rasa run" in cmd or "bin/rasa run" in cmd),
-    ("action_server", lambda cmd: "rasa_sdk" in cmd),
+    ("action_server", lambda cmd: "actions.server" in cmd),
     ("helpdesk_worker", lambda cmd: "bot helpdesk worker" in cmd),
-    ("web", lambda cmd: "bot.web" in cmd),
+    ("web", lambda cmd: "channels.web" in cmd),
 )
 
 

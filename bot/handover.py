@@ -1,16 +1,17 @@
 """The hand-over to the helpdesk, conversation side: why it starts, which question goes along, the
-transcript, and reading the form's answers. Plain Python over Rasa's event dicts; the tickets
-themselves live in `bot.helpdesk`.
+transcript, and reading the form's answers. Plain Python over plain values (the user's turns, whether
+the helpdesk was just offered, the messages); reading them from Rasa's tracker is the actions' work
+(`actions/helpdesk.py`, `actions/server.py`). The tickets themselves live in `bot.helpdesk`.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Iterable, Sequence
+from datetime import datetime
+from typing import Iterable, Sequence
 
-from .answers import HELPDESK_OFFER
+from .replies import HELPDESK_OFFER
 
 # Why a hand-over started (stored with the ticket).
 FALLBACK, OUTSIDE, PERSONAL, ON_REQUEST = "fallback", "buiten_gegevens", "persoonlijk", "op_verzoek"
@@ -47,34 +48,25 @@ def is_unknown_number(text: str) -> bool:
     return bool(UNKNOWN_NUMBER.match(_normal(text)))
 
 
-def user_turns(events: Iterable[dict[str, Any]]) -> list[tuple[str, str]]:
-    """(intent, text) of every user message, oldest first (reverted ones too: they were still asked)."""
-    turns = []
-    for event in events:
-        if event.get("event") == "user":
-            intent = (event.get("parse_data") or {}).get("intent") or {}
-            turns.append((str(intent.get("name") or ""), str(event.get("text") or "")))
-    return turns
+def offers_helpdesk(text: str) -> bool:
+    """Whether a message the assistant sends offers the helpdesk (a question it could not answer): then a
+    "yes" or the button right after it hands that question over."""
+    return text.endswith(HELPDESK_OFFER)
 
 
-def last_bot_text(events: Sequence[dict[str, Any]]) -> str:
-    for event in reversed(events):
-        if event.get("event") == "bot":
-            return str(event.get("text") or "")
-    return ""
-
-
-def plan(intent: str, text: str, events: Sequence[dict[str, Any]]) -> Start:
+def plan(intent: str, text: str, earlier: Sequence[tuple[str, str]], offered: bool) -> Start:
     """Why the hand-over starts and which question goes along.
 
+    `earlier` holds (intent, text) of the user's messages before this one, oldest first; `offered` says
+    whether the assistant's last message offered the helpdesk (`offers_helpdesk`).
     A personal case is itself the question. After the assistant offered the helpdesk (a question it
     could not answer), the question before the "yes" is the one to hand over. Otherwise the form asks.
     """
     if intent == "personal_case":
         return Start(PERSONAL, text.strip() or None, intent)
-    if last_bot_text(events).endswith(HELPDESK_OFFER):
-        earlier = [(i, t) for i, t in user_turns(events)[:-1] if t.strip() and not t.startswith("/")]
-        for earlier_intent, earlier_text in reversed(earlier):
+    if offered:
+        asked = [(i, t) for i, t in earlier if t.strip() and not t.startswith("/")]
+        for earlier_intent, earlier_text in reversed(asked):
             if earlier_intent not in ("affirm", "deny", "request_helpdesk"):
                 return Start(REASON_BY_INTENT.get(earlier_intent, FALLBACK), earlier_text.strip(), earlier_intent)
     return Start(ON_REQUEST, None)
@@ -93,19 +85,17 @@ EARLIER_LEFT_OUT = (f"(Eerdere berichten van dit gesprek zijn niet meegestuurd: 
                     f"helpdesk de laatste {WINDOW_TURNS} beurten.)")
 
 
-def transcript(events: Iterable[dict[str, Any]],
+# A message of the conversation: who said it (USER or BOT), its text, and when (None when unknown).
+USER, BOT = "user", "bot"
+Message = tuple[str, str, datetime | None]
+
+
+def transcript(messages: Iterable[Message],
                window_turns: int = WINDOW_TURNS) -> list[tuple[str, str, datetime | None]]:
     """(role, text, time) of the messages the actions see: what the helpdesk gets with consent. That is
     the whole conversation up to `window_turns` user turns; beyond, its last turns, with a first line
     saying earlier messages were left out (so the helpdesk never takes a window for the whole)."""
-    lines: list[tuple[str, str, datetime | None]] = []
-    for event in events:
-        kind = event.get("event")
-        if kind not in ("user", "bot") or not event.get("text"):
-            continue
-        stamp = event.get("timestamp")
-        at = datetime.fromtimestamp(stamp, tz=timezone.utc) if isinstance(stamp, (int, float)) else None
-        lines.append(("gebruiker" if kind == "user" else "assistent", str(event["text"]), at))
+    lines = [("gebruiker" if speaker == USER else "assistent", text, at) for speaker, text, at in messages]
     if sum(1 for role, _, _ in lines if role == "gebruiker") >= window_turns:
         lines.insert(0, ("assistent", EARLIER_LEFT_OUT, None))
     return lines

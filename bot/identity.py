@@ -10,7 +10,7 @@ Configuration (environment):
   `REGISTERWIJZER_JWT_SIGNING_KEY`: the PEM private key, only where test tokens are issued.
   Without a key, a random development secret is created once in `var/jwt-dev.key` (local use only).
 - `REGISTERWIJZER_JWT_ISSUER`, `REGISTERWIJZER_JWT_AUDIENCE`: checked when set.
-- `REST_CHANNEL_TOKEN`: the back-office token for the REST channel (see bot/channels/rest.py).
+- `REST_CHANNEL_TOKEN`: the back-office token for the REST channel (see channels/rest.py).
 """
 
 from __future__ import annotations

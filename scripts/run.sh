@@ -69,7 +69,8 @@ cleanup() {
 }
 trap cleanup INT TERM EXIT
 
-start "action server" .venv/bin/python -m rasa_sdk --actions actions --port "$ACTIONS_PORT" --quiet
+# Rasa SDK's action server with the slot helpdesk_offered kept up to date (actions/server.py).
+start "action server" .venv/bin/python -m actions.server --actions actions --port "$ACTIONS_PORT" --quiet
 
 if [ "$mode" = "shell" ]; then
   .venv/bin/rasa shell --model models/registerwijzer.tar.gz --endpoints endpoints.yml --quiet
@@ -81,7 +82,7 @@ fi
 start "helpdesk worker" .venv/bin/python -m bot helpdesk worker
 
 # The website page with the chat widget (web/).
-start "web page" .venv/bin/python -m bot.web --port "$WEB_PORT"
+start "web page" .venv/bin/python -m channels.web --port "$WEB_PORT"
 
 # The banner prints commands, never runs them: no backticks or $( ) in this here-document (it expands
 # variables), so nothing a reader is told to type is executed by make run.

@@ -78,7 +78,9 @@ def test_english_question_gets_a_dutch_note_and_the_answer() -> None:
 
 
 def test_yes_after_the_helpdesk_offer_starts_the_hand_over() -> None:
-    messages, events = run(ActionAnswer(), tracker("ja graag", "affirm", last_bot=f"Geen idee. {HELPDESK_OFFER}"))
+    offered = {"helpdesk_offered": True}  # set by the action server after the offer (actions/server.py)
+    messages, events = run(ActionAnswer(), tracker("ja graag", "affirm", slots=offered,
+                                                   last_bot=f"Geen idee. {HELPDESK_OFFER}"))
     assert messages == [] and events == [FollowupAction("action_helpdesk_start")]
 
 

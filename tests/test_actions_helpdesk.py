@@ -58,7 +58,9 @@ def validate(slot: str, value: Any, t: Tracker) -> tuple[list[dict[str, Any]], d
 def test_start_after_an_offer_takes_the_unanswered_question_along() -> None:
     history = [{"event": "user", "text": "hoe vraag ik uitstel aan", "parse_data": {"intent": {"name": "ask_outside_sources"}}},
                {"event": "bot", "text": "Daar staat niets over. " + HELPDESK_OFFER}]
-    [message], events = run(ActionHelpdeskStart(), tracker("/request_helpdesk", "request_helpdesk", history=history))
+    offered = {"helpdesk_offered": True}  # set by the action server after the offer (actions/server.py)
+    [message], events = run(ActionHelpdeskStart(), tracker("/request_helpdesk", "request_helpdesk", slots=offered,
+                                                           history=history))
     assert "“hoe vraag ik uitstel aan”" in message["text"]
     assert SlotSet("helpdesk_question", "hoe vraag ik uitstel aan") in events
     assert SlotSet("helpdesk_reason", "buiten_gegevens") in events

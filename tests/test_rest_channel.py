@@ -1,4 +1,4 @@
-"""The REST channel (bot/channels/rest.py) over real HTTP, without Rasa: its blueprint in a Sanic app
+"""The REST channel (channels/rest.py) over real HTTP, without Rasa: its blueprint in a Sanic app
 of its own on a port the OS picks, and a stand-in for Rasa's message handler that records what reaches
 the assistant. Fast, and part of `make test-unit` (no model, no servers to install)."""
 
@@ -13,7 +13,7 @@ import httpx
 import pytest
 from sanic import Sanic
 
-from bot.channels.rest import MAX_SENDER, UNAUTHORIZED, VerifiedRestInput
+from channels.rest import MAX_SENDER, UNAUTHORIZED, VerifiedRestInput
 from bot.identity import TokenConfig, issue_token
 
 KEY = "rest-unit-secret-" + "k" * 32

@@ -1,4 +1,4 @@
-"""The page server (bot/web.py) over real HTTP on 127.0.0.1, and the widget channel's checks."""
+"""The page server (channels/web.py) over real HTTP on 127.0.0.1, and the widget channel's checks."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from typing import Iterator
 
 import pytest
 
-from bot.channels.webchat import BAD_TOKEN, identity_from, parse_origins, session_id_from
+from channels.webchat import BAD_TOKEN, identity_from, parse_origins, session_id_from
 from bot.identity import TokenConfig, issue_token
-from bot.web import BUNDLE, Site, WebError, handler_for, origin, vendor_bundle
+from channels.web import BUNDLE, Site, WebError, handler_for, origin, vendor_bundle
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from bot.channels.teams import (
+from channels.teams import (
     AuthError,
     BotToken,
     Choices,

@@ -7,7 +7,7 @@ from typing import Iterator
 
 import pytest
 
-from bot.channels.teams import TeamsInput, TeamsOutput
+from channels.teams import TeamsInput, TeamsOutput
 
 from .msstub import MicrosoftStub
 

@@ -1,1 +1,0 @@
-"""Channel connectors (these import Rasa; the rest of `bot/` does not)."""

@@ -9,7 +9,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.answers import TOPICS, answer
-from bot.replies import Answer, Query
+from bot.replies import Answer
 from bot import progress
 from bot.identity import leader_from_metadata
 from bot.calculator import MAX_TEXT, calculate, is_calculation, parse

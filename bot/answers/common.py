@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Callable, Mapping
+from typing import Callable
 
 from ..facets import narrow_by_detail
 from ..register import RuleBook, RulesError

@@ -10,7 +10,7 @@ from typing import Callable, Sequence
 
 from ..facets import asks_time, detail_blocks, facet_of, plain_text
 from ..register import RuleBook, format_date
-from ..register.model import Info, Phases, Programme, ProgrammeCosts, Source, StudyLoad, Theme, Trajectory
+from ..register.model import Phases, Programme, ProgrammeCosts, Source, StudyLoad, Theme, Trajectory
 from ..replies import HELPDESK_BUTTONS, HELPDESK_OFFER, Answer, Button, Query, bullets, capital, join_nl, with_sources
 from .common import (block_text, dated, known_programmes, programme_asked, programme_of, provider_programmes,
                      regulation_for, theme_of, trajectory_of)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from datetime import date
-from typing import Any, Generic, Literal, Mapping, TypeVar
+from typing import Generic, Literal, Mapping, TypeVar
 
 T = TypeVar("T")
 

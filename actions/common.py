@@ -10,7 +10,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot import handover
 from bot.answers import Answer, Query
+from bot.errors import UserError
 from bot.facets import regeling_value
+from bot.helpdesk import ConfigError
 from bot.language import LONG_MESSAGE, LONG_NOTE, Kind, classify
 
 
@@ -60,6 +62,17 @@ def query_from(tracker: Tracker) -> Query:
 
 def last_bot_text(tracker: Tracker) -> str:
     return handover.last_bot_text(tracker.events)
+
+
+def error_text(exc: BaseException, fallback: str) -> str:
+    """What the user hears about an error: a `UserError`'s Dutch message, anything else `fallback`.
+
+    A `ConfigError` is a `UserError` for the operator (it names environment variables): the user hears
+    `fallback` and the operator finds it in the log.
+    """
+    if isinstance(exc, UserError) and not isinstance(exc, ConfigError):
+        return exc.message
+    return fallback
 
 
 def utter(dispatcher: CollectingDispatcher, tracker: Tracker, answer: Answer) -> None:

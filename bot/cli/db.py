@@ -13,7 +13,7 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     before = store.revision()
     store.upgrade()
     after = store.revision()
-    where = store.engine.url.render_as_string(hide_password=True)
+    where = store.database.engine.url.render_as_string(hide_password=True)
     if before == after:
         print(f"Schema is al bij (revisie {after}): {where}")
     else:

@@ -19,15 +19,7 @@ from sqlalchemy.exc import IntegrityError  # type: ignore[import-untyped]
 from ..errors import UserError
 from ..register import DiplomaActivity, Dossier, ProgrammeActivity, ValuationActivity, load_rules
 from ..register.rules import Activity as RulesActivity
-from .database import (  # noqa: F401  (re-exported: the store's public names before issue 15)
-    DEFAULT_DB,
-    POOL_SIZE,
-    Database,
-    alembic_config,
-    database_url,
-    head_revision,
-    make_engine,
-)
+from .database import Database, head_revision
 from .models import Activity, ChannelIdentity, Leader
 from .records import ActivityRecord, LeaderRecord
 from .validation import check_activity, check_identity, check_leader, check_number

@@ -8,8 +8,10 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.errors import UserError
 from bot.replies import Answer, Query
 from bot.facets import regeling_value
+from bot.helpdesk import ConfigError
 from bot.language import LONG_MESSAGE, LONG_NOTE, Kind, classify
 
 
@@ -64,6 +66,17 @@ OFFERED = "helpdesk_offered"
 
 def helpdesk_offered(tracker: Tracker) -> bool:
     return tracker.get_slot(OFFERED) is True
+
+
+def error_text(exc: BaseException, fallback: str) -> str:
+    """What the user hears about an error: a `UserError`'s Dutch message, anything else `fallback`.
+
+    A `ConfigError` is a `UserError` for the operator (it names environment variables): the user hears
+    `fallback` and the operator finds it in the log.
+    """
+    if isinstance(exc, UserError) and not isinstance(exc, ConfigError):
+        return exc.message
+    return fallback
 
 
 def utter(dispatcher: CollectingDispatcher, tracker: Tracker, answer: Answer) -> None:

@@ -8,7 +8,6 @@ the ticket and its delivery); these adapters read the tracker (its events and th
 from __future__ import annotations
 
 import logging
-from functools import lru_cache
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
@@ -17,10 +16,9 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import handover
+from bot.bootstrap import services
 from bot.replies import Answer, Button
 from bot.helpdesk import (
-    Helpdesk,
-    HelpdeskError,
     TicketDraft,
     TranscriptLine,
     check_consent,
@@ -31,17 +29,12 @@ from bot.helpdesk import (
 )
 from bot.identity import leader_from_metadata
 
-from .common import helpdesk_offered, latest_intent, latest_text, utter
+from .common import error_text, helpdesk_offered, latest_intent, latest_text, utter
 
 FORM_SLOTS = ("helpdesk_question", "helpdesk_email", "helpdesk_registratienummer", "helpdesk_consent")
 CHANNELS = {"socketio": "web", "teams": "teams", "rest": "rest"}
 UNKNOWN = "onbekend"
 logger = logging.getLogger(__name__)
-
-
-@lru_cache(maxsize=1)
-def helpdesk() -> Helpdesk:
-    return Helpdesk()
 
 
 def verified_leader(tracker: Tracker) -> str | None:
@@ -74,7 +67,7 @@ def messages(events: Iterable[dict[str, Any]]) -> list[handover.Message]:
 async def record_unanswered(tracker: Tracker) -> None:
     """Keep a question the assistant could not answer (scrubbed of personal data); never fail the answer."""
     try:
-        await helpdesk().arecord_unanswered(latest_text(tracker), latest_intent(tracker) or None)
+        await services().helpdesk.arecord_unanswered(latest_text(tracker), latest_intent(tracker) or None)
     except Exception:
         logger.exception("helpdesk: an unanswered question could not be recorded")
 
@@ -225,10 +218,10 @@ class ActionHelpdeskSubmit(Action):
             utter(dispatcher, tracker, Answer(handover.CANCELLED))
             return reset
         try:
-            ticket = await helpdesk().acreate_ticket(draft_from(tracker))
+            ticket = await services().helpdesk.acreate_ticket(draft_from(tracker))
         except Exception as exc:  # nothing stored: keep every answer, offer to try again
             logger.exception("helpdesk: the ticket could not be stored")
-            text = exc.message if isinstance(exc, HelpdeskError) else handover.NOT_SAVED
+            text = error_text(exc, handover.NOT_SAVED)
             utter(dispatcher, tracker, Answer(text, (Button(*handover.RETRY_BUTTON),)))
             return []
         utter(dispatcher, tracker, Answer(next_steps(ticket)))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -12,11 +11,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot import progress
 from bot.replies import Answer, Query
 from bot.answers import answer as general_answer
+from bot.bootstrap import services
 from bot.context import Context, follow_up
 from bot.facets import PERSONAL_INTENTS, with_names
 from bot.identity import leader_from_metadata
 from bot.register import load_rules
-from bot.store import Store, pending, to_dossier
+from bot.store import pending, to_dossier
 
 from .common import latest_entities, latest_intent, latest_text, query_from, today, utter
 
@@ -31,17 +31,12 @@ RENDER = {
 }
 
 
-@lru_cache(maxsize=1)
-def store() -> Store:
-    """One engine per process (sessions are per call inside the store)."""
-    return Store()
-
-
 async def load_personal(number: str) -> progress.Personal | None:
-    leader = await store().aleader(number)
+    store = services().store  # the process's one store (bot.bootstrap); sessions are per call inside it
+    leader = await store.aleader(number)
     if leader is None:
         return None
-    activities = tuple(await store().aactivities(number))
+    activities = tuple(await store.aactivities(number))
     return progress.Personal(leader, to_dossier(leader, activities), tuple(pending(activities)), activities)
 
 

@@ -15,8 +15,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answers import ActionAnswer
 from actions.calculator import ActionCalculatePoints
 from actions.fallback import ActionAskAffirmation, ActionAskRephrase, ActionDefaultFallback
-import actions.helpdesk as helpdesk_actions
 from bot.answers import HELPDESK_OFFER
+from bot.bootstrap import Services, override
 from bot.helpdesk import Helpdesk
 from bot.store import Store
 
@@ -27,8 +27,8 @@ def desk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Helpdesk]:
     store = Store(f"sqlite:///{tmp_path / 'actions.db'}")
     store.upgrade()
     helpdesk = Helpdesk(store)
-    monkeypatch.setattr(helpdesk_actions, "helpdesk", lambda: helpdesk)
-    yield helpdesk
+    with override(Services(helpdesk=helpdesk)):
+        yield helpdesk
     store.close()
 
 

@@ -12,9 +12,9 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-import actions.helpdesk as helpdesk_actions
 from actions.helpdesk import ActionHelpdeskStart, ActionHelpdeskSubmit, AskConsent, ValidateHelpdeskForm
 from bot.answers import HELPDESK_OFFER
+from bot.bootstrap import Services, override
 from bot.helpdesk import Helpdesk
 from bot.identity import verified_metadata
 from bot.register import load_rules
@@ -30,8 +30,8 @@ def desk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Helpdesk]:
     store.upgrade()
     install_demo(store, load_rules(), date.today())
     helpdesk = Helpdesk(store)
-    monkeypatch.setattr(helpdesk_actions, "helpdesk", lambda: helpdesk)
-    yield helpdesk
+    with override(Services(helpdesk=helpdesk)):
+        yield helpdesk
     store.close()
 
 
@@ -158,7 +158,7 @@ def test_a_database_failure_keeps_everything_and_offers_to_retry(monkeypatch: py
         async def acreate_ticket(self, draft: Any) -> Any:
             raise RuntimeError("database away")
 
-    monkeypatch.setattr(helpdesk_actions, "helpdesk", lambda: Broken())
-    [message], events = run(ActionHelpdeskSubmit(), tracker("ja", "affirm", slots=filled(True)))
+    with override(Services(helpdesk=Broken())):  # type: ignore[arg-type]
+        [message], events = run(ActionHelpdeskSubmit(), tracker("ja", "affirm", slots=filled(True)))
     assert "niet om je vraag op te slaan" in message["text"] and events == []
     assert message["buttons"][0]["payload"] == "/request_helpdesk"

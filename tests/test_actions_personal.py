@@ -11,9 +11,9 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-import actions.personal as personal_actions
 from actions.answers import ActionAnswer
 from actions.personal import ActionPersonal, ActionSessionStart
+from bot.bootstrap import Services, override
 from bot.identity import verified_metadata
 from bot.register import load_rules
 from bot.store import Store
@@ -25,8 +25,8 @@ def demo_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stor
     store = Store(f"sqlite:///{tmp_path / 'actions.db'}")
     store.upgrade()
     install_demo(store, load_rules(), date.today())
-    monkeypatch.setattr(personal_actions, "store", lambda: store)
-    yield store
+    with override(Services(store=store)):
+        yield store
     store.close()
 
 

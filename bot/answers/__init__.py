@@ -56,7 +56,7 @@ def answer(book: RuleBook, query: Query, today: date) -> Answer:
                 return detail
         result = render(book, query, today)
     except RulesError as exc:
-        return Answer(exc.message_nl)
+        return Answer(exc.message)
     inferred = programme_of(book, Query(query.intent, {"programme": query.all("programme_inferred")}))
     if inferred is not None:
         # Say which programme the answer is about: the question named a detail only its data holds.

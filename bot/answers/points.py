@@ -82,7 +82,7 @@ def level_value(book: RuleBook, q: Query, level_text: str, today: date) -> Answe
         count = int(count_text) if count_text is not None else 1
         points = book.points_for(ValuationActivity(level=level, count=count), today)
     except (RulesError, ValueError) as exc:
-        message = exc.message_nl if isinstance(exc, RulesError) else "Dat niveau of aantal kan ik niet lezen."
+        message = exc.message if isinstance(exc, RulesError) else "Dat niveau of aantal kan ik niet lezen."
         return with_sources(message, [regulation.valuation_points.source] if regulation.valuation_points else [])
     assert regulation.valuation_points is not None
     vp = regulation.valuation_points.value

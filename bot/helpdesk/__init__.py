@@ -3,7 +3,7 @@
 Plain Python, no Rasa. The Rasa side (actions/) calls::
 
     check = check_question(text)            # .ok, .value (cleaned) or .prompt (Dutch)
-    helpdesk = Helpdesk()                   # the store's database (DATABASE_URL / var/registerwijzer.db)
+    helpdesk = services().helpdesk          # bot.bootstrap: on the process's one Database (DATABASE_URL)
     ticket = await helpdesk.acreate_ticket(TicketDraft(...))   # committed before it returns
     dispatcher.utter_message(next_steps(ticket))
     await helpdesk.arecord_unanswered(text, intent)            # scrubbed of personal data

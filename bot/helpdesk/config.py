@@ -6,9 +6,11 @@ import os
 from dataclasses import dataclass
 from typing import Mapping
 
+from ..errors import UserError
 
-class ConfigError(Exception):
-    """A configuration problem; the message is Dutch and names the variable."""
+
+class ConfigError(UserError):
+    """A configuration problem for the operator; `message` is Dutch and names the variable."""
 
 
 def _float(env: Mapping[str, str], name: str, default: float, minimum: float = 0.0) -> float:

@@ -11,15 +11,15 @@ from typing import Any, Iterable, Sequence
 
 import sqlalchemy as sa  # type: ignore[import-untyped]
 from sqlalchemy.exc import SQLAlchemyError  # type: ignore[import-untyped]
-from sqlalchemy.orm import Session  # type: ignore[import-untyped]
 
+from ..errors import UserError
 from ..register import format_date
-from ..store import Store
+from ..store import Database, Store
 from ..store.models import CHANNELS, TICKET_REASONS, Ticket, TicketOutbox, UnansweredQuestion
 from .checks import check_email, check_question, check_registratienummer
 from .config import HelpdeskConfig
 from .scrub import scrub, text_hash
-from .service import load_service_level
+from .service import ServiceLevel, load_service_level
 from .triage import triage
 
 ROLES = ("gebruiker", "assistent")
@@ -29,12 +29,8 @@ WEEKDAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag"
 PAYLOAD_VERSION = 1
 
 
-class HelpdeskError(Exception):
+class HelpdeskError(UserError):
     """Something the caller can tell the user: `message` is Dutch (B1, je-form)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def utcnow() -> datetime:
@@ -223,19 +219,37 @@ def next_steps(ticket: TicketRecord) -> str:
 
 # -- the helpdesk --------------------------------------------------------------------------------
 class Helpdesk:
-    """Tickets and unanswered questions in the store's database (`Store()` when none is given)."""
+    """Tickets and unanswered questions in the store's database.
 
-    def __init__(self, store: Store | None = None, config: HelpdeskConfig | None = None) -> None:
+    `Helpdesk(store)` shares the store's `Database` (one engine, one thread pool); `Helpdesk()` opens a
+    store of its own on `database_url()` and closes it in `close()`. The configuration defaults to the
+    environment; the service level is read (once) when the first ticket needs it.
+    """
+
+    def __init__(self, store: Store | None = None, config: HelpdeskConfig | None = None,
+                 service_level: ServiceLevel | None = None) -> None:
         self._own_store = store is None
         self.store = store if store is not None else Store()
         self.config = config if config is not None else HelpdeskConfig.from_env()
+        self._service_level = service_level
+
+    @property
+    def database(self) -> Database:
+        return self.store.database
+
+    @property
+    def service_level(self) -> ServiceLevel:
+        """The operator's service level (`load_service_level()` when none was given), read once."""
+        if self._service_level is None:
+            self._service_level = load_service_level()
+        return self._service_level
 
     def close(self) -> None:
         if self._own_store:
             self.store.close()
 
     def _session(self) -> Any:
-        return Session(self.store.engine, future=True, expire_on_commit=False)
+        return self.database.session()
 
     # -- creating ----------------------------------------------------------------------------
     def create_ticket(self, draft: TicketDraft, today: date | None = None) -> TicketRecord:
@@ -276,7 +290,7 @@ class Helpdesk:
             reasons.append(f"registratienummer {number} niet gevonden in de database")
         if number and not draft.verified:
             reasons.append("registratienummer opgegeven door de gebruiker, identiteit niet gecontroleerd")
-        expected = load_service_level().expected_by(result.priority, day)
+        expected = self.service_level.expected_by(result.priority, day)
         transcript = _transcript_json(draft.transcript) if draft.consent else None
         uid = uuid.uuid4().hex
 
@@ -311,7 +325,7 @@ class Helpdesk:
         return _record(ticket, deliveries)
 
     async def acreate_ticket(self, draft: TicketDraft, today: date | None = None) -> TicketRecord:
-        return await self.store._in_thread(functools.partial(self.create_ticket, draft, today))
+        return await self.database.in_thread(functools.partial(self.create_ticket, draft, today))
 
     def record_unanswered(self, text: str, intent: str | None) -> None:
         """Keep a question the assistant could not answer, without personal data. Empty text is ignored."""
@@ -323,7 +337,7 @@ class Helpdesk:
                                            intent=(intent or "").strip()[:100] or None, created_at=utcnow()))
 
     async def arecord_unanswered(self, text: str, intent: str | None) -> None:
-        await self.store._in_thread(functools.partial(self.record_unanswered, text, intent))
+        await self.database.in_thread(functools.partial(self.record_unanswered, text, intent))
 
     # -- reading -----------------------------------------------------------------------------
     def _deliveries(self, session: Any, ticket_ids: Sequence[int]) -> dict[int, list[Delivery]]:

@@ -213,7 +213,8 @@ class OutboxWorker:
                  log: Callable[[str], None] | None = None) -> None:
         self.helpdesk = helpdesk
         self.config = config or helpdesk.config
-        self.engine = helpdesk.store.engine
+        self.database = helpdesk.database
+        self.engine = self.database.engine
         self.log = log or (lambda _message: None)
         self.name = f"w-{uuid.uuid4().hex[:12]}"
 

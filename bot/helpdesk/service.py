@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import os
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -46,7 +45,6 @@ def service_file() -> Path:
     return Path(configured) if configured else SERVICE_FILE
 
 
-@functools.lru_cache(maxsize=4)
 def _load(path: Path) -> ServiceLevel:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -69,4 +67,6 @@ def _load(path: Path) -> ServiceLevel:
 
 
 def load_service_level(path: Path | None = None) -> ServiceLevel:
+    """Read the service level (`HELPDESK_SERVICE_FILE`, else service.yml). Not cached: a `Helpdesk` reads
+    it once, and `bot.bootstrap` builds one helpdesk per process."""
     return _load((path or service_file()).resolve())

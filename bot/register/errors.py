@@ -1,19 +1,23 @@
 """Errors of the register's rules.
 
-`RulesError` and its subclasses carry a Dutch message (`message_nl`) that may be shown to a
-school leader as it is. `DataError` is for the operator who edits the rules data: it names the
+`RulesError` and its subclasses are `bot.errors.UserError`s: they carry a Dutch `message` that may be
+shown to a school leader as it is. `DataError` is for the operator who edits the rules data: it names the
 file and the field that is wrong.
 """
 
 from __future__ import annotations
 
+from ..errors import UserError
 
-class RulesError(ValueError):
-    """Bad input to the rules module; `message_nl` is safe to show to a user."""
 
-    def __init__(self, message_nl: str) -> None:
-        super().__init__(message_nl)
-        self.message_nl = message_nl
+class RulesError(UserError, ValueError):
+    """Bad input to the rules module; `message` is safe to show to a user."""
+
+    @property
+    def message_nl(self) -> str:
+        """Deprecated alias of `message`, read-only, kept until bot/answers.py, bot/register/rules.py,
+        bot/calculator.py and bot/progress.py read `message` (issue 15); then remove it."""
+        return self.message
 
 
 class UnknownProgramme(RulesError):

@@ -1,92 +1,44 @@
-"""The store: engine, sessions, queries and the conversion to the rules module's Dossier.
+"""The store: the leaders' queries and writes, and the conversion to the rules module's Dossier.
 
-One engine per `Store`; one session per call (never a global session). Query results leave the
-store as frozen dataclasses, so nothing lazy-loads outside a session. The async variants run the
-same synchronous call in the store's thread pool, so the action server's event loop never blocks.
+The engine, sessions and thread pool belong to the `Database` (database.py) the store is given, shared
+with the helpdesk; one session per call (never a global session). Query results leave the store as
+frozen dataclasses (records.py), so nothing lazy-loads outside a session. The async variants run the
+same synchronous call in the database's thread pool, so the action server's event loop never blocks.
 """
 
 from __future__ import annotations
 
-import asyncio
 import functools
-import os
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import date
-from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Literal, Sequence, TypeVar
+from typing import Any, Iterable, Iterator, Literal, Sequence
 
 import sqlalchemy as sa  # type: ignore[import-untyped]
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy.exc import IntegrityError  # type: ignore[import-untyped]
-from sqlalchemy.orm import Session  # type: ignore[import-untyped]
-from sqlalchemy.pool import QueuePool, StaticPool  # type: ignore[import-untyped]
 
+from ..errors import UserError
 from ..register import DiplomaActivity, Dossier, ProgrammeActivity, ValuationActivity, load_rules
 from ..register.rules import Activity as RulesActivity
+from .database import Database, head_revision
 from .models import Activity, ChannelIdentity, Leader
-from .validation import ActivityInput, LeaderInput, check_activity, check_identity, check_leader, check_number
+from .records import ActivityRecord, LeaderRecord
+from .validation import check_activity, check_identity, check_leader, check_number
 
-T = TypeVar("T")
-
-REPO = Path(__file__).resolve().parents[2]
-DEFAULT_DB = REPO / "var" / "registerwijzer.db"
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 PENDING_STATUSES = ("gepland", "ingediend")
-POOL_SIZE = 8
 # SQLite allows 999 bound parameters per statement in old builds; stay well below it.
 IN_CHUNK = 500
 
 
-class StoreError(Exception):
-    """A problem an operator or caller can act on (Dutch message, no traceback needed)."""
+class StoreError(UserError):
+    """A problem an operator or caller can act on (Dutch `message`, no traceback needed); `errors` lists
+    every single problem (an import's lines)."""
 
     def __init__(self, message: str, errors: Sequence[str] = ()) -> None:
         super().__init__(message)
-        self.message = message
         self.errors = tuple(errors)
 
 
-def database_url() -> str:
-    """`DATABASE_URL` from the environment, else the SQLite file `<repo>/var/registerwijzer.db`."""
-    url = os.environ.get("DATABASE_URL", "").strip()
-    if url:
-        return url
-    DEFAULT_DB.parent.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{DEFAULT_DB}"
-
-
-# -- records -------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class LeaderRecord:
-    registratienummer: str
-    name: str
-    email: str
-    registration_type: str
-    level: str | None
-    registratiedatum: date
-    period_start: date
-    period_end: date
-
-
-@dataclass(frozen=True)
-class ActivityRecord:
-    id: int
-    registratienummer: str
-    kind: str
-    programme: str | None
-    themes: tuple[str, ...]
-    learning_level: int | None
-    diploma: str | None
-    points_awarded: int | None
-    completed_on: date
-    status: str
-    certificate_reference: str | None
-
-
+# -- queries -------------------------------------------------------------------------------------
 _LEADER_COLUMNS = (
     Leader.registratienummer, Leader.name, Leader.email, Leader.registration_type, Leader.level,
     Leader.registratiedatum, Leader.period_start, Leader.period_end,
@@ -142,95 +94,45 @@ def _activity_record(row: Any) -> ActivityRecord:
     return ActivityRecord(ident, number, kind, programme, themes, level, diploma, points, done, status, certificate)
 
 
-# -- the engine ----------------------------------------------------------------------------------
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    try:
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
-    finally:
-        cursor.close()
-
-
-def _sqlite_wal(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    try:
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-    finally:
-        cursor.close()
-
-
-def make_engine(url: str) -> Any:
-    """A future-style engine: SQLite shared across threads, PostgreSQL with pre-ping."""
-    parsed = sa.engine.make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        database = parsed.database or ""
-        memory = database in ("", ":memory:") or parsed.query.get("mode") == "memory"
-        if memory:
-            engine = sa.create_engine(url, future=True, poolclass=StaticPool,
-                                      connect_args={"check_same_thread": False})
-        else:
-            Path(database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
-            engine = sa.create_engine(
-                url, future=True, poolclass=QueuePool, pool_size=POOL_SIZE, max_overflow=POOL_SIZE,
-                connect_args={"check_same_thread": False, "timeout": 30},
-            )
-            sa.event.listen(engine, "connect", _sqlite_wal)
-        sa.event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    return sa.create_engine(url, future=True, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_SIZE,
-                            pool_recycle=1800)
-
-
-def alembic_config(url: str | None = None, connection: Any = None) -> Config:
-    """Alembic's configuration built in code, so upgrades work from any working directory."""
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    if url is not None:
-        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    config.attributes["connection"] = connection
-    return config
-
-
-def head_revision() -> str | None:
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
-
-
 # -- the store -----------------------------------------------------------------------------------
 class Store:
-    """The leaders' store. `Store()` uses `database_url()`; pass a URL to override."""
+    """The leaders' store on a `Database`. `Store()` opens `database_url()`; pass a URL or a shared
+    `Database` (then its owner closes it)."""
 
-    def __init__(self, url: str | None = None) -> None:
-        self.url = url or database_url()
-        self.engine: Any = make_engine(self.url)
-        self._executor = ThreadPoolExecutor(max_workers=POOL_SIZE, thread_name_prefix="store")
+    def __init__(self, database: Database | str | None = None) -> None:
+        self._own_database = not isinstance(database, Database)
+        self.database = database if isinstance(database, Database) else Database(database)
+
+    @property
+    def url(self) -> str:
+        return self.database.url
+
+    @property
+    def engine(self) -> Any:
+        return self.database.engine
 
     def __repr__(self) -> str:
         return f"Store({self.engine.url!r})"
 
     def close(self) -> None:
-        self._executor.shutdown(wait=True)
-        self.engine.dispose()
+        """Close the database when this store opened it."""
+        if self._own_database:
+            self.database.close()
 
     def _session(self) -> Any:
-        return Session(self.engine, future=True, expire_on_commit=False)
+        return self.database.session()
 
     # -- schema ----------------------------------------------------------------------------
     def upgrade(self, revision: str = "head") -> None:
         """Bring the schema to the newest migration (idempotent)."""
-        with self.engine.begin() as connection:
-            command.upgrade(alembic_config(connection=connection), revision)
+        self.database.upgrade(revision)
 
     def downgrade(self, revision: str = "base") -> None:
-        with self.engine.begin() as connection:
-            command.downgrade(alembic_config(connection=connection), revision)
+        self.database.downgrade(revision)
 
     def revision(self) -> str | None:
         """The schema revision in the database (None when never upgraded)."""
-        with self.engine.connect() as connection:
-            current: str | None = MigrationContext.configure(connection).get_current_revision()
-            return current
+        return self.database.revision()
 
     def check_schema(self) -> None:
         """Raise a StoreError unless the schema is at the newest migration."""
@@ -322,8 +224,7 @@ class Store:
         if checked is None:
             raise StoreError("Ongeldige schoolleider: " + "; ".join(errors), errors)
         self.import_leaders((checked,))
-        return LeaderRecord(checked.registratienummer, checked.name, checked.email, checked.registration_type,
-                            checked.level, checked.registratiedatum, checked.period_start, checked.period_end)
+        return checked
 
     def add_activity(
         self, registratienummer: str, kind: Literal["programme", "valuation", "diploma"], completed_on: date, *,
@@ -339,20 +240,18 @@ class Store:
         if checked is None:
             raise StoreError("Ongeldige activiteit: " + "; ".join(errors), errors)
         ids = self.import_activities((checked,))
-        return ActivityRecord(ids[0], checked.registratienummer, checked.kind, checked.programme, checked.themes,
-                              checked.learning_level, checked.diploma, checked.points_awarded,
-                              checked.completed_on, checked.status, checked.certificate_reference)
+        return replace(checked, id=ids[0])
 
-    def import_leaders(self, leaders: Sequence[LeaderInput]) -> int:
+    def import_leaders(self, leaders: Sequence[LeaderRecord]) -> int:
         """Insert checked leaders in one transaction: all or nothing. Raises StoreError on a duplicate."""
         return len(self.import_dossiers(leaders, ())[0])
 
-    def import_activities(self, activities: Sequence[ActivityInput]) -> list[int]:
+    def import_activities(self, activities: Sequence[ActivityRecord]) -> list[int]:
         """Insert checked activities in one transaction: all or nothing. Returns the new ids in order."""
         return self.import_dossiers((), activities)[1]
 
     def import_dossiers(
-        self, leaders: Sequence[LeaderInput], activities: Sequence[ActivityInput],
+        self, leaders: Sequence[LeaderRecord], activities: Sequence[ActivityRecord],
     ) -> tuple[list[str], list[int]]:
         """Insert checked leaders and activities (of new or stored leaders) in ONE transaction.
 
@@ -456,17 +355,14 @@ class Store:
             return True
 
     # -- async variants (never block the event loop) ---------------------------------------
-    async def _in_thread(self, call: Callable[[], T]) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
-
     async def aleader(self, registratienummer: str) -> LeaderRecord | None:
-        return await self._in_thread(functools.partial(self.leader, registratienummer))
+        return await self.database.in_thread(functools.partial(self.leader, registratienummer))
 
     async def aleader_by_identity(self, channel: str, external_id: str) -> LeaderRecord | None:
-        return await self._in_thread(functools.partial(self.leader_by_identity, channel, external_id))
+        return await self.database.in_thread(functools.partial(self.leader_by_identity, channel, external_id))
 
     async def aactivities(self, registratienummer: str) -> tuple[ActivityRecord, ...]:
-        return await self._in_thread(functools.partial(self.activities, registratienummer))
+        return await self.database.in_thread(functools.partial(self.activities, registratienummer))
 
 
 def _first_line(exc: Exception) -> str:

@@ -15,10 +15,9 @@ from pathlib import Path
 from typing import Sequence
 
 from ..register import RuleBook
-from .core import ActivityRecord, Store, StoreError
+from .core import Store, StoreError
+from .records import ActivityRecord, LeaderRecord
 from .validation import (
-    ActivityInput,
-    LeaderInput,
     check_activity,
     check_leader,
     parse_date,
@@ -109,9 +108,9 @@ def read_rows(path: Path, columns: Sequence[str]) -> tuple[list[Row], list[str]]
     return rows, errors
 
 
-def check_leader_rows(store: Store, rows: Sequence[Row]) -> tuple[list[LeaderInput], list[str]]:
+def check_leader_rows(store: Store, rows: Sequence[Row]) -> tuple[list[LeaderRecord], list[str]]:
     """Checked leaders and every error ('regel N: ...'), including duplicates in the file and the store."""
-    checked: list[LeaderInput] = []
+    checked: list[LeaderRecord] = []
     errors: list[str] = []
     first_line: dict[str, int] = {}
     lines: dict[str, int] = {}
@@ -147,15 +146,16 @@ def import_leaders(store: Store, path: Path) -> int:
     return store.import_leaders(checked)
 
 
-def _identity(a: ActivityInput) -> tuple[object, ...]:
+def _identity(a: ActivityRecord) -> tuple[object, ...]:
+    """What makes an activity the same one, stored or not (not its id, status or points)."""
     return (a.registratienummer, a.kind, a.programme, tuple(sorted(a.themes)), a.learning_level, a.diploma,
             a.completed_on)
 
 
 def check_activity_rows(
     store: Store, book: RuleBook, rows: Sequence[Row], today: date,
-) -> tuple[list[ActivityInput], list[str]]:
-    checked: list[ActivityInput] = []
+) -> tuple[list[ActivityRecord], list[str]]:
+    checked: list[ActivityRecord] = []
     errors: list[str] = []
     seen: dict[tuple[object, ...], int] = {}
     lines: list[int] = []
@@ -178,18 +178,13 @@ def check_activity_rows(
         errors.extend(f"regel {row.line}: {e}" for e in row_errors)
     numbers = {a.registratienummer for a in checked}
     known = store.existing_numbers(numbers)
-    stored = {_stored_identity(a) for group in store.activities_of(known).values() for a in group}
+    stored = {_identity(a) for group in store.activities_of(known).values() for a in group}
     for activity, line in zip(checked, lines):
         if activity.registratienummer not in known:
             errors.append(f"regel {line}: registratienummer {activity.registratienummer} staat niet in de database")
         elif _identity(activity) in stored:
             errors.append(f"regel {line}: deze activiteit staat al in de database")
     return checked, sorted(errors, key=_line_of)
-
-
-def _stored_identity(a: ActivityRecord) -> tuple[object, ...]:
-    return (a.registratienummer, a.kind, a.programme, tuple(sorted(a.themes)), a.learning_level, a.diploma,
-            a.completed_on)
 
 
 def import_activities(store: Store, book: RuleBook, path: Path, today: date) -> int:

@@ -8,13 +8,13 @@ as their canonical ids.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
 from typing import Literal, Sequence
 
 from ..register import RuleBook, RulesError
 from ..register.model import Programme, Theme
 from .models import CHANNELS, DIPLOMAS, KINDS, LEVELS, REGISTRATION_TYPES, STATUSES
+from .records import ActivityRecord, LeaderRecord
 
 NUMBER_RE = re.compile(r"^\d{6,10}$")
 # Deliberately simple: one @, no spaces, a dot in the domain. The register checks deliverability.
@@ -34,32 +34,6 @@ THEME_SEPARATORS = re.compile(r"[;|]")
 DONE_STATUSES = ("ingediend", "goedgekeurd", "afgewezen")
 
 Kind = Literal["programme", "valuation", "diploma"]
-
-
-@dataclass(frozen=True)
-class LeaderInput:
-    registratienummer: str
-    name: str
-    email: str
-    registration_type: str
-    level: str | None
-    registratiedatum: date
-    period_start: date
-    period_end: date
-
-
-@dataclass(frozen=True)
-class ActivityInput:
-    registratienummer: str
-    kind: str
-    programme: str | None
-    themes: tuple[str, ...]
-    learning_level: int | None
-    diploma: str | None
-    points_awarded: int | None
-    completed_on: date
-    status: str
-    certificate_reference: str | None
 
 
 def _clip(value: object, limit: int = 40) -> str:
@@ -112,7 +86,7 @@ def check_leader(
     registratienummer: object, name: str | None, email: str | None, registration_type: str | None,
     level: str | None, registratiedatum: date | None, period_start: date | None, period_end: date | None,
     errors: list[str],
-) -> LeaderInput | None:
+) -> LeaderRecord | None:
     """A leader's values checked and normalised; problems are appended to `errors`."""
     before = len(errors)
     number = check_number(registratienummer, errors)
@@ -142,7 +116,7 @@ def check_leader(
         return None
     assert number is not None and clean_name is not None and clean_email is not None
     assert registratiedatum is not None and period_start is not None and period_end is not None
-    return LeaderInput(number, clean_name, clean_email, rtype, clean_level, registratiedatum, period_start, period_end)
+    return LeaderRecord(number, clean_name, clean_email, rtype, clean_level, registratiedatum, period_start, period_end)
 
 
 def resolve_programme(book: RuleBook, value: str, errors: list[str]) -> str | None:
@@ -173,7 +147,7 @@ def check_activity(
     book: RuleBook, registratienummer: object, kind: str | None, programme: str | None, themes: Sequence[str],
     learning_level: int | None, diploma: str | None, points_awarded: int | None, completed_on: date | None,
     status: str | None, certificate_reference: str | None, today: date, errors: list[str],
-) -> ActivityInput | None:
+) -> ActivityRecord | None:
     """An activity's values checked against the rules data and normalised; problems go to `errors`."""
     before = len(errors)
     number = check_number(registratienummer, errors)
@@ -217,8 +191,8 @@ def check_activity(
         errors.append(f"certificaat is langer dan {MAX_CERTIFICATE} tekens")
     if len(errors) > before or number is None or clean_kind is None or completed_on is None:
         return None
-    return ActivityInput(
-        number, clean_kind, clean_programme, theme_ids, learning_level,
+    return ActivityRecord(
+        None, number, clean_kind, clean_programme, theme_ids, learning_level,
         clean_diploma if clean_kind == "diploma" else None, points_awarded, completed_on, clean_status, certificate,
     )
 
@@ -254,6 +228,6 @@ def check_identity(channel: object, external_id: object, errors: list[str]) -> t
 
 
 __all__ = [
-    "ActivityInput", "KINDS", "LeaderInput", "check_activity", "check_identity", "check_leader", "check_number",
+    "KINDS", "check_activity", "check_identity", "check_leader", "check_number",
     "parse_date", "parse_int", "split_themes",
 ]

@@ -1,6 +1,6 @@
 """Alembic environment for the leaders' store.
 
-`Store.upgrade()` and `python -m bot db upgrade` pass an open connection in
+`Database.upgrade()` (and so `Store.upgrade()`) and `python -m bot db upgrade` pass an open connection in
 `config.attributes["connection"]`; the plain `alembic -c bot/store/alembic.ini ...` command uses
 `sqlalchemy.url` from the configuration, else `DATABASE_URL`, else the default SQLite file.
 """
@@ -11,7 +11,7 @@ from typing import Any
 
 from alembic import context
 
-from bot.store.core import database_url, make_engine
+from bot.store.database import database_url, make_engine
 from bot.store.models import metadata
 
 

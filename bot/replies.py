@@ -14,11 +14,13 @@ class Button:
     title: str
     payload: str
 
+
 @dataclass(frozen=True)
 class Answer:
     text: str
     buttons: tuple[Button, ...] = ()
     sources: tuple[Source, ...] = ()
+
 
 @dataclass(frozen=True)
 class Query:
@@ -35,15 +37,18 @@ class Query:
     def all(self, name: str) -> tuple[str, ...]:
         return tuple(dict.fromkeys(self.entities.get(name, ())))
 
+
 HELPDESK_OFFER = "Wil je dat ik je vraag doorgeef aan de helpdesk?"
 
 HELPDESK_BUTTONS = (Button("Ja, geef door aan de helpdesk", "/request_helpdesk"), Button("Nee, dank je", "/deny"))
+
 
 def with_sources(text: str, sources: Iterable[Source], buttons: Sequence[Button] = ()) -> Answer:
     unique = tuple(dict.fromkeys(sources))
     if unique:
         text = f"{text}\n\n{source_line(unique)}"
     return Answer(text, tuple(buttons), unique)
+
 
 def source_line(sources: Sequence[Source]) -> str:
     """'Bron: publisher, ‘document’ (onderdeel ‘x’)', one entry per document, sections grouped."""
@@ -59,8 +64,10 @@ def source_line(sources: Sequence[Source]) -> str:
         parts.append(f"{publisher}, ‘{title}’{where}")
     return ("Bron: " if len(parts) == 1 else "Bronnen: ") + "; ".join(parts) + "."
 
+
 def euro(amount: int) -> str:
     return "€ " + f"{amount:,}".replace(",", ".")
+
 
 def join_nl(items: Sequence[str], last: str = "en") -> str:
     items = [i for i in items if i]
@@ -68,8 +75,10 @@ def join_nl(items: Sequence[str], last: str = "en") -> str:
         return "".join(items)
     return ", ".join(items[:-1]) + f" {last} " + items[-1]
 
+
 def bullets(items: Iterable[str]) -> str:
     return "\n".join(f"- {item}" for item in items)
+
 
 def capital(text: str) -> str:
     """Upper-case the first letter, except in brand names written with inner capitals (leerKRACHT)."""

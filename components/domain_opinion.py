@@ -6,7 +6,7 @@ their wording, and the rules data knows those names:
 - a message that states activities to add up ("LK1 en 3x niveau 5, genoeg?") is a calculation
   (`bot.calculator.is_calculation`);
 - a question about a subject the sources say nothing about (accounts, uitstel, the register's fees)
-  is answered honestly with the helpdesk offer (`bot.helpdesk.triage.outside_topic`);
+  is answered honestly with the helpdesk offer (`bot.outside.outside_topic`);
 - a programme or trajectory named with the facet asked ("wat kost B&T", "hoeveel uur is LK1") is that
   facet of that subject (`bot.facets`).
 
@@ -34,7 +34,7 @@ from bot.fallback import TWO_PART_TOPICS
 from bot.facets import (REGISTRATION_TYPES_RE, REREGISTER_RE, CHANGE_RE, CHANGE_SUBJECT_RE, COMPARISON_RE, DURATION_RE, OLD_SUBJECT_WORDS,
                         asks_first_registration, asks_master_route, FIRST_PERSON_RE, MAX_TEXT, OLD_RULES_RE, SINCE_RE, asks_cycle, facet_of,
                         PERSONAL_INTENTS, names_in_text, names_the_register, years_named)
-from bot.helpdesk.triage import outside_topic
+from bot.outside import outside_topic
 from bot.register import load_rules
 from bot.register.model import normalise
 

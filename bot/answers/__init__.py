@@ -14,7 +14,7 @@ from datetime import date
 
 from ..facets import COMPARISON_RE, PROGRAMME_FACETS, compared_learning_forms, defined_learning_form, facet_of, \
     plain_text, refine, with_names
-from ..helpdesk.triage import outside_topic
+from ..outside import outside_topic
 from ..register import RuleBook, RulesError
 from ..replies import HELPDESK_BUTTONS, HELPDESK_OFFER, Answer, Button, Query, source_line, with_sources
 from .common import dated, known_programmes, programme_asked, programme_of, provider_programmes

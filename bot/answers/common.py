@@ -22,6 +22,7 @@ def old_regulation(book: RuleBook, today: date) -> Regulation | None:
     earlier = [r for r in book.regulations if r.valid_from < current.valid_from]
     return earlier[-1] if earlier else None
 
+
 def regulation_for(book: RuleBook, q: Query, today: date) -> tuple[Regulation, Regulation | None]:
     """The regulation the user asks about, and the one in force today when that differs."""
     current = book.regulation_on(today)
@@ -31,8 +32,10 @@ def regulation_for(book: RuleBook, q: Query, today: date) -> tuple[Regulation, R
             return old, current
     return current, None
 
+
 def changed_note(old: Regulation, current: Regulation) -> str:
     return f"Dit waren {old.name}. Op {format_date(current.valid_from)} is dat veranderd."
+
 
 def known_programmes(book: RuleBook, q: Query) -> tuple[str, ...]:
     """The programmes a question names that the data knows (a misread word is left out)."""
@@ -44,12 +47,15 @@ def known_programmes(book: RuleBook, q: Query) -> tuple[str, ...]:
             continue
     return tuple(dict.fromkeys(known))
 
+
 def programme_of(book: RuleBook, q: Query) -> Programme | None:
     """The first programme the question names that the data knows."""
     known = known_programmes(book, q)
     return book.programme(known[0]) if known else None
 
+
 GENERIC_PROVIDER_WORDS = {"stichting", "partners", "academie"}
+
 
 def provider_programmes(book: RuleBook, text: str) -> list[Programme]:
     """Programmes of a provider named in the text ('telt leerKRACHT mee?'), for an overview."""
@@ -60,6 +66,7 @@ def provider_programmes(book: RuleBook, text: str) -> list[Programme]:
         if names - GENERIC_PROVIDER_WORDS & words:
             found.append(programme)
     return narrow_by_detail(book, text, found)
+
 
 def programme_asked(book: RuleBook, q: Query, has: Callable[[Programme], object] | None = None
                     ) -> tuple[Programme | None, list[Programme]]:
@@ -75,12 +82,14 @@ def programme_asked(book: RuleBook, q: Query, has: Callable[[Programme], object]
     candidates = narrow_by_detail(book, q.text, of_provider or candidates)
     return (candidates[0] if len(candidates) == 1 else None), candidates
 
+
 def trajectory_of(book: RuleBook, q: Query) -> Trajectory | None:
     for value in q.all("traject"):
         found = book.find("trajectory", value)
         if isinstance(found, Trajectory):
             return found
     return None
+
 
 def theme_of(book: RuleBook, q: Query) -> Theme | None:
     for value in q.all("theme"):
@@ -89,6 +98,7 @@ def theme_of(book: RuleBook, q: Query) -> Theme | None:
         except RulesError:
             continue
     return None
+
 
 def valuation_rule_text(regulation: Regulation) -> str:
     if regulation.valuation_points is None:
@@ -101,6 +111,7 @@ def valuation_rule_text(regulation: Regulation) -> str:
             parts.append(f"{vp.base + extra} op niveau {level} ({vp.base} + {extra} extra)")
     return join_nl(parts)
 
+
 def points_programmes(book: RuleBook, on: date) -> list[tuple[Programme, int]]:
     result = []
     for programme in book.programmes.values():
@@ -108,6 +119,7 @@ def points_programmes(book: RuleBook, on: date) -> list[tuple[Programme, int]]:
         if recognition is not None and recognition.form == "vooraf" and recognition.points is not None:
             result.append((programme, recognition.points))
     return result
+
 
 def dated(book: RuleBook, regulation: Regulation, today: date, *parameters: str) -> str:
     """A line naming the rules an answer applies and, where the register changed these parameters after
@@ -124,10 +136,12 @@ def dated(book: RuleBook, regulation: Regulation, today: date, *parameters: str)
                 f"{join_nl(references)} of vraag het de helpdesk.")
     return text
 
+
 def requirement_sources(regulation: Regulation) -> list[Source]:
     """The sources of what professionalisation asks under a regulation (points and the learning forms, or themes)."""
     facts = [regulation.points_required, regulation.min_themes, regulation.theme_count, regulation.learning_forms]
     return [fact.source for fact in facts if fact is not None]
+
 
 def professionalisation_requirement(regulation: Regulation) -> str:
     if regulation.model == "points" and regulation.points_required is not None:
@@ -138,6 +152,7 @@ def professionalisation_requirement(regulation: Regulation) -> str:
     forms = join_nl([f.name for f in regulation.learning_forms.value], "of")
     of_total = f" van de {count}" if count else ""
     return f"ontwikkeling op minstens {regulation.min_themes.value}{of_total} professionaliseringsthema's, via {forms}"
+
 
 def block_text(info: Info) -> str:
     """A descriptive block as B1 sentences: its text, its items as a list, its fields as a line each."""

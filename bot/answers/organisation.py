@@ -18,6 +18,7 @@ def organisation(book: RuleBook, q: Query, today: date) -> Answer:
     )
     return with_sources(text, [founded.source, board.source, activities.source])
 
+
 def committees(book: RuleBook, q: Query, today: date) -> Answer:
     bodies = book.texts.organisation.bodies
     lines = [f"{b.name}: {b.role}" for b in bodies.items]

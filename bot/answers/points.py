@@ -44,6 +44,7 @@ def points_needed(book: RuleBook, q: Query, today: date) -> Answer:
         sources.append(regulation.valuation_points.source)
     return with_sources(text, sources + [p.source for p, _ in points_programmes(book, today)])
 
+
 def activity_points(book: RuleBook, q: Query, today: date) -> Answer:
     regulation, current = regulation_for(book, q, today)
     if current is not None:
@@ -74,6 +75,7 @@ def activity_points(book: RuleBook, q: Query, today: date) -> Answer:
         sources.append(regulation.valuation_points.source)
     return with_sources(text, sources)
 
+
 def level_value(book: RuleBook, q: Query, level_text: str, today: date) -> Answer:
     regulation = book.regulation_on(today)
     count_text = q.first("theme_count")
@@ -95,6 +97,7 @@ def level_value(book: RuleBook, q: Query, level_text: str, today: date) -> Answe
     text += "\n" + dated(book, regulation, today, "valuation_points")
     return with_sources(text, [regulation.valuation_points.source])
 
+
 def level_overview(book: RuleBook, today: date, intro: str = "") -> Answer:
     regulation = book.regulation_on(today)
     if regulation.valuation_points is None:
@@ -106,6 +109,7 @@ def level_overview(book: RuleBook, today: date, intro: str = "") -> Answer:
         f"{info.note} Je beoordelaar of de helpdesk kan je daar meer over vertellen."
     )
     return with_sources(text, [regulation.valuation_points.source, info.source])
+
 
 def learning_levels(book: RuleBook, q: Query, today: date) -> Answer:
     return level_overview(book, today)

@@ -21,6 +21,7 @@ def programme_value(book: RuleBook, programme: Programme, today: date) -> Answer
     text, source = programme_value_text(programme, today)
     return with_sources(text, [source])
 
+
 def programme_value_text(programme: Programme, today: date) -> tuple[str, Source]:
     """What a programme is worth on a date, as a sentence, and the source that says so."""
     recognition = programme.recognition_on(today)
@@ -44,6 +45,7 @@ def programme_value_text(programme: Programme, today: date) -> tuple[str, Source
         text = not_named_certified(programme)
     return text, recognition.source
 
+
 def phases_note(phases: Phases) -> str:
     """The data's note when the source names more phases than it describes ("vier fases", three described)."""
     note = phases.note
@@ -51,10 +53,12 @@ def phases_note(phases: Phases) -> str:
         return f" ({note.rstrip('.')}.)"
     return ""
 
+
 def not_named_certified(programme: Programme) -> str:
     """A programme the sources give no recognition: what they say (nothing), not what follows from it."""
     return (f"Mijn bronnen noemen {programme.short} niet als gecertificeerd door het Schoolleidersregister PO, "
             "en noemen er geen punten voor. Of het toch meetelt, kan de helpdesk je vertellen.")
+
 
 def provider_overview(book: RuleBook, programmes: Sequence[Programme], today: date) -> Answer:
     provider = programmes[0].provider
@@ -67,11 +71,13 @@ def provider_overview(book: RuleBook, programmes: Sequence[Programme], today: da
     text = f"{provider} heeft meer dan één programma:\n" + bullets(lines)
     return with_sources(text, sources)
 
+
 def ask_which_programme(book: RuleBook, topic: str, candidates: Sequence[Programme] = ()) -> Answer:
     buttons = tuple(
         Button(capital(p.short), f'/{topic}{{"programme":"{p.id}"}}') for p in candidates or book.programmes.values()
     )
     return Answer("Over welke opleiding gaat je vraag?", buttons)
+
 
 def programme_info(book: RuleBook, q: Query, today: date) -> Answer:
     programme = programme_of(book, q)
@@ -100,6 +106,7 @@ def programme_info(book: RuleBook, q: Query, today: date) -> Answer:
     text += " Vraag gerust naar de thema's, de voorwaarden, de kosten of het inschrijven."
     return with_sources(text, sources)
 
+
 def programme_themes(book: RuleBook, q: Query, today: date) -> Answer:
     programme = programme_of(book, q)
     if programme is None:
@@ -119,6 +126,7 @@ def programme_themes(book: RuleBook, q: Query, today: date) -> Answer:
     text = (f"{capital(programme.short)} telt voor {count} professionaliseringsthema{'' if count == 1 else chr(39) + 's'}:\n"
             + bullets(ref.label for ref in recognition.themes))
     return with_sources(text, [recognition.source])
+
 
 def programme_requirements(book: RuleBook, q: Query, today: date) -> Answer:
     programme = programme_of(book, q)
@@ -158,6 +166,7 @@ def programme_requirements(book: RuleBook, q: Query, today: date) -> Answer:
             f"Vraag het {programme.provider}, of de helpdesk.", [programme.source], HELPDESK_BUTTONS)
     return with_sources("\n".join(parts), sources)
 
+
 def costs(book: RuleBook, q: Query, today: date) -> Answer:
     programme = programme_of(book, q)
     trajectory = trajectory_of(book, q)
@@ -185,11 +194,13 @@ def costs(book: RuleBook, q: Query, today: date) -> Answer:
             + "\nWat registratie in het register zelf kost, staat niet in mijn bronnen.")
     return with_sources(text, sources)
 
+
 def vat_note(q: Query, info: ProgrammeCosts) -> str:
     """A question about btw that the cost data does not settle: say so rather than let the sum imply it."""
     if re.search(r"\bbtw\b", plain_text(q.text)) and "btw" not in block_text(info).lower():
         return "\nOf dit bedrag inclusief of exclusief btw is, staat niet in mijn bronnen."
     return ""
+
 
 def enrolment(book: RuleBook, q: Query, today: date) -> Answer:
     programme, candidates = programme_asked(book, q, lambda p: p.enrolment)
@@ -218,6 +229,7 @@ def enrolment(book: RuleBook, q: Query, today: date) -> Answer:
                 f"{contact.text} Vragen? Neem contact op met {contact.name}, {contact.role}.")
         return with_sources(text, [contact.source, steps.source])
     return ask_which_programme(book, "ask_enrolment", candidates)
+
 
 def certified_programmes(book: RuleBook, q: Query, today: date) -> Answer:
     theme = theme_of(book, q)
@@ -251,6 +263,7 @@ def certified_programmes(book: RuleBook, q: Query, today: date) -> Answer:
     line = dated(book, book.regulation_on(today), today, "certification") if q.first("regeling") != "oud" else ""
     return with_sources(f"{text}\n{line}".strip(), sources)
 
+
 def programmes_for_theme(book: RuleBook, theme: Theme, today: date, q: Query | None = None) -> Answer:
     found = book.programmes_for_theme(theme.id, today)
     sources: list[Source] = [theme.source]
@@ -274,6 +287,7 @@ def programmes_for_theme(book: RuleBook, theme: Theme, today: date, q: Query | N
         return with_sources(text, sources, HELPDESK_BUTTONS)
     return with_sources(text, sources)
 
+
 def mt_programme(book: RuleBook, q: Query, today: date) -> Answer:
     programme = book.programme("leerkracht-directieteams")
     phases, team, cost = programme.phases, programme.directieteam, programme.costs
@@ -291,6 +305,7 @@ def mt_programme(book: RuleBook, q: Query, today: date) -> Answer:
     sources = [phases.source, team.source, cost.source] + ([certified.source] if certified else [])
     return with_sources(text.strip(), sources)
 
+
 # What a descriptive block of a programme or trajectory is called when it is the answer.
 BLOCK_LABELS = {
     "learning_goals": "De leerdoelen van {subject}", "benefits": "Wat {subject} oplevert",
@@ -300,6 +315,7 @@ BLOCK_LABELS = {
     "validation": "Wat je doet voor {subject}", "enrolment": "Aanmelden voor {subject}",
     "costs": "Kosten van {subject}",
 }
+
 
 def detail_answer(book: RuleBook, q: Query, own_blocks: frozenset[str] = frozenset(),
                   trajectory_subject: bool = False) -> Answer | None:
@@ -324,6 +340,7 @@ def detail_answer(book: RuleBook, q: Query, own_blocks: frozenset[str] = frozens
     name = subject.short if isinstance(subject, Programme) else subject.name
     label = BLOCK_LABELS.get(info.key, "Over {subject}").format(subject=name)
     return with_sources(f"{capital(label)}:\n{block_text(info)}", [info.source])
+
 
 def per_programme(book: RuleBook, q: Query, today: date,
                   render: Callable[[RuleBook, Query, date], Answer]) -> Answer:

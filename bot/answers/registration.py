@@ -17,6 +17,7 @@ from .common import (changed_note, dated, old_regulation, professionalisation_re
 
 CYCLE_WORDS_RE = re.compile(r"\bcyclus|\bprioriteit|\bterug ?kijk|\bonderwerpen\b")
 
+
 def herregistratie(book: RuleBook, q: Query, today: date) -> Answer:
     regulation, current = regulation_for(book, q, today)
     info = book.texts.herregistratie
@@ -56,6 +57,7 @@ def herregistratie(book: RuleBook, q: Query, today: date) -> Answer:
     line = dated(book, regulation, today, "cycle_years", "points_required", "routes")
     return with_sources(f"{text}\n{line}".strip(), sources)
 
+
 def routes(book: RuleBook, q: Query, today: date) -> Answer:
     regulation, current = regulation_for(book, q, today)
     if asks_master_route(q.text) and current is None and "master" in regulation.routes.value:
@@ -93,6 +95,7 @@ def routes(book: RuleBook, q: Query, today: date) -> Answer:
         text += "\n" + dated(book, regulation, today, "routes", "points_required")
     return with_sources(text.strip(), sources)
 
+
 def registration_types(book: RuleBook, q: Query, today: date) -> Answer:
     types = [f"{t.id} ({t.name})" for t in book.registration_types.values()]
     vakbekwaam = book.route("vakbekwaam")
@@ -105,6 +108,7 @@ def registration_types(book: RuleBook, q: Query, today: date) -> Answer:
     line = dated(book, book.regulation_on(today), today, "registration_types")
     sources = [t.source for t in book.registration_types.values()] + [vakbekwaam.source]
     return with_sources(f"{text}\n{line}".strip(), sources)
+
 
 def rule_changes(book: RuleBook, q: Query, today: date) -> Answer:
     current = book.regulation_on(today)
@@ -140,6 +144,7 @@ def rule_changes(book: RuleBook, q: Query, today: date) -> Answer:
         sources.append(current.transition.source)
     return with_sources(text, sources)
 
+
 def leadership_practices(book: RuleBook, q: Query, today: date) -> Answer:
     regulation = book.regulation_on(today)
     if regulation.standard is None:
@@ -153,11 +158,13 @@ def leadership_practices(book: RuleBook, q: Query, today: date) -> Answer:
                 f"Sindsdien spreekt hij van {std.term}.\n{text}")
     return with_sources(text, [regulation.standard.source])
 
+
 def certificate_upload(book: RuleBook, q: Query, today: date) -> Answer:
     info = book.texts.certificate_upload
     return with_sources(
         info.text + " Lukt het uploaden niet, dan kan de helpdesk je helpen.", info.sources
     )
+
 
 def comparison(book: RuleBook, forms: Sequence[tuple[Any, Regulation]], today: date) -> Answer:
     """Both (or all) sides of a comparison between learning forms, each with the rules it belongs to."""

@@ -16,6 +16,7 @@ def greet(book: RuleBook, q: Query, today: date) -> Answer:
         "Schoolleidersregister PO. Wat wil je weten?"
     )
 
+
 def capabilities(book: RuleBook, q: Query, today: date) -> Answer:
     regulation = book.regulation_on(today)
     cycle = regulation.cycle_years.value
@@ -43,6 +44,7 @@ def capabilities(book: RuleBook, q: Query, today: date) -> Answer:
     )
     return Answer(text)
 
+
 def outside_sources(book: RuleBook, q: Query, today: date) -> Answer:
     passage = best_passage(book, q.text) if q.text else None
     if passage is not None:
@@ -57,6 +59,7 @@ def outside_sources(book: RuleBook, q: Query, today: date) -> Answer:
         "De helpdesk van het Schoolleidersregister PO kan je hiermee wel helpen. " + HELPDESK_OFFER,
         HELPDESK_BUTTONS,
     )
+
 
 def out_of_scope(book: RuleBook, q: Query, today: date) -> Answer:
     return Answer(

@@ -44,6 +44,7 @@ def themes(book: RuleBook, q: Query, today: date) -> Answer:
     text += " De volledige, actuele lijst staat niet in mijn bronnen."
     return with_sources(text, sources)
 
+
 def theme_repeat(book: RuleBook, q: Query, today: date) -> Answer:
     regulation, current = regulation_for(book, q, today)
     rule = regulation.themes_must_differ

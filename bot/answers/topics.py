@@ -114,6 +114,7 @@ TABLE: tuple[Topic, ...] = (
     Topic("nlu_fallback", FALLBACK),
 )
 
+
 BY_INTENT: Mapping[str, Topic] = {topic.intent: topic for topic in TABLE}
 
 # Views of the table for the parts that need one column.

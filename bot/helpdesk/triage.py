@@ -12,7 +12,12 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from ..answers.topics import INTENT_CATEGORIES as TOPIC_CATEGORIES
+from ..outside import ACCOUNT_STEMS, find_stem as _find, normalised as _norm, outside_topic
 from ..register import format_date
+
+__all__ = ["CATEGORIES", "INTENT_CATEGORIES", "PRIORITIES", "Triage", "categorise", "deadline_mentioned",
+           "outside_topic", "triage"]
 
 CATEGORIES: tuple[str, ...] = (
     "registratie", "herregistratie en punten", "certificaat of waardering", "account en inloggen",
@@ -21,46 +26,12 @@ CATEGORIES: tuple[str, ...] = (
 PRIORITIES: tuple[str, ...] = ("hoog", "normaal")
 URGENT_WINDOW = timedelta(weeks=8)
 
-INTENT_CATEGORIES: dict[str, str] = {
-    "ask_costs": "kosten",
-    "ask_registration_types": "registratie",
-    "ask_routes": "registratie",
-    "ask_enrolment": "registratie",
-    "ask_herregistratie": "herregistratie en punten",
-    "ask_points_needed": "herregistratie en punten",
-    "ask_activity_points": "herregistratie en punten",
-    "ask_learning_levels": "herregistratie en punten",
-    "ask_themes": "herregistratie en punten",
-    "ask_theme_repeat": "herregistratie en punten",
-    "ask_rule_changes": "herregistratie en punten",
-    "ask_leadership_practices": "herregistratie en punten",
-    "calculate_points": "herregistratie en punten",
-    "ask_my_progress": "herregistratie en punten",
-    "ask_my_deadline": "herregistratie en punten",
-    "ask_my_dossier": "herregistratie en punten",
-    "ask_my_what_if": "herregistratie en punten",
-    "ask_my_suggestion": "herregistratie en punten",
-    "ask_valuation": "certificaat of waardering",
-    "ask_valuation_steps": "certificaat of waardering",
-    "ask_valuation_guidance": "certificaat of waardering",
-    "ask_certificate_upload": "certificaat of waardering",
-    "ask_certified_programmes": "certificaat of waardering",
-    "ask_programme_info": "certificaat of waardering",
-    "ask_programme_themes": "certificaat of waardering",
-    "ask_programme_requirements": "certificaat of waardering",
-    "ask_mt_programme": "certificaat of waardering",
-    "ask_tma": "certificaat of waardering",
-    "ask_organisation": "overig",
-    "ask_committees": "overig",
-}
+# The category of a question the understanding placed: one column of the topics table.
+INTENT_CATEGORIES = TOPIC_CATEGORIES
 
 # Keyword stems per category (matched at the start of a word, case-insensitive).
 _FIRST: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("account en inloggen", (
-        "inlog", "log in", "login", "ingelogd", "uitgelogd", "wachtwoord", "account", "gebruikersnaam",
-        "verificatiecode", "tweestaps", "2fa", "mijn omgeving", "toegang tot mijn", "kan er niet in",
-        "komt niet binnen", "kom niet binnen", "e-mailadres wijzigen", "e-mailadres aanpassen",
-    )),
+    ("account en inloggen", ACCOUNT_STEMS),
     ("uitstel of bezwaar", (
         "uitstel", "verlenging", "verlengen", "bezwaar", "afgewezen", "afwijzing", "niet eens", "oneens",
         "klacht", "beroep", "herziening", "zwangerschapsverlof", "ziek",
@@ -101,18 +72,6 @@ class Triage:
     reasons: tuple[str, ...]
 
 
-def _find(text: str, stems: tuple[str, ...]) -> str | None:
-    for stem in stems:
-        match = re.search(r"(?<![\w])" + re.escape(stem.strip()) + r"\w*", text)
-        if match:
-            return match.group(0)
-    return None
-
-
-def _norm(text: str) -> str:
-    return " " + re.sub(r"\s+", " ", text.lower()) + " "
-
-
 def categorise(question: str, intent: str | None) -> tuple[str, str]:
     """The category and one reason."""
     text = _norm(question)
@@ -128,19 +87,6 @@ def categorise(question: str, intent: str | None) -> tuple[str, str]:
         if found:
             return category, f"trefwoord '{found}' → {category}"
     return "overig", "geen onderwerp herkend → overig"
-
-
-# Subjects the sources say nothing about, so that no topic answer may be given for them: accounts and
-# logging in, and postponement (uitstel). Objections and rejected decisions are personal cases instead.
-OUTSIDE_STEMS: tuple[str, ...] = _FIRST[0][1] + (
-    "uitstel", "zwanger", "ziek", "overlijden", "overleden", "mantelzorg", "pe-online",
-    "pe online", "predicaat", "professionaliseringsbudget", "lidmaatschap", "contributie", "ontslag", "ontslaan",
-)
-
-
-def outside_topic(question: str) -> str | None:
-    """The word that marks a question about a subject outside the sources, if any."""
-    return _find(_norm(question), OUTSIDE_STEMS)
 
 
 def deadline_mentioned(question: str) -> str | None:

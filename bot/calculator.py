@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from typing import Iterable, Mapping, Sequence
 
 from .answers.common import dated, old_regulation
+from .answers.explain import explain
 from .replies import Answer, Button, capital, join_nl, source_line
 from .register import (
     Activity,
@@ -336,7 +337,8 @@ def calculate(book: RuleBook, parsed: Parsed, today: date) -> Answer:
         notes.append(exc.message_nl)
     except RulesError as exc:
         return Answer(exc.message_nl)
-    lines = notes + list(evaluation.explanation.lines)
+    explanation = explain(evaluation)
+    lines = notes + list(explanation.lines)
     regulation = evaluation.regulation
     if parsed.shared_valuation and regulation.valuation_points is not None:
         # The data's own note: whether the extra points count per theme or per valuation is not stated.
@@ -358,8 +360,8 @@ def calculate(book: RuleBook, parsed: Parsed, today: date) -> Answer:
             lines.append("Je kunt dat bijvoorbeeld halen met " + ways + ".")
     if day == today:
         lines.append(dated(book, regulation, today, "points_required", "valuation_points"))
-    text = "\n".join(lines) + "\n\n" + source_line(evaluation.explanation.sources)
-    return Answer(text, (), evaluation.explanation.sources)
+    text = "\n".join(lines) + "\n\n" + source_line(explanation.sources)
+    return Answer(text, (), explanation.sources)
 
 
 def compare(book: RuleBook, sides: Sequence[tuple[Activity, ...]], day: date) -> Answer:
@@ -370,7 +372,7 @@ def compare(book: RuleBook, sides: Sequence[tuple[Activity, ...]], day: date) ->
         for side in sides:
             evaluation = book.evaluate(Dossier(side), day)
             totals.append(evaluation.total_points or 0)
-            sources.extend(evaluation.explanation.sources)
+            sources.extend(explain(evaluation).sources)
     except RulesError as exc:
         return Answer(exc.message_nl)
     labels = [_label(book, side) for side in sides]

@@ -13,7 +13,8 @@ from typing import Any, Callable
 
 import pytest
 
-from bot.answers.explain import explain, points_for, term_label, unvalued_label, unvalued_reason, what_if_text
+from bot.answers.explain import (explain, points_for, route_status_text, term_label, unvalued_label, unvalued_reason,
+                                 what_if_text)
 from bot.register import (
     DiplomaActivity,
     Dossier,
@@ -21,9 +22,11 @@ from bot.register import (
     InvalidInput,
     InvalidLevel,
     OutsideRegulations,
+    PointsModel,
     ProgrammeActivity,
     RuleBook,
     RulesError,
+    ThemesModel,
     UnknownProgramme,
     UnknownTheme,
     ValuationActivity,
@@ -496,3 +499,21 @@ def test_registration_type_and_level_accept_their_names(book: RuleBook, typed: s
     status = {s.route.id: s for s in ev.routes}["vakbekwaam"]
     assert status.applicable is applicable
     assert status.complete is applicable
+
+
+# -- values, not wording (issue 15) -------------------------------------------------------------------
+def test_route_statuses_are_values_worded_by_the_renderer(book: RuleBook) -> None:
+    ev = book.evaluate(Dossier((D("vakbekwaam"), P("LK1")), registration_type="RDO"), NEW)
+    status = {s.route.id: s for s in ev.routes}
+    assert (status["vakbekwaam"].applicable, status["vakbekwaam"].has_diploma) == (False, True)
+    assert route_status_text(status["vakbekwaam"]).startswith("niet voor jou: alleen als je als RADO")
+    assert route_status_text(status["master"]) == "geen diploma gemeld"
+    assert route_status_text(status["professionalisering"]) == "nog niet voldaan"
+
+
+def test_each_regulation_refers_to_its_model_object(book: RuleBook) -> None:
+    old, new = book.regulation_on(OLD), book.regulation_on(NEW)
+    assert isinstance(old.model, ThemesModel) and isinstance(new.model, PointsModel)
+    assert old.model != new.model and new.model == PointsModel()
+    assert new.model.requirement(new).points.value == 100
+    assert old.model.requirement(old).min_themes.value == 3

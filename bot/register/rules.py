@@ -323,7 +323,7 @@ class RuleBook:
         covered = _covered_themes(terms)
         tally = regulation.model.tally(regulation, terms, covered)
         routes = tuple(
-            self._route_status(self.routes[route_id], dossier, regulation, diplomas,
+            self._route_status(self.routes[route_id], dossier, diplomas,
                                regulation.model.professionalisation_complete(tally))
             for route_id in regulation.routes.value
         )
@@ -334,8 +334,7 @@ class RuleBook:
 
     @staticmethod
     def _route_status(
-        route: Route, dossier: Dossier, regulation: Regulation, diplomas: tuple[str, ...],
-        professionalised: bool,
+        route: Route, dossier: Dossier, diplomas: tuple[str, ...], professionalised: bool,
     ) -> RouteStatus:
         if route.professionalisation:
             return RouteStatus(route, True, professionalised)

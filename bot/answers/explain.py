@@ -23,7 +23,6 @@ from ..register.results import (
     NoRecognition,
     NotCertified,
     OtherModel,
-    OutsidePeriod,
     Reason,
     RouteAbsent,
     RouteStatus,
@@ -110,6 +109,7 @@ def reason_text(reason: Reason) -> str:
                 f"omgerekend wordt naar {reason.counted_under.name} staat niet in mijn bronnen")
     if isinstance(reason, RouteAbsent):
         return f"deze route bestaat niet onder {reason.regulation.name}"
+    # OutsidePeriod (mypy checks that no other reason is left)
     return (f"afgerond op {format_date(reason.completed_on)}, buiten je periode "
             f"({format_date(reason.start)} tot {format_date(reason.end)})")
 

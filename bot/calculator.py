@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from typing import Iterable, Mapping, Sequence
 
 from .answers.common import dated, old_regulation
+from .answers.explain import explain
 from .replies import Answer, Button, capital, join_nl, source_line
 from .register import (
     Activity,
@@ -328,15 +329,16 @@ def calculate(book: RuleBook, parsed: Parsed, today: date) -> Answer:
         # A valuation below the lowest level counts for nothing; the rest still counts.
         valued = tuple(a for a in activities if not _below_minimum(book, a, day))
         if not valued or len(valued) == len(activities):
-            return Answer(exc.message_nl)
+            return Answer(exc.message)
         try:
             evaluation = book.evaluate(Dossier(valued), day)
         except RulesError as again:
-            return Answer(again.message_nl)
-        notes.append(exc.message_nl)
+            return Answer(again.message)
+        notes.append(exc.message)
     except RulesError as exc:
-        return Answer(exc.message_nl)
-    lines = notes + list(evaluation.explanation.lines)
+        return Answer(exc.message)
+    explanation = explain(evaluation)
+    lines = notes + list(explanation.lines)
     regulation = evaluation.regulation
     if parsed.shared_valuation and regulation.valuation_points is not None:
         # The data's own note: whether the extra points count per theme or per valuation is not stated.
@@ -358,8 +360,8 @@ def calculate(book: RuleBook, parsed: Parsed, today: date) -> Answer:
             lines.append("Je kunt dat bijvoorbeeld halen met " + ways + ".")
     if day == today:
         lines.append(dated(book, regulation, today, "points_required", "valuation_points"))
-    text = "\n".join(lines) + "\n\n" + source_line(evaluation.explanation.sources)
-    return Answer(text, (), evaluation.explanation.sources)
+    text = "\n".join(lines) + "\n\n" + source_line(explanation.sources)
+    return Answer(text, (), explanation.sources)
 
 
 def compare(book: RuleBook, sides: Sequence[tuple[Activity, ...]], day: date) -> Answer:
@@ -370,9 +372,9 @@ def compare(book: RuleBook, sides: Sequence[tuple[Activity, ...]], day: date) ->
         for side in sides:
             evaluation = book.evaluate(Dossier(side), day)
             totals.append(evaluation.total_points or 0)
-            sources.extend(evaluation.explanation.sources)
+            sources.extend(explain(evaluation).sources)
     except RulesError as exc:
-        return Answer(exc.message_nl)
+        return Answer(exc.message)
     labels = [_label(book, side) for side in sides]
     lines = [f"{capital(label)}: {total} punten." for label, total in zip(labels, totals)]
     if totals[0] == totals[1]:

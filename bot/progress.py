@@ -12,6 +12,7 @@ from datetime import date
 from typing import Protocol, Sequence
 
 from .answers.common import dated
+from .answers.explain import explain, what_if_text
 from .replies import Answer, source_line
 from .calculator import calculate, parse, ways_to_close
 from .register import Activity, Dossier, Evaluation, ProgrammeActivity, RuleBook, RulesError, format_date
@@ -113,7 +114,8 @@ def progress(book: RuleBook, personal: Personal, today: date) -> Answer:
     ev = evaluate(book, personal, today)
     leader = personal.leader
     lines = [f"Je periode loopt van {format_date(leader.period_start)} tot {format_date(leader.period_end)}."]
-    lines.extend(ev.explanation.lines)
+    explanation = explain(ev)
+    lines.extend(explanation.lines)
     if personal.pending:
         items = "; ".join(f"{describe(book, a)} ({STATUS_NL.get(a.status, a.status)})" for a in personal.pending)
         lines.append(f"Nog niet meegeteld, want nog niet goedgekeurd: {items}.")
@@ -123,7 +125,7 @@ def progress(book: RuleBook, personal: Personal, today: date) -> Answer:
         if ways:
             lines.append("Je kunt dat bijvoorbeeld halen met " + ways + ".")
     lines.append(dated(book, ev.regulation, today, "points_required"))
-    return Answer("\n".join(lines) + "\n\n" + source_line(ev.explanation.sources), (), ev.explanation.sources)
+    return Answer("\n".join(lines) + "\n\n" + source_line(explanation.sources), (), explanation.sources)
 
 
 def deadline(book: RuleBook, personal: Personal, today: date) -> Answer:
@@ -137,7 +139,7 @@ def deadline(book: RuleBook, personal: Personal, today: date) -> Answer:
                 f"Je periode begon op {format_date(leader.period_start)}.")
     status = _complete_text(ev) if ev.complete else _missing_text(ev)
     cycle = book.regulation_on(leader.period_start).cycle_years
-    return Answer(f"{when} {status}\n\n{source_line((cycle.source, *ev.explanation.sources))}")
+    return Answer(f"{when} {status}\n\n{source_line((cycle.source, *explain(ev).sources))}")
 
 
 def _complete_text(ev: Evaluation) -> str:
@@ -178,8 +180,8 @@ def what_if(book: RuleBook, personal: Personal, text: str, entities: Sequence[di
     try:
         result = book.what_if(personal.approved, added, today)
     except RulesError as exc:
-        return Answer(exc.message_nl)
-    return Answer(result.text + "\n\n" + source_line(result.after.explanation.sources))
+        return Answer(exc.message)
+    return Answer(what_if_text(result) + "\n\n" + source_line(explain(result.after).sources))
 
 
 ANONYMOUS_WHAT_IF_NOTE = "Dit is een algemene berekening. Log in, dan reken ik met je eigen dossier."

@@ -1,11 +1,12 @@
 """What an answer is, shared by every part that replies: `Answer`, `Button`, `Query`, the helpdesk offer,
-source lines and Dutch list helpers. No Rasa, no rules data here."""
+source lines and Dutch list helpers (`join_nl` lives in `bot.dutch`). No Rasa, no rules data here."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
+from .dutch import join_nl as join_nl  # re-exported: the renderers import it from here
 from .register.model import Source
 
 
@@ -67,14 +68,6 @@ def source_line(sources: Sequence[Source]) -> str:
 
 def euro(amount: int) -> str:
     return "€ " + f"{amount:,}".replace(",", ".")
-
-
-def join_nl(items: Sequence[str], last: str = "en") -> str:
-    items = [i for i in items if i]
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + f" {last} " + items[-1]
-
 
 def bullets(items: Iterable[str]) -> str:
     return "\n".join(f"- {item}" for item in items)

@@ -65,7 +65,6 @@ def test_every_user_facing_error_is_a_user_error_with_a_dutch_message() -> None:
                   ConfigError("f")):
         assert isinstance(error, UserError) and error.message == str(error)
     assert isinstance(RulesError("x"), ValueError)
-    assert RulesError("x").message_nl == "x"  # the temporary alias
     assert StoreError("c", ["d"]).errors == ("d",)
 
 

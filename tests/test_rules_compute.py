@@ -13,6 +13,8 @@ from typing import Any, Callable
 
 import pytest
 
+from bot.answers.explain import (explain, points_for, route_status_text, term_label, unvalued_label, unvalued_reason,
+                                 what_if_text)
 from bot.register import (
     DiplomaActivity,
     Dossier,
@@ -20,9 +22,11 @@ from bot.register import (
     InvalidInput,
     InvalidLevel,
     OutsideRegulations,
+    PointsModel,
     ProgrammeActivity,
     RuleBook,
     RulesError,
+    ThemesModel,
     UnknownProgramme,
     UnknownTheme,
     ValuationActivity,
@@ -64,7 +68,7 @@ TCM = "teamcoaching-voor-managers"
     ],
 )
 def test_points_for_activity(book: RuleBook, activity: Any, points: int) -> None:
-    assert book.points_for(activity, NEW) == points
+    assert points_for(book, activity, NEW) == points
     value = book.value_of(activity, NEW)
     assert value.term is not None and value.term.points == points
     assert value.regulation.id == "srpo-2020"
@@ -85,9 +89,9 @@ def test_points_for_activity(book: RuleBook, activity: Any, points: int) -> None
 def test_activity_without_points_has_a_reason(book: RuleBook, activity: Any, reason: str) -> None:
     value = book.value_of(activity, NEW)
     assert value.term is None
-    assert value.unvalued is not None and reason in value.unvalued.reason
+    assert value.unvalued is not None and reason in unvalued_reason(value.unvalued)
     with pytest.raises(InvalidInput) as exc:
-        book.points_for(activity, NEW)
+        points_for(book, activity, NEW)
     assert reason in exc.value.message
 
 
@@ -96,7 +100,7 @@ def test_diploma_is_a_route_not_points(book: RuleBook, diploma: Any, route: str)
     value = book.value_of(D(diploma), NEW)
     assert value.term is None and value.unvalued is None and value.diploma == diploma
     with pytest.raises(InvalidInput) as exc:
-        book.points_for(D(diploma), NEW)
+        points_for(book, D(diploma), NEW)
     assert "geen punten" in exc.value.message
     ev = book.evaluate(Dossier((D(diploma),), registration_type="RADO", level="basisbekwaam"), NEW)
     assert ev.total_points == 0
@@ -117,8 +121,8 @@ def test_old_rules_count_themes_not_points(book: RuleBook) -> None:
 def test_valuation_in_transition_period_is_marked(book: RuleBook) -> None:
     during = book.value_of(V(level=5, completed_on=date(2020, 12, 1)), NEW)
     after = book.value_of(V(level=5, completed_on=date(2021, 2, 1)), NEW)
-    assert during.term is not None and during.term.points == 20 and "(overgangsperiode)" in during.term.label
-    assert after.term is not None and after.term.points == 20 and "overgangsperiode" not in after.term.label
+    assert during.term is not None and during.term.points == 20 and "(overgangsperiode)" in term_label(during.term)
+    assert after.term is not None and after.term.points == 20 and "overgangsperiode" not in term_label(after.term)
 
 
 # -- dossiers ------------------------------------------------------------------------------------
@@ -175,7 +179,7 @@ def test_dossier_under_points_rules(book: RuleBook, activities: tuple[Any, ...],
     assert ev.complete is complete
     assert {s.route.id: s.complete for s in ev.routes}["professionalisering"] is complete
     assert tuple(c.theme.id for c in ev.themes_covered) == themes
-    assert ev.explanation.text == text
+    assert explain(ev).text == text
     assert ev.themes_required is None and ev.themes_missing is None
 
 
@@ -228,7 +232,7 @@ def test_dossier_under_theme_rules(book: RuleBook, activities: tuple[Any, ...],
     assert (ev.themes_required, ev.themes_missing) == (3, missing)
     assert tuple((c.theme.id, c.full) for c in ev.themes_covered) == covered
     assert ev.complete is complete
-    assert ev.explanation.text == text
+    assert explain(ev).text == text
 
 
 ROUTE_CASES = [
@@ -262,17 +266,17 @@ def test_routes(book: RuleBook, on: date, activities: tuple[Any, ...], who: dict
     for route_id, expected in routes.items():
         assert got[route_id] == expected
     assert ev.complete is complete
-    assert phrase in ev.explanation.text
+    assert phrase in explain(ev).text
 
 
 def test_explanation_sources_cite_the_seeds(book: RuleBook) -> None:
     ev = book.evaluate(Dossier((P("leerKRACHT jaar-1"), V(level=5))), NEW)
-    assert ev.explanation.lines == (ev.explanation.text,)
-    cited = {(s.seed, s.section) for s in ev.explanation.sources}
+    assert explain(ev).lines == (explain(ev).text,)
+    cited = {(s.seed, s.section) for s in explain(ev).sources}
     assert ("000_5d449a2de9efa59e.txt", "Hoe is leerKRACHT jaar-1 gecertificeerd?") in cited
     assert ("004_07b99cfae6d442ad.txt", "Wijzigingen Schoolleidersregister PO") in cited
-    full = ev.explanation.with_sources()
-    assert full.startswith(ev.explanation.text + "\nBron: ")
+    full = explain(ev).with_sources()
+    assert full.startswith(explain(ev).text + "\nBron: ")
     assert "onderdeel ‘Hoe is leerKRACHT jaar-1 gecertificeerd?’ (000_5d449a2de9efa59e.txt)" in full
 
 
@@ -289,16 +293,16 @@ def test_activities_outside_the_period_are_not_counted(book: RuleBook) -> None:
     )
     ev = book.evaluate(dossier, date(2022, 1, 1))
     assert ev.total_points == 45
-    assert [u.label for u in ev.unvalued] == ["leerKRACHT jaar-1", "het leerKRACHT Schoolleidersprogramma"]
-    assert all("buiten je periode (1 januari 2021 tot 1 januari 2025)" in u.reason for u in ev.unvalued)
-    assert "Niet meegeteld: leerKRACHT jaar-1: afgerond op 1 juni 2020, buiten je periode" in ev.explanation.text
+    assert [unvalued_label(u) for u in ev.unvalued] == ["leerKRACHT jaar-1", "het leerKRACHT Schoolleidersprogramma"]
+    assert all("buiten je periode (1 januari 2021 tot 1 januari 2025)" in unvalued_reason(u) for u in ev.unvalued)
+    assert "Niet meegeteld: leerKRACHT jaar-1: afgerond op 1 juni 2020, buiten je periode" in explain(ev).text
 
 
 def test_valuation_under_old_rules_not_counted_under_new(book: RuleBook) -> None:
     ev = book.evaluate(Dossier((V(level=5, completed_on=date(2020, 10, 1)), V(level=5))), NEW)
     assert ev.total_points == 20
     assert len(ev.unvalued) == 1
-    assert ev.unvalued[0].reason == (
+    assert unvalued_reason(ev.unvalued[0]) == (
         "gewaardeerd op 1 oktober 2020 onder de regels van vóór 17 november 2020; hoe dat omgerekend wordt naar "
         "de regels vanaf 17 november 2020 staat niet in mijn bronnen"
     )
@@ -419,7 +423,7 @@ def test_what_if(book: RuleBook, before: tuple[Any, ...], added: tuple[Any, ...]
     dossier = Dossier(before)
     result = book.what_if(dossier, added, on)
     assert result.gained_points == gained
-    assert result.text == text
+    assert what_if_text(result) == text
     assert dossier.activities == before
     assert len(result.added) == len(added)
 
@@ -495,3 +499,21 @@ def test_registration_type_and_level_accept_their_names(book: RuleBook, typed: s
     status = {s.route.id: s for s in ev.routes}["vakbekwaam"]
     assert status.applicable is applicable
     assert status.complete is applicable
+
+
+# -- values, not wording (issue 15) -------------------------------------------------------------------
+def test_route_statuses_are_values_worded_by_the_renderer(book: RuleBook) -> None:
+    ev = book.evaluate(Dossier((D("vakbekwaam"), P("LK1")), registration_type="RDO"), NEW)
+    status = {s.route.id: s for s in ev.routes}
+    assert (status["vakbekwaam"].applicable, status["vakbekwaam"].has_diploma) == (False, True)
+    assert route_status_text(status["vakbekwaam"]).startswith("niet voor jou: alleen als je als RADO")
+    assert route_status_text(status["master"]) == "geen diploma gemeld"
+    assert route_status_text(status["professionalisering"]) == "nog niet voldaan"
+
+
+def test_each_regulation_refers_to_its_model_object(book: RuleBook) -> None:
+    old, new = book.regulation_on(OLD), book.regulation_on(NEW)
+    assert isinstance(old.model, ThemesModel) and isinstance(new.model, PointsModel)
+    assert old.model != new.model and new.model == PointsModel()
+    assert new.model.requirement(new).points.value == 100
+    assert old.model.requirement(old).min_themes.value == 3

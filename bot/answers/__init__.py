@@ -3,7 +3,8 @@
 
 `answer(book, query, today)` dispatches on the intent through the topics table (`topics.py`); the
 renderers live one module per part of the rules: `registration`, `points`, `themes`, `programmes`,
-`valuation`, `organisation`, `smalltalk`; what they share in `common`. Reply types (`Answer`, `Button`,
+`valuation`, `organisation`, `smalltalk`; what they share in `common`; the rules' results (a dossier's
+derivation, a what-if, why something does not count) worded in `explain`. Reply types (`Answer`, `Button`,
 `Query`) and source lines are in `bot.replies`.
 """
 

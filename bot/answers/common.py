@@ -9,10 +9,11 @@ from typing import Callable
 
 from ..facets import narrow_by_detail
 from ..register import RuleBook, RulesError
+from ..dutch import month_year
 from ..register.model import (Bodies, Contact, Info, Instrument, ListInfo, Phases, Programme, Regions, Regulation,
                               Source, TextInfo, Theme, Trajectory, TrajectoryCosts, normalise)
-from ..register.rules import MONTHS
 from ..register import format_date
+from ..register.counting import PointsRequirement
 from ..replies import Answer, Query, capital, join_nl
 
 
@@ -131,7 +132,7 @@ def dated(book: RuleBook, regulation: Regulation, today: date, *parameters: str)
     if changes and book.currency is not None:
         until = book.currency.current_until
         references = list(dict.fromkeys(c.reference for c in changes))
-        text = (f"Dit zijn {regulation.name}; mijn bronnen zijn van {MONTHS[until.month - 1]} {until.year}. "
+        text = (f"Dit zijn {regulation.name}; mijn bronnen zijn van {month_year(until)}. "
                 f"Het register heeft daarna {join_nl([c.subject for c in changes])} veranderd: kijk op "
                 f"{join_nl(references)} of vraag het de helpdesk.")
     return text
@@ -144,14 +145,14 @@ def requirement_sources(regulation: Regulation) -> list[Source]:
 
 
 def professionalisation_requirement(regulation: Regulation) -> str:
-    if regulation.model == "points" and regulation.points_required is not None:
-        return (f"{regulation.points_required.value} punten in je periode, met vooraf gewaardeerde "
+    asked = regulation.model.requirement(regulation)
+    if isinstance(asked, PointsRequirement):
+        return (f"{asked.points.value} punten in je periode, met vooraf gewaardeerde "
                 "en achteraf te waarderen activiteiten")
-    assert regulation.min_themes is not None
-    count = regulation.theme_count.value if regulation.theme_count else None
-    forms = join_nl([f.name for f in regulation.learning_forms.value], "of")
+    count = asked.theme_count.value if asked.theme_count else None
+    forms = join_nl([f.name for f in asked.learning_forms.value], "of")
     of_total = f" van de {count}" if count else ""
-    return f"ontwikkeling op minstens {regulation.min_themes.value}{of_total} professionaliseringsthema's, via {forms}"
+    return f"ontwikkeling op minstens {asked.min_themes.value}{of_total} professionaliseringsthema's, via {forms}"
 
 
 def block_text(info: Info) -> str:

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..register import RuleBook, RulesError, ValuationActivity, format_date
+from ..register import PointsModel, RuleBook, RulesError, ValuationActivity, format_date
 from ..replies import Answer, Query, join_nl, with_sources
 from .common import (dated, points_programmes, professionalisation_requirement, programme_of, provider_programmes,
                      regulation_for, trajectory_of, valuation_rule_text)
+from .explain import points_for
 from .programmes import programme_value, provider_overview
 
 
 def points_needed(book: RuleBook, q: Query, today: date) -> Answer:
     regulation, current = regulation_for(book, q, today)
-    if current is not None or regulation.model != "points":
+    if current is not None or not isinstance(regulation.model, PointsModel):
         now = current or regulation
         # The seeds describe the old requirement in themes and the change to points; nothing more.
         text = (f"Vóór {format_date(now.valid_from)} vroeg de route via professionalisering "
@@ -82,7 +83,7 @@ def level_value(book: RuleBook, q: Query, level_text: str, today: date) -> Answe
     try:
         level = int(level_text)
         count = int(count_text) if count_text is not None else 1
-        points = book.points_for(ValuationActivity(level=level, count=count), today)
+        points = points_for(book, ValuationActivity(level=level, count=count), today)
     except (RulesError, ValueError) as exc:
         message = exc.message if isinstance(exc, RulesError) else "Dat niveau of aantal kan ik niet lezen."
         return with_sources(message, [regulation.valuation_points.source] if regulation.valuation_points else [])

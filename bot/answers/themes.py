@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..register import RuleBook, format_date
+from ..register import RuleBook, ThemesModel, format_date
 from ..register.model import Source
 from ..replies import Answer, Query, bullets, join_nl, with_sources
 from .common import changed_note, dated, old_regulation, regulation_for, theme_of
@@ -18,7 +18,7 @@ def themes(book: RuleBook, q: Query, today: date) -> Answer:
         return programmes_for_theme(book, theme, today, q)
     named = [t for t in book.themes.values() if regulation.id in t.regulations]
     sources: list[Source] = [t.source for t in named]
-    if regulation.model == "themes":
+    if isinstance(regulation.model, ThemesModel):
         count = regulation.theme_count.value if regulation.theme_count else len(named)
         text = (f"Er waren {count} professionaliseringsthema's; je koos er minstens "
                 f"{regulation.min_themes.value if regulation.min_themes else '?'}. Mijn bronnen noemen daarvan: "

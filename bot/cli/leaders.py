@@ -6,6 +6,7 @@ import argparse
 from datetime import date
 from pathlib import Path
 
+from ..answers.explain import explain
 from ..register import RulesError, format_date, load_rules
 from ..store import ActivityRecord, LeaderRecord, pending, to_dossier
 from .common import err, open_store
@@ -82,7 +83,7 @@ def cmd_leaders_show(args: argparse.Namespace) -> int:
         err(f"Evaluatie niet mogelijk: {exc.message}")
         return 1
     print(f"Evaluatie op {format_date(today)} (alleen goedgekeurde activiteiten):")
-    print("  " + evaluation.explanation.text.replace("\n", "\n  "))
+    print("  " + explain(evaluation).text.replace("\n", "\n  "))
     waiting = pending(activities)
     if waiting:
         print(f"Nog niet meegeteld (gepland of ingediend): {len(waiting)} activiteit(en).")

@@ -1,5 +1,7 @@
 """The Schoolleidersregister PO's rules as dated, sourced data, and the module that computes with them."""
 
+from ..dutch import format_date
+from .counting import PointsModel, RegulationModel, ThemesModel
 from .errors import (
     DataError,
     InvalidCount,
@@ -21,12 +23,12 @@ from .rules import (
     WhatIf,
     add_years,
     build,
-    format_date,
     load_rules,
 )
 
 __all__ = [
     "Activity", "DataError", "DiplomaActivity", "Dossier", "Evaluation", "InvalidCount", "InvalidInput",
-    "InvalidLevel", "OutsideRegulations", "ProgrammeActivity", "RuleBook", "RulesError", "UnknownProgramme",
-    "UnknownTheme", "ValuationActivity", "WhatIf", "add_years", "build", "format_date", "load_rules",
+    "InvalidLevel", "OutsideRegulations", "PointsModel", "ProgrammeActivity", "RegulationModel", "RuleBook",
+    "RulesError", "ThemesModel", "UnknownProgramme", "UnknownTheme", "ValuationActivity", "WhatIf", "add_years",
+    "build", "format_date", "load_rules",
 ]

@@ -13,12 +13,6 @@ from ..errors import UserError
 class RulesError(UserError, ValueError):
     """Bad input to the rules module; `message` is safe to show to a user."""
 
-    @property
-    def message_nl(self) -> str:
-        """Deprecated alias of `message`, read-only, kept until bot/answers.py, bot/register/rules.py,
-        bot/calculator.py and bot/progress.py read `message` (issue 15); then remove it."""
-        return self.message
-
 
 class UnknownProgramme(RulesError):
     """A programme name the rules data does not know."""

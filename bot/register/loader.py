@@ -13,6 +13,7 @@ from typing import Any, Callable, Iterator, Mapping, Sequence, TypeVar, cast
 
 import yaml
 
+from .counting import MODELS
 from .errors import DataError
 from .model import (
     Bodies,
@@ -46,7 +47,6 @@ from .model import (
     Form,
     Info,
     LearningForm,
-    Model,
     Named,
     Programme,
     Recognition,
@@ -420,9 +420,9 @@ class Loader:
         return self._check_periods(root, regulations)
 
     def _regulation(self, node: Node, route_ids: set[str]) -> Regulation:
-        model = node.req("model").text()
-        if model not in ("themes", "points"):
-            raise node.fail("must be 'themes' or 'points'", "model")
+        model = MODELS.get(node.req("model").text())
+        if model is None:
+            raise node.fail("must be " + " or ".join(f"'{name}'" for name in MODELS), "model")
         valid_until = node.child("valid_until")
         routes = self.required_fact(node, "routes", lambda n: n.texts())
         for index, route in enumerate(routes.value):
@@ -434,7 +434,7 @@ class Loader:
             valid_from=node.req("valid_from").day(),
             valid_until=valid_until.day() if valid_until.value is not None else None,
             source=self.source(node),
-            model=cast(Model, model),
+            model=model,
             cycle_years=self.required_fact(node, "cycle_years", lambda n: n.integer(1)),
             routes=routes,
             learning_forms=self.required_fact(node, "learning_forms", self._learning_forms),
@@ -449,10 +449,8 @@ class Loader:
             transition=self.fact(node, "transition", self._transition),
             note=node.child("note").text() if node.has("note") else None,
         )
-        if model == "themes" and regulation.min_themes is None:
-            raise node.fail("a 'themes' regulation needs min_themes", "min_themes")
-        if model == "points" and regulation.points_required is None:
-            raise node.fail("a 'points' regulation needs points_required", "points_required")
+        if getattr(regulation, model.needs) is None:
+            raise node.fail(f"a '{model.id}' regulation needs {model.needs}", model.needs)
         return regulation
 
     @staticmethod

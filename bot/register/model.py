@@ -7,11 +7,13 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from datetime import date
-from typing import Generic, Literal, Mapping, TypeVar
+from typing import TYPE_CHECKING, Generic, Literal, Mapping, TypeVar
+
+if TYPE_CHECKING:
+    from .counting import RegulationModel
 
 T = TypeVar("T")
 
-Model = Literal["themes", "points"]
 Form = Literal["vooraf", "formeel", "informeel", "none"]
 
 
@@ -394,7 +396,7 @@ class Regulation:
     valid_from: date
     valid_until: date | None
     source: Source
-    model: Model
+    model: RegulationModel           # how it counts professionalisation (points, themes): counting.py
     cycle_years: Fact[int]
     routes: Fact[tuple[str, ...]]
     learning_forms: Fact[tuple[LearningForm, ...]]

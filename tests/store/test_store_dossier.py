@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from bot.answers.explain import explain
 from bot.register import (
     DiplomaActivity,
     ProgrammeActivity,
@@ -72,7 +73,7 @@ def test_evaluation_counts_only_approved(book: RuleBook) -> None:
     evaluation = book.evaluate(to_dossier(LEADER, ALL), TODAY)
     # 70 + 2 × (10 + 10 at level 5); the submitted level-6 theme (30) and the rejected one do not count.
     assert evaluation.total_points == 110
-    assert "70 (leerKRACHT jaar-1)" in evaluation.explanation.text
+    assert "70 (leerKRACHT jaar-1)" in explain(evaluation).text
 
 
 def test_unknown_programme_is_kept_so_the_rules_report_it(book: RuleBook) -> None:

@@ -1,0 +1,28 @@
+"""Dutch formatting primitives shared by every layer that writes for a user: the rules' error messages
+and the answers' renderers. Plain Python, nothing project-specific."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Sequence
+
+MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+          "september", "oktober", "november", "december")
+
+
+def format_date(day: date) -> str:
+    """A date as Dutch users write it: 17 november 2020."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def month_year(day: date) -> str:
+    """A month as Dutch users write it: december 2025."""
+    return f"{MONTHS[day.month - 1]} {day.year}"
+
+
+def join_nl(items: Sequence[str], last: str = "en") -> str:
+    """'a, b en c' (or 'a, b of c'); empty items are left out."""
+    items = [i for i in items if i]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + f" {last} " + items[-1]

@@ -19,10 +19,10 @@ from typing import Any, Iterator
 import pytest
 from rasa_sdk.events import ActionExecuted, FollowupAction, SessionStarted, SlotSet, UserUtteranceReverted
 
-import actions.helpdesk as helpdesk_actions
 from actions.common import OFFERED
 from actions.server import Executor, offer_events
 from bot.answers import HELPDESK_OFFER
+from bot.bootstrap import Services, override
 from bot.helpdesk import Helpdesk
 from bot.store import Store
 
@@ -30,13 +30,13 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(autouse=True)
-def desk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Helpdesk]:
+def desk(tmp_path: Path) -> Iterator[Helpdesk]:
     """Unanswered questions go to a throw-away SQLite store, never the developer's database."""
     store = Store(f"sqlite:///{tmp_path / 'server.db'}")
     store.upgrade()
     helpdesk = Helpdesk(store)
-    monkeypatch.setattr(helpdesk_actions, "helpdesk", lambda: helpdesk)
-    yield helpdesk
+    with override(Services(helpdesk=helpdesk)):
+        yield helpdesk
     store.close()
 
 

@@ -6,22 +6,28 @@ sends the whole tracker as JSON to the action server for every custom action. Tu
 conversation is then several times slower than turn 10, for nothing: the policies look back at most
 `max_history` turns (4 here).
 
-What: the same in-memory store as Rasa's default, but what `retrieve` returns is at most the last
+What: what `retrieve` returns is at most the last
 `max_turns` user turns, behind a short prefix that restores the conversation's state (the session
 start, every slot that is set, the active form). Costs per turn stay flat. The whole conversation
 is kept too (`retrieve_full_tracker`, Rasa's tracker endpoints).
 
-Configured in endpoints.yml:
+Where: `storage: sql` (endpoints.yml) keeps conversations in the project's database (DATABASE_URL, else
+the SQLite file var/registerwijzer.db; tables `conversations` and `conversation_events`, migration
+0003), so a restart, or another replica on the same PostgreSQL, continues every conversation; a turn
+reads one row and appends its new events. `storage: memory` (the default when constructed in code)
+keeps them in this process, as Rasa's in-memory store.
 
     tracker_store:
       type: components.tracker_store.WindowTrackerStore
       max_turns: 20
+      storage: sql
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, Iterable, List, Optional, Text
+from datetime import datetime, timezone
+from typing import Any, Dict, Iterable, List, Optional, Protocol, Text
 
 from rasa.core.brokers.broker import EventBroker  # type: ignore[import-untyped]
 from rasa.core.tracker_store import SerializedTrackerAsText, TrackerStore  # type: ignore[import-untyped]
@@ -43,20 +49,116 @@ DEFAULT_MAX_TURNS = 20
 SESSION_SLOT = "session_started_metadata"
 
 
+class Conversations(Protocol):
+    """Where the windows and the events of conversations are kept."""
+
+    async def window(self, sender: Text) -> Optional[Text]: ...
+    async def events(self, sender: Text) -> Optional[List[Dict[Text, Any]]]: ...
+    async def senders(self) -> List[Text]: ...
+    async def append(self, sender: Text, new_events: List[Dict[Text, Any]], window: Text) -> None: ...
+
+
+class MemoryConversations:
+    """In this process only (lost at a restart), as Rasa's in-memory store."""
+
+    def __init__(self) -> None:
+        self.windows: Dict[Text, Text] = {}                   # sender -> serialised window tracker
+        self.history: Dict[Text, List[Dict[Text, Any]]] = {}  # sender -> every event, as dicts
+
+    async def window(self, sender: Text) -> Optional[Text]:
+        return self.windows.get(sender)
+
+    async def events(self, sender: Text) -> Optional[List[Dict[Text, Any]]]:
+        return self.history.get(sender)
+
+    async def senders(self) -> List[Text]:
+        return list(self.windows)
+
+    async def append(self, sender: Text, new_events: List[Dict[Text, Any]], window: Text) -> None:
+        self.history.setdefault(sender, []).extend(new_events)
+        self.windows[sender] = window
+
+
+class SqlConversations:
+    """In the project's database (bot.store.database): one row per conversation holds its window, and
+    `conversation_events` every event in order. Blocking work runs in the database's thread pool."""
+
+    def __init__(self, url: Optional[Text] = None) -> None:
+        from bot.store.database import Database  # here: memory storage needs no database
+
+        self.database = Database(url or None)
+
+    async def window(self, sender: Text) -> Optional[Text]:
+        return await self.database.in_thread(lambda: self._window(sender))
+
+    async def events(self, sender: Text) -> Optional[List[Dict[Text, Any]]]:
+        return await self.database.in_thread(lambda: self._events(sender))
+
+    async def senders(self) -> List[Text]:
+        return await self.database.in_thread(self._senders)
+
+    async def append(self, sender: Text, new_events: List[Dict[Text, Any]], window: Text) -> None:
+        await self.database.in_thread(lambda: self._append(sender, new_events, window))
+
+    def _window(self, sender: Text) -> Optional[Text]:
+        from bot.store.models import Conversation
+
+        with self.database.session() as session:
+            row = session.get(Conversation, sender)
+            return None if row is None else str(row.window)
+
+    def _events(self, sender: Text) -> Optional[List[Dict[Text, Any]]]:
+        import sqlalchemy as sa
+
+        from bot.store.models import Conversation, ConversationEvent
+
+        with self.database.session() as session:
+            if session.get(Conversation, sender) is None:
+                return None
+            rows = session.execute(sa.select(ConversationEvent.event).where(ConversationEvent.sender_id == sender)
+                                   .order_by(ConversationEvent.seq)).scalars()
+            return [json.loads(row) for row in rows]
+
+    def _senders(self) -> List[Text]:
+        import sqlalchemy as sa
+
+        from bot.store.models import Conversation
+
+        with self.database.session() as session:
+            return [str(s) for s in session.execute(sa.select(Conversation.sender_id)).scalars()]
+
+    def _append(self, sender: Text, new_events: List[Dict[Text, Any]], window: Text) -> None:
+        from bot.store.models import Conversation, ConversationEvent
+
+        now = datetime.now(timezone.utc)
+        with self.database.session() as session, session.begin():
+            row = session.get(Conversation, sender, with_for_update=True)
+            if row is None:
+                row = Conversation(sender_id=sender, window=window, event_count=0, updated_at=now)
+                session.add(row)
+            start = int(row.event_count)
+            session.add_all(ConversationEvent(sender_id=sender, seq=start + i, event=json.dumps(event))
+                            for i, event in enumerate(new_events))
+            row.window, row.event_count, row.updated_at = window, start + len(new_events), now
+
+
 class WindowTrackerStore(TrackerStore, SerializedTrackerAsText):  # type: ignore[misc]
     def __init__(self, domain: Domain, event_broker: Optional[EventBroker] = None,
-                 max_turns: int = DEFAULT_MAX_TURNS, **kwargs: Any) -> None:
-        kwargs.pop("host", None)  # Rasa passes the endpoint's url; an in-memory store has none
+                 max_turns: int = DEFAULT_MAX_TURNS, storage: Text = "memory", url: Optional[Text] = None,
+                 **kwargs: Any) -> None:
+        kwargs.pop("host", None)  # Rasa passes the endpoint's url; the database comes from DATABASE_URL
         super().__init__(domain, event_broker, **kwargs)
         self.max_turns = max(int(max_turns), 2)
-        self.windows: Dict[Text, Text] = {}         # sender -> serialised window tracker
-        self.history: Dict[Text, List[Dict[Text, Any]]] = {}  # sender -> every event, as dicts
+        if storage not in ("memory", "sql"):
+            raise ValueError(f"tracker_store storage must be 'memory' or 'sql', not {storage!r}")
+        self.conversations: Conversations = SqlConversations(url) if storage == "sql" else MemoryConversations()
         # sender -> events of the tracker object last handed out or saved: what is new at the next save
         self.window_lengths: Dict[Text, int] = {}
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
-        serialised = self.windows.get(sender_id)
+        serialised = await self.conversations.window(sender_id)
         if serialised is None:
+            self.window_lengths.pop(sender_id, None)
             return None
         tracker = self.deserialise_tracker(sender_id, serialised)
         if tracker is not None:
@@ -64,24 +166,22 @@ class WindowTrackerStore(TrackerStore, SerializedTrackerAsText):  # type: ignore
         return tracker
 
     async def retrieve_full_tracker(self, sender_id: Text) -> Optional[DialogueStateTracker]:
-        events = self.history.get(sender_id)
+        events = await self.conversations.events(sender_id)
         if events is None:
             return None
         return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
 
     async def keys(self) -> Iterable[Text]:
-        return self.windows.keys()
+        return await self.conversations.senders()
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         await self.stream_events(tracker)
         sender = tracker.sender_id
         events = list(tracker.events)
-        seen = self.window_lengths.get(sender, 0) if sender in self.windows else 0
-        self.history.setdefault(sender, []).extend(event.as_dict() for event in events[seen:])
+        seen = self.window_lengths.get(sender, 0)
         window = self.window(tracker, events)
-        self.windows[sender] = json.dumps(
-            {"events": [event.as_dict() for event in window], "name": sender}
-        )
+        serialised = json.dumps({"events": [event.as_dict() for event in window], "name": sender})
+        await self.conversations.append(sender, [event.as_dict() for event in events[seen:]], serialised)
         self.window_lengths[sender] = len(events)  # a second save of the same tracker adds only what is new
 
     def window(self, tracker: DialogueStateTracker, events: List[Event]) -> List[Event]:

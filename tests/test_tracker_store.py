@@ -1,13 +1,18 @@
-"""The windowed tracker store: bounded trackers for Rasa, the whole conversation kept."""
+"""The windowed tracker store: bounded trackers for Rasa, the whole conversation kept, in this process
+(`storage: memory`) or in the project's database (`storage: sql`, which a restart continues)."""
 
 from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Callable
+
+import pytest
 
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, SlotSet, UserUttered
 
+from bot.store import Store
 from components.tracker_store import WindowTrackerStore
 
 DOMAIN = Domain.load(str(Path(__file__).resolve().parents[1] / "domain.yml"))
@@ -26,12 +31,29 @@ def turn(store: WindowTrackerStore, n: int, *extra: object) -> None:
     asyncio.run(go())
 
 
+Make = Callable[..., WindowTrackerStore]
+
+
+@pytest.fixture(params=["memory", "sql"])
+def make(request: pytest.FixtureRequest, tmp_path: Path) -> Make:
+    """A store of each kind; the SQL ones on one SQLite file of the test, as a restarted server would."""
+    url = f"sqlite:///{tmp_path / 'conversations.db'}"
+    if request.param == "sql":
+        store = Store(url)
+        store.upgrade()
+        store.close()
+
+    def build(max_turns: int = 20) -> WindowTrackerStore:
+        return WindowTrackerStore(DOMAIN, max_turns=max_turns, storage=request.param, url=url)
+    return build
+
+
 def user_turns(events: object) -> int:
     return sum(isinstance(e, UserUttered) for e in events)  # type: ignore[attr-defined]
 
 
-def test_the_window_stays_bounded_and_keeps_the_state() -> None:
-    store = WindowTrackerStore(DOMAIN, max_turns=5)
+def test_the_window_stays_bounded_and_keeps_the_state(make: Make) -> None:
+    store = make(5)
     turn(store, 0, SlotSet("calc_question", "level"), ActiveLoop("helpdesk_form"),
          SlotSet("helpdesk_email", "jan@school.nl"))
     for n in range(1, 40):
@@ -47,8 +69,8 @@ def test_the_window_stays_bounded_and_keeps_the_state() -> None:
     assert [e.text for e in full.events if isinstance(e, UserUttered)] == [f"vraag {n}" for n in range(40)]
 
 
-def test_a_second_save_of_the_same_tracker_adds_only_what_is_new() -> None:
-    store = WindowTrackerStore(DOMAIN, max_turns=3)
+def test_a_second_save_of_the_same_tracker_adds_only_what_is_new(make: Make) -> None:
+    store = make(3)
     for n in range(10):
         turn(store, n)
 
@@ -64,8 +86,8 @@ def test_a_second_save_of_the_same_tracker_adds_only_what_is_new() -> None:
     assert texts.count("nog een") == 1 and texts.count("ja") == 1 and texts[-2:] == ["nog een", "ja"]
 
 
-def test_a_reset_slot_stays_reset() -> None:
-    store = WindowTrackerStore(DOMAIN, max_turns=2)
+def test_a_reset_slot_stays_reset(make: Make) -> None:
+    store = make(2)
     turn(store, 0, SlotSet("calc_question", "level"))
     turn(store, 1, SlotSet("calc_question", None))
     for n in range(2, 8):
@@ -73,3 +95,29 @@ def test_a_reset_slot_stays_reset() -> None:
     window = asyncio.run(store.retrieve("ik"))
     assert window.get_slot("calc_question") is None
     assert asyncio.run(store.retrieve("iemand anders")) is None
+
+
+def test_a_restart_continues_the_conversation_form_included(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'conversations.db'}"
+    store = Store(url)
+    store.upgrade()
+    store.close()
+    before = WindowTrackerStore(DOMAIN, max_turns=4, storage="sql", url=url)
+    turn(before, 0, ActiveLoop("helpdesk_form"), SlotSet("helpdesk_question", "Mag ik uitstel?"))
+    for n in range(1, 6):
+        turn(before, n)
+    after = WindowTrackerStore(DOMAIN, max_turns=4, storage="sql", url=url)  # a new process on the same file
+    window = asyncio.run(after.retrieve("ik"))
+    assert window is not None and window.latest_message.text == "vraag 5"
+    assert window.active_loop_name == "helpdesk_form" and window.get_slot("helpdesk_question") == "Mag ik uitstel?"
+    turn(after, 6)
+    full = asyncio.run(after.retrieve_full_tracker("ik"))
+    assert [e.text for e in full.events if isinstance(e, UserUttered)] == [f"vraag {n}" for n in range(7)]
+    assert list(asyncio.run(after.keys())) == ["ik"]
+    # The memory store keeps nothing across a restart: the difference the SQL store makes.
+    assert asyncio.run(WindowTrackerStore(DOMAIN, storage="memory").retrieve("ik")) is None
+
+
+def test_an_unknown_storage_is_refused() -> None:
+    with pytest.raises(ValueError):
+        WindowTrackerStore(DOMAIN, storage="redis")

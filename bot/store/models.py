@@ -228,3 +228,35 @@ class UnansweredQuestion(Base):  # type: ignore[misc]
     text_hash: Mapped[str] = sa.Column(sa.String(64), nullable=False)
     intent: Mapped[str | None] = sa.Column(sa.String(100), nullable=True)
     created_at: Mapped[datetime] = sa.Column(sa.DateTime(timezone=True), nullable=False)
+
+
+class Conversation(Base):  # type: ignore[misc]
+    """One conversation as Rasa's tracker store keeps it: the bounded window Rasa reads each turn (see
+    components/tracker_store.py) and how many of its events are stored in `conversation_events`."""
+
+    __tablename__ = "conversations"
+    __table_args__ = (
+        sa.CheckConstraint("length(sender_id) > 0", name="sender_not_empty"),
+        sa.CheckConstraint("event_count >= 0", name="event_count_not_negative"),
+    )
+
+    sender_id: Mapped[str] = sa.Column(sa.String(255), primary_key=True)
+    window: Mapped[str] = sa.Column(sa.Text, nullable=False)
+    event_count: Mapped[int] = sa.Column(sa.Integer, nullable=False)
+    updated_at: Mapped[datetime] = sa.Column(sa.DateTime(timezone=True), nullable=False)
+
+
+class ConversationEvent(Base):  # type: ignore[misc]
+    """Every event of a conversation, in order (Rasa's full tracker, for transcripts and the helpdesk)."""
+
+    __tablename__ = "conversation_events"
+    __table_args__ = (
+        sa.UniqueConstraint("sender_id", "seq"),
+        sa.CheckConstraint("seq >= 0", name="seq_not_negative"),
+    )
+
+    id: Mapped[int] = sa.Column(sa.Integer, primary_key=True)
+    sender_id: Mapped[str] = sa.Column(
+        sa.String(255), sa.ForeignKey("conversations.sender_id", ondelete="CASCADE"), nullable=False)
+    seq: Mapped[int] = sa.Column(sa.Integer, nullable=False)
+    event: Mapped[str] = sa.Column(sa.Text, nullable=False)

@@ -17,6 +17,7 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
+from bot.handover import ASK
 from tests.helpdesk.helpdesk_support import SECRET, Receiver
 
 from .conftest import ROOT, Servers, free_port, start_servers
@@ -156,6 +157,36 @@ def test_stop_hands_over_nothing(desk: tuple[Servers, Receiver, Mailbox]) -> Non
     assert "Goed, ik geef niets door" in servers.texts("laat maar", "hd-stop")
     time.sleep(2)
     assert len(receiver.posts) == before
+
+
+def test_a_restart_in_the_middle_of_the_form_continues_it(tmp_path: Path) -> None:
+    """Conversations live in the database (issue 16): stop everything halfway through the helpdesk form,
+    start again on the same database, and the form goes on with every answer kept."""
+    receiver = Receiver(free_port())
+    receiver.start()
+    env = helpdesk_env(receiver)
+    me = "hd-restart"
+    servers = start_servers(tmp_path, env)
+    try:
+        servers.texts("ik wil een medewerker spreken", me)
+        servers.texts("Hoe vraag ik uitstel aan voor mijn herregistratie?", me)
+        asked = servers.texts("restart@school.nl", me)
+        assert "registratienummer" in asked.lower()
+    finally:
+        servers.interrupt()
+    restarted = start_servers(tmp_path, env)  # same database file: a new process
+    try:
+        # The number is the form's next question; the answer to it is read as such after the restart.
+        assert ASK["helpdesk_consent"] in restarted.texts("weet ik niet", me)
+        number = NUMBER.search(restarted.texts("ja", me))
+        assert number, "the form did not continue after the restart"
+        assert wait_for(lambda: len(delivered(receiver, number.group())) == 1)
+        [delivery] = delivered(receiver, number.group())
+        assert delivery["ticket"]["email"] == "restart@school.nl"
+        assert "uitstel" in delivery["ticket"]["question"]
+    finally:
+        restarted.interrupt()
+        receiver.stop()
 
 
 def test_receiver_down_and_a_restart_lose_nothing(tmp_path: Path) -> None:

@@ -174,4 +174,4 @@ def test_downgrade_to_0001_keeps_leaders(any_store: Store) -> None:
     assert any_store.leader("100234") is not None
     assert "tickets" not in sa.inspect(any_store.engine).get_table_names()
     any_store.upgrade()
-    assert any_store.revision() == "0002"
+    assert any_store.revision() == "0003"

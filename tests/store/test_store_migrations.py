@@ -16,7 +16,8 @@ from bot.store import Store, head_revision
 from bot.store.models import metadata
 
 ROOT = Path(__file__).resolve().parents[2]
-TABLES = {"leaders", "activities", "channel_identities", "tickets", "ticket_outbox", "unanswered_questions"}
+TABLES = {"leaders", "activities", "channel_identities", "tickets", "ticket_outbox", "unanswered_questions",
+          "conversations", "conversation_events"}
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -41,7 +42,7 @@ def test_upgrade_downgrade_upgrade_round_trip(empty_store: Store) -> None:
     assert empty_store.revision() is None
     empty_store.upgrade()
     assert tables(empty_store) == TABLES
-    assert empty_store.revision() == head_revision() == "0002"
+    assert empty_store.revision() == head_revision() == "0003"
     empty_store.downgrade("base")
     assert tables(empty_store) == set()
     assert empty_store.revision() is None

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Callable
 
 from ..register import RuleBook
-from ..register.model import Trajectory, TrajectoryCosts
+from ..register.model import CostItem, Source, Trajectory, TrajectoryCosts
 from ..replies import HELPDESK_BUTTONS, HELPDESK_OFFER, Answer, Query, capital, euro, join_nl, with_sources
 from .common import trajectory_of, valuation_rule_text
 
@@ -54,13 +55,8 @@ def valuation_guidance(book: RuleBook, q: Query, today: date) -> Answer:
     if guidance is None:
         return _not_in_data("of er begeleiding is", traj)
     text = "Ja, begeleiding is mogelijk en niet verplicht. " + guidance.text
-    sources = [guidance.source]
-    with_guidance = cost.item("intake_guidance") if cost is not None else None
-    if cost is not None and with_guidance is not None:
-        text += f" Een {with_guidance.name} kost {euro(with_guidance.eur)}{_vat(cost)}."
-    if cost is not None:
-        sources.append(cost.source)
-    return with_sources(text, sources)
+    return _with_price(text, guidance.source, cost, "intake_guidance",
+                       lambda item, vat: f" Een {item.name} kost {euro(item.eur)}{vat}.")
 
 
 def tma(book: RuleBook, q: Query, today: date) -> Answer:
@@ -69,11 +65,18 @@ def tma(book: RuleBook, q: Query, today: date) -> Answer:
     if instrument is None:
         return _not_in_data("een reflectie-instrument", traj)
     text = f"De {instrument.name} is een reflectie-instrument en niet verplicht. {instrument.text}"
-    sources = [instrument.source]
-    item = cost.item("tma") if cost is not None else None
-    if cost is not None and item is not None:
-        text += f" Kosten: {euro(item.eur)}{_vat(cost)}."
+    return _with_price(text, instrument.source, cost, "tma", lambda item, vat: f" Kosten: {euro(item.eur)}{vat}.")
+
+
+def _with_price(text: str, source: Source, cost: TrajectoryCosts | None, item_id: str,
+                price: Callable[[CostItem, str], str]) -> Answer:
+    """An offer's text, with the price of its cost item (worded by `price`, given the btw note) when the
+    trajectory's costs name it; the costs are a source whenever the trajectory has them."""
+    sources = [source]
     if cost is not None:
+        item = cost.item(item_id)
+        if item is not None:
+            text += price(item, _vat(cost))
         sources.append(cost.source)
     return with_sources(text, sources)
 

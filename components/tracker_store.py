@@ -29,6 +29,7 @@ import json
 from datetime import datetime, timezone
 from typing import Any, Dict, Iterable, List, Optional, Protocol, Text
 
+import sqlalchemy as sa  # type: ignore[import-untyped]
 from rasa.core.brokers.broker import EventBroker  # type: ignore[import-untyped]
 from rasa.core.tracker_store import SerializedTrackerAsText, TrackerStore  # type: ignore[import-untyped]
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME  # type: ignore[import-untyped]
@@ -43,6 +44,8 @@ from rasa.shared.core.events import (  # type: ignore[import-untyped]
 )
 from rasa.shared.core.trackers import DialogueStateTracker  # type: ignore[import-untyped]
 
+from bot.store.database import Database
+from bot.store.models import Conversation, ConversationEvent
 import components.speedups  # noqa: F401  (a fixed cost on every custom-action call, see the module)
 
 DEFAULT_MAX_TURNS = 20
@@ -84,8 +87,6 @@ class SqlConversations:
     `conversation_events` every event in order. Blocking work runs in the database's thread pool."""
 
     def __init__(self, url: Optional[Text] = None) -> None:
-        from bot.store.database import Database  # here: memory storage needs no database
-
         self.database = Database(url or None)
 
     async def window(self, sender: Text) -> Optional[Text]:
@@ -101,17 +102,11 @@ class SqlConversations:
         await self.database.in_thread(lambda: self._append(sender, new_events, window))
 
     def _window(self, sender: Text) -> Optional[Text]:
-        from bot.store.models import Conversation
-
         with self.database.session() as session:
             row = session.get(Conversation, sender)
             return None if row is None else str(row.window)
 
     def _events(self, sender: Text) -> Optional[List[Dict[Text, Any]]]:
-        import sqlalchemy as sa
-
-        from bot.store.models import Conversation, ConversationEvent
-
         with self.database.session() as session:
             if session.get(Conversation, sender) is None:
                 return None
@@ -120,16 +115,10 @@ class SqlConversations:
             return [json.loads(row) for row in rows]
 
     def _senders(self) -> List[Text]:
-        import sqlalchemy as sa
-
-        from bot.store.models import Conversation
-
         with self.database.session() as session:
             return [str(s) for s in session.execute(sa.select(Conversation.sender_id)).scalars()]
 
     def _append(self, sender: Text, new_events: List[Dict[Text, Any]], window: Text) -> None:
-        from bot.store.models import Conversation, ConversationEvent
-
         now = datetime.now(timezone.utc)
         with self.database.session() as session, session.begin():
             row = session.get(Conversation, sender, with_for_update=True)

@@ -18,17 +18,19 @@ from components.tracker_store import WindowTrackerStore
 DOMAIN = Domain.load(str(Path(__file__).resolve().parents[1] / "domain.yml"))
 
 
-def turn(store: WindowTrackerStore, n: int, *extra: object) -> None:
+async def one_turn(store: WindowTrackerStore, sender: str, n: int, *extra: object) -> None:
     """One message as Rasa's processor handles it: retrieve (or create), update, save."""
-    async def go() -> None:
-        tracker = await store.retrieve("ik") or store.init_tracker("ik")
-        tracker.update(UserUttered(f"vraag {n}", {"name": "greet", "confidence": 1.0}))
-        for event in extra:
-            tracker.update(event)
-        tracker.update(BotUttered(f"antwoord {n}"))
-        tracker.update(ActionExecuted("action_listen"))
-        await store.save(tracker)
-    asyncio.run(go())
+    tracker = await store.retrieve(sender) or store.init_tracker(sender)
+    tracker.update(UserUttered(f"vraag {n}", {"name": "greet", "confidence": 1.0}))
+    for event in extra:
+        tracker.update(event)
+    tracker.update(BotUttered(f"antwoord {n}"))
+    tracker.update(ActionExecuted("action_listen"))
+    await store.save(tracker)
+
+
+def turn(store: WindowTrackerStore, n: int, *extra: object) -> None:
+    asyncio.run(one_turn(store, "ik", n, *extra))
 
 
 Make = Callable[..., WindowTrackerStore]

@@ -7,22 +7,13 @@ import asyncio
 from pathlib import Path
 
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.events import ActiveLoop, SlotSet, UserUttered
 
 from bot.store import Store
 from components.tracker_store import WindowTrackerStore
+from tests.test_tracker_store import one_turn as _turn
 
 DOMAIN = Domain.load(str(Path(__file__).resolve().parents[2] / "domain.yml"))
-
-
-async def _turn(store: WindowTrackerStore, sender: str, n: int, *extra: object) -> None:
-    tracker = await store.retrieve(sender) or store.init_tracker(sender)
-    tracker.update(UserUttered(f"vraag {n}", {"name": "greet", "confidence": 1.0}))
-    for event in extra:
-        tracker.update(event)
-    tracker.update(BotUttered(f"antwoord {n}"))
-    tracker.update(ActionExecuted("action_listen"))
-    await store.save(tracker)
 
 
 def test_another_process_continues_the_conversation(any_store: Store) -> None:

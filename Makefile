@@ -1,6 +1,7 @@
 # Registerwijzer. A newcomer needs two commands: `make run` and `make test`.
 # Every target does its own set-up and skips what is already done.
-.PHONY: setup train run shell test test-unit eval bench bench-quick lock clean
+# `make cluster` is the production shape on one machine (scripts/cluster.sh, docs/deploy.md).
+.PHONY: setup train run cluster shell test test-unit eval bench bench-quick lock clean
 
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
@@ -14,6 +15,11 @@ train: setup
 
 run: train
 	@bash scripts/run.sh
+
+# PostgreSQL, Redis, CLUSTER_REPLICAS Rasa replicas with their action servers, two helpdesk workers and
+# nginx on CLUSTER_PORT (default 8000), all supervised; Ctrl-C stops them all.
+cluster: train
+	@bash scripts/cluster.sh
 
 shell: train
 	@bash scripts/run.sh shell

@@ -29,6 +29,7 @@ from bot.identity import (
     verified_metadata,
     verify_token,
 )
+from channels.apology import with_apology
 
 SENDER_PREFIX = "rest:"
 MAX_SENDER = 200
@@ -58,7 +59,7 @@ class VerifiedRestInput(RestInput):  # type: ignore[misc]
         return "rest"
 
     def blueprint(self, on_new_message: Any) -> Blueprint:
-        blueprint: Blueprint = super().blueprint(on_new_message)
+        blueprint: Blueprint = super().blueprint(with_apology(on_new_message))
 
         @blueprint.middleware("request")  # type: ignore[untyped-decorator]
         async def verify(request: Request) -> Optional[HTTPResponse]:

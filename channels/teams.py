@@ -15,7 +15,8 @@ multi-tenant token endpoint; this connector keeps its interface and replaces tho
   bot token (client credentials, single tenant) is cached until 5 minutes before it expires and
   concurrent turns share one fetch;
 - buttons become a hero card with `imBack` actions whose value is the (Dutch) title; the last offer
-  per conversation maps a title that comes back to its payload (`Choices`);
+  per conversation maps a title that comes back to its payload (`Choices`; in Redis with REDIS_URL,
+  so any replica resolves it);
 - the Teams user reaches the actions as metadata (`teams_user_id`, `teams_aad_object_id`,
   `teams_tenant_id`, `verified_channel: teams`), never as a verified leader: a Teams account does
   not prove a registratienummer.
@@ -38,11 +39,14 @@ import aiohttp
 import jwt
 from rasa.core.channels.botframework import BotFramework, BotFrameworkInput  # type: ignore[import-untyped]
 from rasa.core.channels.channel import UserMessage  # type: ignore[import-untyped]
+from redis.exceptions import RedisError
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.identity import CHANNEL_KEY
+from channels.apology import with_apology
+from channels.shared_state import KEY_PREFIX, async_redis
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +62,7 @@ HTTP_TIMEOUT = aiohttp.ClientTimeout(total=20, connect=5)
 MAX_BODY_BYTES = 256 * 1024
 MAX_TOKEN_CHARS = 8192
 HERO_CARD = "application/vnd.microsoft.card.hero"
+OFFER_TTL_SECONDS = 7 * 24 * 3600  # an offer in Redis lasts a week (a click after that is read as typed)
 MAX_CARD_BUTTONS = 6  # more buttons than Teams shows on one card go on the next card
 LIST_ITEM = re.compile(r"^\s*([-*•]|\d+[.)])\s")
 MENTION = re.compile(r"<at>[^<]*</at>", re.IGNORECASE)
@@ -302,22 +307,47 @@ def _choice_key(text: str) -> str:
 
 
 class Choices:
-    """The buttons last offered per conversation (title -> payload), for the imBack that comes back."""
+    """The buttons last offered per conversation (title -> payload), for the imBack that comes back.
 
-    def __init__(self, limit: int = 10_000) -> None:
+    In this process (the newest `limit` conversations), or, given a Redis client (REDIS_URL, see
+    channels/shared_state.py), in Redis for `ttl` seconds, so the replica that receives the click
+    need not be the one that offered the buttons. When Redis fails, the title is taken as typed."""
+
+    def __init__(self, limit: int = 10_000, redis: Optional[Any] = None, ttl: int = OFFER_TTL_SECONDS) -> None:
         self.limit = limit
+        self.redis = redis
+        self.ttl = ttl
         self._offers: OrderedDict[str, dict[str, str]] = OrderedDict()
 
-    def offer(self, conversation: str, buttons: Mapping[str, str]) -> None:
-        self._offers[conversation] = {_choice_key(title): payload for title, payload in buttons.items()}
+    @staticmethod
+    def key(conversation: str) -> str:
+        return f"{KEY_PREFIX}teams:offer:{conversation}"
+
+    async def offer(self, conversation: str, buttons: Mapping[str, str]) -> None:
+        offer = {_choice_key(title): payload for title, payload in buttons.items()}
+        if self.redis is not None:
+            try:
+                await self.redis.set(self.key(conversation), json.dumps(offer), ex=self.ttl)
+            except RedisError as exc:
+                logger.error("Teams: could not keep the offered buttons in Redis: %s", exc)
+            return
+        self._offers[conversation] = offer
         self._offers.move_to_end(conversation)
         while len(self._offers) > self.limit:
             self._offers.popitem(last=False)
 
-    def resolve(self, conversation: str, text: str) -> str:
+    async def resolve(self, conversation: str, text: str) -> str:
         """The payload when `text` is an offered title; the offer is used up by any next message."""
-        offer = self._offers.pop(conversation, None) or {}
-        return offer.get(_choice_key(text), text)
+        if self.redis is not None:
+            try:
+                stored = await self.redis.getdel(self.key(conversation))
+            except RedisError as exc:
+                logger.error("Teams: could not read the offered buttons from Redis: %s", exc)
+                stored = None
+            offer = json.loads(stored) if stored else {}
+        else:
+            offer = self._offers.pop(conversation, None) or {}
+        return str(offer.get(_choice_key(text), text))
 
 
 def teams_markdown(text: str) -> str:
@@ -383,7 +413,7 @@ class TeamsOutput(BotFramework):  # type: ignore[misc]
                                      **kwargs: Any) -> None:
         offered = {str(b["title"]): str(b.get("payload") or b["title"]) for b in buttons if b.get("title")}
         self._offered.update(offered)
-        self.channel.choices.offer(self.conversation["id"], self._offered)
+        await self.channel.choices.offer(self.conversation["id"], self._offered)
         actions = [{"type": "imBack", "title": title, "value": title} for title in offered]
         cards = [{"contentType": HERO_CARD, "content": {"buttons": actions[i:i + MAX_CARD_BUTTONS]}}
                  for i in range(0, len(actions), MAX_CARD_BUTTONS)]
@@ -438,7 +468,7 @@ class TeamsInput(BotFrameworkInput):  # type: ignore[misc]
         self.app_id, self.app_password = config.app_id, config.app_password
         self.keys = KeyStore(config.openid_metadata_url)
         self.token = BotToken(config)
-        self.choices = Choices()
+        self.choices = Choices(redis=async_redis())
         self._tasks: set[asyncio.Task[None]] = set()
         if not config.configured:
             logger.info("Teams channel not configured (TEAMS_APP_ID/TEAMS_APP_PASSWORD/TEAMS_TENANT_ID): answers 503")
@@ -448,10 +478,7 @@ class TeamsInput(BotFrameworkInput):  # type: ignore[misc]
         return verify_activity(token, activity, self.config, await self.keys.get(token_key_id(token)))
 
     async def _run(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage) -> None:
-        try:
-            await on_new_message(message)
-        except Exception:  # one failed turn must not end the others
-            logger.exception("Teams: handling a message failed")
+        await with_apology(on_new_message)(message)  # a failed turn: the apology, and the others go on
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         teams = Blueprint("teams_webhook", __name__)
@@ -487,7 +514,7 @@ class TeamsInput(BotFrameworkInput):  # type: ignore[misc]
                 return response.json(WRONG_TENANT, status=403)
             conversation = activity["conversation"]["id"]
             message = UserMessage(
-                text=self.choices.resolve(conversation, message_text(activity)),
+                text=await self.choices.resolve(conversation, message_text(activity)),
                 output_channel=TeamsOutput(self, activity), sender_id=conversation, input_channel=self.name(),
                 message_id=_text(activity.get("id")) or None, metadata=teams_metadata(activity),
             )

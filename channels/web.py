@@ -77,6 +77,22 @@ class Site:
         ))
         return cls(files, csp)
 
+    def headers(self) -> list[tuple[str, str]]:
+        """The security headers every page response carries, here and behind nginx (`make cluster`)."""
+        return [("Content-Security-Policy", self.csp), ("X-Content-Type-Options", "nosniff"),
+                ("Referrer-Policy", "no-referrer"), ("Cache-Control", "no-cache")]
+
+    def export(self, directory: Path) -> None:
+        """The site as files for nginx: every route's content, and `headers.conf` with the same headers
+        as `add_header` lines (`make cluster` serves web/ this way; scripts/cluster.sh)."""
+        directory.mkdir(parents=True, exist_ok=True)
+        for route, (content, _) in self.files.items():
+            target = directory / ("index.html" if route == "/" else route.lstrip("/"))
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+        lines = [f'add_header {name} "{value}" always;' for name, value in self.headers()]
+        (directory / "headers.conf").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
 
 def handler_for(site: Site) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
@@ -96,10 +112,8 @@ def handler_for(site: Site) -> type[BaseHTTPRequestHandler]:
             self.send_response(status)
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(content)))
-            self.send_header("Content-Security-Policy", site.csp)
-            self.send_header("X-Content-Type-Options", "nosniff")
-            self.send_header("Referrer-Policy", "no-referrer")
-            self.send_header("Cache-Control", "no-cache")
+            for name, value in site.headers():
+                self.send_header(name, value)
             self.end_headers()
             if body:
                 self.wfile.write(content)
@@ -116,12 +130,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=int(os.environ.get("WEB_PORT", "8080")))
     default_socket = f"http://127.0.0.1:{os.environ.get('RASA_PORT', '5005')}"
     parser.add_argument("--socket-url", default=os.environ.get("WEBCHAT_SOCKET_URL") or default_socket)
+    parser.add_argument("--export", type=Path, metavar="DIR", help="write the site to DIR for nginx and stop")
     args = parser.parse_args(argv)
     try:
         site = Site.build(args.socket_url)
     except WebError as exc:
         print(f"[web] {exc}")
         return 2
+    if args.export:
+        site.export(args.export)
+        return 0
     server = ThreadingHTTPServer((args.host, args.port), handler_for(site))
     try:
         server.serve_forever()

@@ -28,6 +28,8 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer  # type: ignore[import-untyped]
 
 from bot.identity import IdentityError, verified_metadata, verify_token
+from channels.apology import with_apology
+from channels.shared_state import socketio_manager
 
 logger = logging.getLogger(__name__)
 
@@ -81,8 +83,11 @@ class WebchatInput(SocketIOInput):  # type: ignore[misc]
     allowed_origins: list[str] = []
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        on_new_message = with_apology(on_new_message)
         # None: python-engineio accepts the server's own origin only.
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.allowed_origins or None)
+        # With REDIS_URL, rooms and emits go through Redis, so any replica reaches any widget.
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.allowed_origins or None,
+                          client_manager=socketio_manager())
         self.sio = sio
         webhook: Blueprint = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
 

@@ -8,6 +8,8 @@
 #   status  exit 0 when running, 3 when not.
 #   url     print postgresql+psycopg2://postgres@127.0.0.1:${PG_PORT:-25432}/registerwijzer
 #
+# PG_DIR chooses the cluster's folder (default var/pg); PG_DURABLE=1 keeps fsync on (make cluster's
+# store; the test server trades durability for speed).
 # Only the URL goes to stdout (URL=$(scripts/postgres.sh start)); progress and errors go to stderr.
 # Run as root, the server runs as the `postgres` user (runuser); as another user, as that user.
 set -euo pipefail
@@ -16,7 +18,7 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 # TIME-WAIT, and the server then cannot bind it ("Address already in use" with nothing listening).
 PORT="${PG_PORT:-25432}"
 DB="registerwijzer"
-PGDIR="$ROOT/var/pg"
+PGDIR="${PG_DIR:-$ROOT/var/pg}"
 LOG="$PGDIR/server.log"
 LOCK="$ROOT/var/pg.lock"
 URL="postgresql+psycopg2://postgres@127.0.0.1:$PORT/$DB"
@@ -50,9 +52,9 @@ fi
 # Run as root in a checkout the postgres user cannot reach (a clone under `mktemp -d`, mode 700), the
 # cluster lives in /var/tmp instead, one per checkout; everywhere else in var/pg as before.
 choose_pgdir() {
-  mkdir -p "$ROOT/var"
-  if [ "$(id -u)" = 0 ] && id postgres >/dev/null 2>&1 && ! runuser -u postgres -- test -x "$ROOT/var"; then
-    PGDIR="/var/tmp/registerwijzer-pg-$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)"
+  mkdir -p "$ROOT/var" "$(dirname "$PGDIR")"
+  if [ "$(id -u)" = 0 ] && id postgres >/dev/null 2>&1 && ! runuser -u postgres -- test -x "$(dirname "$PGDIR")"; then
+    PGDIR="/var/tmp/registerwijzer-pg-$(printf '%s' "${PG_DIR:-$ROOT}" | sha256sum | cut -c1-12)"
     LOG="$PGDIR/server.log"
   fi
 }
@@ -82,10 +84,10 @@ init_cluster() {
 listen_addresses = '127.0.0.1'
 unix_socket_directories = '$PGDIR'
 max_connections = 100
-fsync = off
-synchronous_commit = off
-full_page_writes = off
 CONF
+  if [ "${PG_DURABLE:-0}" != 1 ]; then
+    printf 'fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n' >>"$PGDIR/postgresql.conf"
+  fi
 }
 
 start() {

@@ -317,15 +317,28 @@ class OutboxWorker:
         stop = stop or threading.Event()
         started = utcnow()
         delivered = 0
+        outage = 0  # rounds in a row that could not reach the database
         while not stop.is_set():
-            rows = self.claim(due_before=started if once else None)
-            for index, row in enumerate(rows):
-                if stop.is_set():
-                    for rest in rows[index:]:
-                        self.release(rest)
-                    break
-                if self.deliver(row).ok:
-                    delivered += 1
+            try:
+                rows = self.claim(due_before=started if once else None)
+                for index, row in enumerate(rows):
+                    if stop.is_set():
+                        for rest in rows[index:]:
+                            self.release(rest)
+                        break
+                    if self.deliver(row).ok:
+                        delivered += 1
+            except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
+                # The database is away (restarting, failing over): wait and try again, never exit.
+                # A row claimed before the outage keeps its lease and is taken up again when it runs out.
+                if once:
+                    raise
+                outage += 1
+                delay = backoff(self.config, outage)
+                self.log(f"database niet bereikbaar ({type(exc.orig).__name__}); opnieuw over {delay:.1f} s")
+                stop.wait(delay)
+                continue
+            outage = 0
             if once and not rows:
                 break
             if not rows:

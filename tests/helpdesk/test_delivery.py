@@ -363,3 +363,29 @@ def test_email_server_down_then_refusing(any_store: Store, mail_sink: Callable[.
     assert stored is not None
     email = [d for d in stored.deliveries if d.kind == "email"][0]
     assert email.state == "failed" and "550" in (email.last_error or "")
+
+
+def test_the_worker_waits_out_a_database_outage_and_then_delivers(sqlite_store: Store, receiver: Receiver) -> None:
+    """Issue 16: the database away (restarting, failing over) does not end the worker; it logs, backs off
+    and delivers once the database is back, exactly once."""
+    import sqlalchemy as sa
+
+    helpdesk = webhook_helpdesk(sqlite_store, receiver)
+    ticket = helpdesk.create_ticket(draft(), today=TODAY)
+    lines: list[str] = []
+    worker = OutboxWorker(helpdesk, log=lines.append)
+    reachable = worker.engine
+    worker.engine = sa.create_engine(f"postgresql+psycopg2://postgres@127.0.0.1:{free_port()}/nergens", future=True)
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.run, args=(stop,))
+    thread.start()
+    try:
+        wait_for(lambda: sum("database niet bereikbaar" in line for line in lines) >= 2, timeout=10)
+        assert thread.is_alive() and receiver.posts == []
+        worker.engine = reachable  # the database is back
+        wait_for(lambda: helpdesk.counts()["pending"] == 0, timeout=10)
+    finally:
+        stop.set()
+        thread.join(10)
+    assert not thread.is_alive()
+    assert [body["ticket"]["number"] for body in receiver.accepted.values()] == [ticket.number]

@@ -232,16 +232,19 @@ def test_wrong_app_password_gets_no_token(stub: MicrosoftStub, config: TeamsConf
 
 
 def test_choices_map_an_offered_title_back_once() -> None:
-    choices = Choices(limit=2)
-    choices.offer("c1", {"Niveau 5": '/inform{"learning_level":"5"}', "B&T": "/x"})
-    assert choices.resolve("c1", "  niveau   5 ") == '/inform{"learning_level":"5"}'
-    assert choices.resolve("c1", "Niveau 5") == "Niveau 5"  # the offer is used up
-    choices.offer("c1", {"B&T": "/x"})
-    assert choices.resolve("c1", "B&amp;T") == "/x"
-    for conversation in ("a", "b", "c"):
-        choices.offer(conversation, {"Ja": "/affirm"})
-    assert choices.resolve("a", "Ja") == "Ja"  # the oldest offer was dropped
-    assert choices.resolve("c", "Ja") == "/affirm"
+    async def scenario() -> None:
+        choices = Choices(limit=2)
+        await choices.offer("c1", {"Niveau 5": '/inform{"learning_level":"5"}', "B&T": "/x"})
+        assert await choices.resolve("c1", "  niveau   5 ") == '/inform{"learning_level":"5"}'
+        assert await choices.resolve("c1", "Niveau 5") == "Niveau 5"  # the offer is used up
+        await choices.offer("c1", {"B&T": "/x"})
+        assert await choices.resolve("c1", "B&amp;T") == "/x"
+        for conversation in ("a", "b", "c"):
+            await choices.offer(conversation, {"Ja": "/affirm"})
+        assert await choices.resolve("a", "Ja") == "Ja"  # the oldest offer was dropped
+        assert await choices.resolve("c", "Ja") == "/affirm"
+
+    asyncio.run(scenario())
 
 
 def test_teams_markdown_keeps_lists_and_separates_lines() -> None:

@@ -32,7 +32,7 @@ def test_many_buttons_are_split_over_cards_and_remembered(stub: MicrosoftStub) -
     cards = reply.activity["attachments"]
     assert [len(c["content"]["buttons"]) for c in cards] == [6, 2]
     assert cards[1]["content"]["buttons"][1] == {"type": "imBack", "title": "Keuze 7", "value": "Keuze 7"}
-    assert teams.choices.resolve("a:out-many", "keuze 7") == "/choice7"
+    assert asyncio.run(teams.choices.resolve("a:out-many", "keuze 7")) == "/choice7"
 
 
 def test_nothing_is_sent_to_a_service_url_off_the_allow_list(stub: MicrosoftStub) -> None:

@@ -10,6 +10,8 @@ from typing import Any, Awaitable, Callable
 
 from rasa.core.channels.channel import UserMessage  # type: ignore[import-untyped]
 
+from components.tracker_store import StoreUnavailable
+
 logger = logging.getLogger(__name__)
 
 APOLOGY = ("Sorry, het lukt me op dit moment niet om je bericht te verwerken. Probeer het over een minuut "
@@ -23,7 +25,7 @@ def with_apology(on_new_message: Handler) -> Handler:
     async def handle(message: UserMessage) -> Any:
         try:
             return await on_new_message(message)
-        except Exception as exc:  # one failed turn must never reach the user as an error
+        except (Exception, StoreUnavailable) as exc:  # one failed turn must never reach the user as an error
             logger.error("a turn failed on channel %s: %s", message.input_channel, type(exc).__name__,
                          exc_info=logger.isEnabledFor(logging.DEBUG))
             try:

@@ -49,6 +49,16 @@ from bot.store.models import Conversation, ConversationEvent
 import components.speedups  # noqa: F401  (a fixed cost on every custom-action call, see the module)
 
 DEFAULT_MAX_TURNS = 20
+UNREACHABLE = (sa.exc.OperationalError, sa.exc.InterfaceError)
+
+
+class StoreUnavailable(BaseException):
+    """The database cannot be reached (restarting, failing over). A BaseException on purpose: Rasa
+    wraps every tracker store in a FailSafeTrackerStore that catches `Exception` and would carry on
+    with an empty in-memory conversation, answering a leader halfway through the helpdesk form as if
+    they had just arrived and keeping nothing. This ends the turn instead; the channel answers with
+    the Dutch apology (channels/apology.py) and the next message, once the database is back,
+    continues the conversation where it was."""
 SESSION_SLOT = "session_started_metadata"
 
 
@@ -145,7 +155,10 @@ class WindowTrackerStore(TrackerStore, SerializedTrackerAsText):  # type: ignore
         self.window_lengths: Dict[Text, int] = {}
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
-        serialised = await self.conversations.window(sender_id)
+        try:
+            serialised = await self.conversations.window(sender_id)
+        except UNREACHABLE as exc:
+            raise StoreUnavailable(type(exc.orig).__name__) from exc
         if serialised is None:
             self.window_lengths.pop(sender_id, None)
             return None
@@ -170,7 +183,10 @@ class WindowTrackerStore(TrackerStore, SerializedTrackerAsText):  # type: ignore
         seen = self.window_lengths.get(sender, 0)
         window = self.window(tracker, events)
         serialised = json.dumps({"events": [event.as_dict() for event in window], "name": sender})
-        await self.conversations.append(sender, [event.as_dict() for event in events[seen:]], serialised)
+        try:
+            await self.conversations.append(sender, [event.as_dict() for event in events[seen:]], serialised)
+        except UNREACHABLE as exc:
+            raise StoreUnavailable(type(exc.orig).__name__) from exc
         self.window_lengths[sender] = len(events)  # a second save of the same tracker adds only what is new
 
     def window(self, tracker: DialogueStateTracker, events: List[Event]) -> List[Event]:

@@ -60,7 +60,9 @@ export REDIS_URL="redis://127.0.0.1:$CLUSTER_REDIS_PORT/0"
 
 # shellcheck source=scripts/supervise.sh
 source scripts/supervise.sh
-run_dir=$(mktemp -d "${TMPDIR:-/tmp}/registerwijzer-cluster.XXXXXX")
+# supervisorctl -c $CLUSTER_DIR/run/supervisord.conf status|restart NAME|... while it runs.
+run_dir="$CLUSTER_DIR/run"
+rm -rf "$run_dir"
 trap 'rm -rf "$run_dir"; bash scripts/postgres.sh stop || true' EXIT
 supervise_init "$run_dir" "$RUN_STOP_GRACE"
 
@@ -176,6 +178,7 @@ cat <<MSG
 [cluster] Rasa:        $CLUSTER_REPLICAS replicas from 127.0.0.1:$((CLUSTER_RASA_PORT + 1)), each with its action server from 127.0.0.1:$((CLUSTER_ACTIONS_PORT + 1))
 [cluster] Helpdesk:    $CLUSTER_WORKERS outbox workers (HELPDESK_WEBHOOK_URL: ${HELPDESK_WEBHOOK_URL:-not set, tickets wait in the outbox})
 [cluster] nginx:       http://127.0.0.1:$CLUSTER_PORT/  (the widget; REST at /webhooks/rest/webhook; loading the model takes ~1 min)
+[cluster] Processes:   .venv/bin/supervisorctl -c $run_dir/supervisord.conf status
 [cluster] Ctrl-C stops them all; a process that crashes is restarted; make cluster again continues every conversation.
 MSG
 code=0

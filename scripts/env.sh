@@ -27,5 +27,9 @@ if [ -z "${REST_CHANNEL_TOKEN:-}" ]; then
 fi
 
 port_free() {  # port_free PORT: exit status 0 when nothing listens on 127.0.0.1:PORT
-  .venv/bin/python -c 'import socket, sys; s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1])))' "$1" 2>/dev/null
+  # SO_REUSEADDR as the servers use it: connections in TIME-WAIT from a previous run do not count.
+  .venv/bin/python -c 'import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))' "$1" 2>/dev/null
 }

@@ -19,6 +19,10 @@ supervise_init() {
   mkdir -p "$SUPERVISE_DIR"
   chmod 700 "$SUPERVISE_DIR"
   rm -f "$SUPERVISE_DIR/fatal"
+  local secret user=""
+  secret=$("$ROOT/.venv/bin/python" -c 'import secrets; print(secrets.token_hex(16))')
+  [ "$(id -u)" = 0 ] && user="user=root"
+  (umask 077 && : >"$SUPERVISE_DIR/supervisord.conf")
   cat >"$SUPERVISE_DIR/supervisord.conf" <<CONF
 ; Written by scripts/supervise.sh for this run; edit the script, not this file.
 [supervisord]
@@ -29,16 +33,21 @@ pidfile=$SUPERVISE_DIR/supervisord.pid
 childlogdir=$SUPERVISE_DIR
 loglevel=info
 silent=false
+$user
 
 [unix_http_server]
 file=$SUPERVISE_DIR/supervisor.sock
 chmod=0700
+username=supervisor
+password=$secret
 
 [rpcinterface:supervisor]
 supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
 
 [supervisorctl]
 serverurl=unix://$SUPERVISE_DIR/supervisor.sock
+username=supervisor
+password=$secret
 
 [eventlistener:fatal]
 command=$ROOT/.venv/bin/python $ROOT/scripts/supervise_fatal.py $SUPERVISE_DIR/fatal

@@ -126,3 +126,17 @@ def test_the_exported_site_carries_the_same_headers(tmp_path: Path) -> None:
     assert (tmp_path / "www" / "index.html").read_bytes() == site.files["/"][0]
     assert b"fonts.example" not in (tmp_path / "www" / "vendor" / "webchat.js").read_bytes()
     assert os.path.exists(tmp_path / "www" / "config.json")
+
+
+def test_an_unreachable_database_also_gets_the_apology() -> None:
+    from components.tracker_store import StoreUnavailable
+
+    async def unreachable(message: UserMessage) -> None:
+        raise StoreUnavailable("OperationalError")
+
+    async def scenario() -> list[dict[str, Any]]:
+        output = CollectingOutputChannel()
+        await with_apology(unreachable)(UserMessage("ja", output, "rest:iemand", input_channel="rest"))
+        return list(output.messages)
+
+    assert [m["text"] for m in asyncio.run(scenario())] == [APOLOGY]

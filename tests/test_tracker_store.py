@@ -123,3 +123,23 @@ def test_a_restart_continues_the_conversation_form_included(tmp_path: Path) -> N
 def test_an_unknown_storage_is_refused() -> None:
     with pytest.raises(ValueError):
         WindowTrackerStore(DOMAIN, storage="redis")
+
+
+def test_an_unreachable_database_ends_the_turn_instead_of_forgetting_the_conversation() -> None:
+    """Rasa's FailSafeTrackerStore would answer with an empty conversation when `retrieve` raises an
+    Exception; StoreUnavailable gets past it, so the channel apologises and nothing is forgotten."""
+    import socket
+
+    from rasa.core.tracker_store import FailSafeTrackerStore
+
+    from components.tracker_store import StoreUnavailable
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # closed again: nothing listens there
+    store = WindowTrackerStore(DOMAIN, storage="sql", url=f"postgresql+psycopg2://postgres@127.0.0.1:{port}/weg")
+    wrapped = FailSafeTrackerStore(store)
+    with pytest.raises(StoreUnavailable):
+        asyncio.run(wrapped.retrieve("ik"))
+    with pytest.raises(StoreUnavailable):
+        asyncio.run(wrapped.save(store.init_tracker("ik")))

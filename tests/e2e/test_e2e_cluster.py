@@ -1,0 +1,348 @@
+"""`make cluster` end to end (issue 16): scripts/cluster.sh with PostgreSQL, Redis, two Rasa replicas
+with their action servers, two helpdesk workers and nginx, all real, on 127.0.0.1.
+
+One cluster for the module (its start costs a minute or two on 2 cores); the tests take it through a
+replica killed in the middle of the helpdesk form, two messages at once, Redis and PostgreSQL
+restarting, and finally a restart of the whole cluster.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, Callable, Iterator
+
+import pytest
+import sqlalchemy as sa
+
+from bot.handover import ASK
+from channels.apology import APOLOGY
+from tests.helpdesk.helpdesk_support import Receiver
+
+from .conftest import BACKOFFICE_TOKEN, JWT_KEY, ROOT, free_port, port_open
+from .test_e2e_helpdesk import NUMBER, delivered, helpdesk_env
+
+pytestmark = pytest.mark.e2e
+
+REPLICAS = 2
+PG_PORT = 25436  # below the ephemeral range, away from the test server (25432) and make cluster (25433)
+# Seconds within which the service answers normally again after Redis or PostgreSQL is back.
+RECOVERY_SECONDS = 30
+
+
+def _bases() -> tuple[int, int]:
+    """Two port bases with base+1..base+REPLICAS free on 127.0.0.1 (cluster.sh numbers replicas so)."""
+    for _ in range(50):
+        rasa, actions = (20000 + int(uuid.uuid4().int % 9000) for _ in range(2))
+        wanted = [rasa + i for i in range(1, REPLICAS + 1)] + [actions + i for i in range(1, REPLICAS + 1)]
+        if len(set(wanted)) == len(wanted) and not any(port_open(p) for p in wanted):
+            return rasa, actions
+    raise RuntimeError("no free ports for the replicas")
+
+
+@dataclass
+class Cluster:
+    directory: Path
+    env: dict[str, str]
+    log: Path
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def port(self) -> int:
+        return int(self.env["CLUSTER_PORT"])
+
+    @property
+    def web_port(self) -> int:  # what tests/e2e/test_e2e_widget.Widget needs
+        return self.port
+
+    def replica_port(self, i: int) -> int:
+        return int(self.env["CLUSTER_RASA_PORT"]) + i
+
+    @property
+    def database_url(self) -> str:
+        return f"postgresql+psycopg2://postgres@127.0.0.1:{PG_PORT}/registerwijzer"
+
+    def start(self, timeout: float = 400) -> None:
+        self.process = subprocess.Popen(
+            ["bash", "scripts/cluster.sh"], cwd=ROOT, env=self.env, stdout=self.log.open("ab"),
+            stderr=subprocess.STDOUT, start_new_session=True,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                pytest.fail(f"cluster.sh exited early:\n{self.tail()}")
+            if all(self.up(i) for i in range(1, REPLICAS + 1)) and port_open(self.port):
+                return
+            time.sleep(1)
+        self.stop()
+        pytest.fail(f"the cluster did not come up in {timeout:.0f} s:\n{self.tail()}")
+
+    def up(self, replica: int) -> bool:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.replica_port(replica)}/", timeout=2):
+                return port_open(int(self.env["CLUSTER_ACTIONS_PORT"]) + replica)
+        except OSError:
+            return False
+
+    def stop(self, timeout: float = 90) -> int:
+        assert self.process is not None
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGINT)
+        try:
+            return self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+            pytest.fail(f"cluster.sh did not stop within {timeout:.0f} s of Ctrl-C:\n{self.tail()}")
+
+    def tail(self) -> str:
+        return self.log.read_text(errors="replace")[-4000:]
+
+    def ctl(self, *args: str) -> str:
+        result = subprocess.run([str(ROOT / ".venv/bin/supervisorctl"), "-c",
+                                 str(self.directory / "run" / "supervisord.conf"), *args],
+                                capture_output=True, text=True, timeout=120)
+        return result.stdout
+
+    def postgres(self, command: str) -> None:
+        subprocess.run(["bash", "scripts/postgres.sh", command], cwd=ROOT, env=self.env, check=True,
+                       capture_output=True, timeout=120)
+
+    def post(self, body: dict[str, Any], port: int | None = None, headers: dict[str, str] | None = None,
+             raw: bytes | None = None) -> tuple[int, Any]:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port or self.port}/webhooks/rest/webhook",
+            data=raw if raw is not None else json.dumps(body).encode(),
+            headers={"Content-Type": "application/json", **(headers or {})})
+        try:
+            with urllib.request.urlopen(request, timeout=120) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as exc:
+            return exc.code, json.loads(exc.read() or b"null")
+
+    def texts(self, message: str, sender: str, port: int | None = None) -> str:
+        status, replies = self.post({"sender": sender, "message": message}, port)
+        assert status == 200, (status, replies)
+        return "\n".join(str(m.get("text", "")) for m in replies)
+
+
+@pytest.fixture(scope="module")
+def receiver() -> Iterator[Receiver]:
+    running = Receiver(free_port())
+    running.start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory, receiver: Receiver) -> Iterator[Cluster]:
+    # Under /var/tmp, readable by the postgres user that runs the database server.
+    directory = Path(f"/var/tmp/registerwijzer-test-cluster-{uuid.uuid4().hex[:8]}")
+    directory.mkdir(mode=0o755)
+    rasa, actions = _bases()
+    env = {**os.environ, **helpdesk_env(receiver),
+           "CLUSTER_DIR": str(directory), "CLUSTER_PORT": str(free_port()), "CLUSTER_REPLICAS": str(REPLICAS),
+           "CLUSTER_PG_PORT": str(PG_PORT), "CLUSTER_REDIS_PORT": str(free_port()),
+           "CLUSTER_RASA_PORT": str(rasa), "CLUSTER_ACTIONS_PORT": str(actions),
+           "PG_PORT": str(PG_PORT), "PG_DIR": str(directory / "pg"),
+           "REGISTERWIJZER_JWT_KEY": JWT_KEY, "REGISTERWIJZER_JWT_ALGORITHM": "HS256",
+           "REST_CHANNEL_TOKEN": BACKOFFICE_TOKEN, "RUN_STOP_GRACE": "10"}
+    for name in ("DATABASE_URL", "REDIS_URL", "ACTION_SERVER_URL", "WEBCHAT_ALLOWED_ORIGINS"):
+        env.pop(name, None)
+    running = Cluster(directory, env, tmp_path_factory.mktemp("cluster") / "cluster.log")
+    running.start()
+    yield running
+    if running.process is not None and running.process.poll() is None:
+        running.stop()
+    subprocess.run(["bash", "scripts/postgres.sh", "stop"], cwd=ROOT, env=env, capture_output=True, timeout=120)
+    subprocess.run(["rm", "-rf", str(directory)], check=False)
+
+
+def wait_for(check: Callable[[], bool], timeout: float = 60) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.5)
+    return check()
+
+
+def pid_of(cluster: Cluster, program: str) -> int:
+    return int(cluster.ctl("pid", program).strip())
+
+
+def test_rest_and_the_page_through_nginx(cluster: Cluster) -> None:
+    assert "Registerwijzer" in cluster.texts("hallo", "cl-rest")
+    assert "€" in cluster.texts("wat kost leerKRACHT?", "cl-rest")
+    with urllib.request.urlopen(f"http://127.0.0.1:{cluster.port}/") as page:
+        headers = page.headers
+        assert page.status == 200 and b"<html" in page.read().lower()
+    assert "default-src 'none'" in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff" and headers["Referrer-Policy"] == "no-referrer"
+    assert headers["Server"] == "nginx"  # no version
+    with urllib.request.urlopen(f"http://127.0.0.1:{cluster.port}/config.json") as config:
+        assert json.load(config) == {"socketUrl": f"http://127.0.0.1:{cluster.port}"}
+    # A body beyond any reason is refused by nginx with a Dutch JSON answer, before a replica sees it.
+    status, body = cluster.post({}, raw=b'{"sender":"x","message":"' + b"a" * 400_000 + b'"}')
+    assert status == 413 and "te groot" in body["message"]
+    with pytest.raises(urllib.error.HTTPError) as missing:
+        urllib.request.urlopen(f"http://127.0.0.1:{cluster.port}/var/registerwijzer.db")
+    assert missing.value.code == 404
+
+
+def test_requests_per_address_are_limited(cluster: Cluster) -> None:
+    codes: list[int] = []
+    for _ in range(80):  # far beyond 10 per second with a burst of 40
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{cluster.port}/webhooks/rest/", timeout=10) as r:
+                codes.append(r.status)
+        except urllib.error.HTTPError as exc:
+            codes.append(exc.code)
+            if exc.code == 429:
+                assert "te veel" in json.loads(exc.read())["message"]
+    assert 200 in codes and 429 in codes
+    time.sleep(5)  # the bucket drains; the next tests are not limited
+
+
+def test_the_widget_through_nginx(cluster: Cluster) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from .test_e2e_widget import ANSWER, FLAGS, Widget
+
+    found = subprocess.run(["bash", str(ROOT / "scripts" / "chromium.sh")], capture_output=True, text=True,
+                           timeout=900)
+    assert found.returncode == 0, found.stderr[-2000:]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=found.stdout.strip(), args=FLAGS, headless=True)
+        try:
+            widget = Widget(browser, SimpleNamespace(web_port=cluster.port))  # type: ignore[arg-type]
+            widget.open()
+            widget.ask("telt leerKRACHT jaar 1 mee?", "Bron:")
+            assert "herregistratiewaarde van 70 punten" in widget.conversation()
+            session = widget.session_id()
+            widget.page.reload()
+            widget.page.wait_for_selector(".rw-new-message")
+            widget.page.locator(ANSWER, has_text="herregistratiewaarde van 70 punten").first.wait_for()
+            # The same session goes on, whichever replica holds the socket (rooms through Redis).
+            widget.ask("bedankt", "Graag gedaan")
+            assert widget.session_id() == session
+            widget.shot("widget-through-nginx")
+            assert widget.outside_requests() == []
+            widget.context.close()
+        finally:
+            browser.close()
+
+
+def test_a_killed_replica_mid_form_and_the_other_continues(cluster: Cluster, receiver: Receiver) -> None:
+    me = "cl-kill"
+    first = cluster.replica_port(1)
+    assert "Wat is je vraag voor de helpdesk" in cluster.texts("ik wil een medewerker spreken", me, first)
+    assert "Op welk e-mailadres" in cluster.texts("Mag ik mijn herregistratie een jaar uitstellen?", me, first)
+    assert "registratienummer" in cluster.texts("kill@school.nl", me, first).lower()
+    os.kill(pid_of(cluster, "rasa-1"), signal.SIGKILL)
+    assert not wait_for(lambda: cluster.up(1), timeout=2)
+    # Through nginx: the dead replica refuses the connection, so the other one serves the message.
+    assert ASK["helpdesk_consent"] in cluster.texts("weet ik niet", me)
+    done = cluster.texts("ja", me)
+    number = NUMBER.search(done)
+    assert number, done
+    assert wait_for(lambda: len(delivered(receiver, number.group())) == 1)
+    ticket = delivered(receiver, number.group())[0]["ticket"]
+    assert ticket["email"] == "kill@school.nl" and "uitstellen" in ticket["question"]
+    time.sleep(3)  # two workers, a few more rounds each: still exactly one delivery
+    assert len(delivered(receiver, number.group())) == 1
+    # supervisord starts the killed replica again.
+    assert wait_for(lambda: cluster.up(1), timeout=240), cluster.tail()
+
+
+def test_two_messages_at_once_are_handled_in_order(cluster: Cluster) -> None:
+    """Two replicas get one message each for the same conversation at the same moment: Redis' lock
+    store lets one finish before the other starts, so both turns are kept whole, one after the other."""
+    me = "cl-twice"
+    results: dict[int, tuple[int, Any]] = {}
+
+    def send(replica: int, text: str) -> None:
+        results[replica] = cluster.post({"sender": me, "message": text}, cluster.replica_port(replica))
+
+    threads = [threading.Thread(target=send, args=(1, "wat kost leerKRACHT?")),
+               threading.Thread(target=send, args=(2, "hoeveel punten heb ik nodig voor herregistratie?"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert all(status == 200 and replies for status, replies in results.values()), results
+    engine = sa.create_engine(cluster.database_url, future=True)
+    with engine.connect() as connection:
+        events = [json.loads(row) for row in connection.execute(
+            sa.text("SELECT event FROM conversation_events WHERE sender_id = :s ORDER BY seq"), {"s": "rest:" + me})
+            .scalars()]
+    engine.dispose()
+    kinds = [e["event"] for e in events]
+    users = [i for i, kind in enumerate(kinds) if kind == "user"]
+    assert len(users) == 2, kinds
+    # Each turn whole: after the first user message its answer, then the listen, before the second.
+    between = kinds[users[0] + 1:users[1]]
+    assert "bot" in between and between[-1] == "action" and events[users[1] - 1]["name"] == "action_listen"
+    assert "bot" in kinds[users[1] + 1:]
+
+
+def test_redis_restarting_gives_an_apology_then_recovers(cluster: Cluster) -> None:
+    me = "cl-redis"
+    assert "Registerwijzer" in cluster.texts("hallo", me)
+    assert "redis: stopped" in cluster.ctl("stop", "redis")
+    try:
+        during = cluster.texts("wat kost leerKRACHT?", me)
+        assert during == APOLOGY
+    finally:
+        cluster.ctl("start", "redis")
+    assert wait_for(lambda: "€" in cluster.texts("wat kost leerKRACHT?", me), RECOVERY_SECONDS)
+
+
+def test_postgres_restarting_gives_an_apology_and_loses_no_ticket(cluster: Cluster, receiver: Receiver) -> None:
+    me = "cl-pg"
+    cluster.texts("ik wil een medewerker spreken", me)
+    cluster.texts("Telt een cursus uit 2019 nog mee voor mijn herregistratie?", me)
+    cluster.texts("pg@school.nl", me)
+    cluster.texts("weet ik niet", me)
+    with receiver.lock:
+        receiver.script[:] = [503] * 3  # the helpdesk system refuses the first tries
+    number = NUMBER.search(cluster.texts("ja", me))
+    assert number
+    cluster.postgres("stop")
+    try:
+        during = cluster.texts("hallo", me)
+        assert during == APOLOGY
+        time.sleep(3)  # the workers meet the outage
+    finally:
+        cluster.postgres("start")
+    assert wait_for(lambda: "Registerwijzer" in cluster.texts("hallo", me), RECOVERY_SECONDS)
+    assert wait_for(lambda: len(delivered(receiver, number.group())) == 1, 90)
+    assert "RUNNING" in cluster.ctl("status", "helpdesk-worker-1") and "RUNNING" in cluster.ctl(
+        "status", "helpdesk-worker-2")
+
+
+def test_restarting_the_whole_cluster_continues_the_conversation(cluster: Cluster, receiver: Receiver) -> None:
+    me = "cl-restart"
+    cluster.texts("ik wil een medewerker spreken", me)
+    cluster.texts("Waar vind ik mijn bewijs van registratie?", me)
+    assert "registratienummer" in cluster.texts("restart@school.nl", me).lower()
+    assert cluster.stop() == 0
+    assert "[cluster] stopped" in cluster.tail()
+    assert not port_open(cluster.port) and not port_open(cluster.replica_port(1)) and not port_open(PG_PORT)
+    cluster.start()
+    assert ASK["helpdesk_consent"] in cluster.texts("weet ik niet", me)
+    number = NUMBER.search(cluster.texts("ja", me))
+    assert number
+    assert wait_for(lambda: len(delivered(receiver, number.group())) == 1)
+    assert delivered(receiver, number.group())[0]["ticket"]["email"] == "restart@school.nl"

@@ -145,3 +145,34 @@ def long_conversation(target: Target, turns: int, senders: int, early: tuple[int
     return {"turns": turns, "senders": senders, "early_window": list(early), "late_window": list(late),
             "early_ms": early_ms, "late_ms": late_ms, "ratio_late_to_early": round(late_ms / early_ms, 2),
             "curve_ms": curve}
+
+
+async def _timed(target: Target, clients: int, seconds: float, tag: str) -> tuple[list[float], float]:
+    timeout = aiohttp.ClientTimeout(total=300)
+    connector = aiohttp.TCPConnector(limit=clients + 2)
+    latencies: list[float] = []
+    async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
+        start = time.perf_counter()
+        deadline = start + seconds
+
+        async def client(index: int) -> None:
+            sender = f"bench-{tag}-{index}-{uuid.uuid4().hex[:8]}"
+            turn = 0
+            while time.perf_counter() < deadline:
+                latencies.append(await _turn(session, target, sender, target.script[turn % len(target.script)]))
+                turn += 1
+
+        await asyncio.gather(*(client(i) for i in range(clients)))
+        wall = time.perf_counter() - start
+    return latencies, wall
+
+
+def timed(target: Target, clients: int, seconds: float, tag: str) -> dict[str, object]:
+    """`clients` concurrent conversations, each sending its next message as soon as it has the answer,
+    for `seconds`: latency p50/p95, throughput and the turns that failed."""
+    failed_before = len(FAILED.get(target.name, []))
+    latencies, wall = asyncio.run(_timed(target, clients, seconds, tag))
+    errors = len(FAILED.get(target.name, [])) - failed_before
+    return {"clients": clients, "seconds": seconds, "turns": len(latencies), "errors": errors,
+            **(summary(latencies) if latencies else {}), "wall_s": round(wall, 2),
+            "throughput_turns_per_s": round(len(latencies) / wall, 2)}

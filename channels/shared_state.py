@@ -26,7 +26,7 @@ def async_redis(url: Optional[str] = None) -> Optional[Any]:
     url = redis_url() if url is None else url
     if not url:
         return None
-    from redis import asyncio as aioredis
+    from redis import asyncio as aioredis  # type: ignore[import-untyped]
 
     return aioredis.Redis.from_url(url, socket_timeout=TIMEOUT_SECONDS, socket_connect_timeout=TIMEOUT_SECONDS,
                                    health_check_interval=30)

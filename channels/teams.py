@@ -39,7 +39,7 @@ import aiohttp
 import jwt
 from rasa.core.channels.botframework import BotFramework, BotFrameworkInput  # type: ignore[import-untyped]
 from rasa.core.channels.channel import UserMessage  # type: ignore[import-untyped]
-from redis.exceptions import RedisError
+from redis.exceptions import RedisError  # type: ignore[import-untyped]
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse

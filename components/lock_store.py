@@ -46,6 +46,6 @@ def lock_store_for(url: str, key_prefix: Optional[str] = None) -> LockStore:
 class EnvironmentLockStore(LockStore):  # type: ignore[misc]
     """Rasa builds custom lock stores as `cls(endpoint_config=...)`; this hands back the real one."""
 
-    def __new__(cls, endpoint_config: Optional[EndpointConfig] = None) -> LockStore:  # type: ignore[misc]
+    def __new__(cls, endpoint_config: Optional[EndpointConfig] = None) -> LockStore:
         kwargs = endpoint_config.kwargs if endpoint_config is not None else {}
         return lock_store_for(os.environ.get(REDIS_URL, "").strip(), kwargs.get("key_prefix"))

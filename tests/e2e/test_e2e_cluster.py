@@ -10,16 +10,12 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import signal
 import subprocess
 import threading
 import time
 import urllib.error
 import urllib.request
-import uuid
-from dataclasses import dataclass
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Callable, Iterator
 
@@ -30,111 +26,14 @@ from bot.handover import ASK
 from channels.apology import APOLOGY
 from tests.helpdesk.helpdesk_support import Receiver
 
-from .conftest import BACKOFFICE_TOKEN, JWT_KEY, ROOT, free_port, port_open
+from .cluster import PG_PORT, Cluster, new_cluster
+from .conftest import ROOT, free_port, port_open
 from .test_e2e_helpdesk import NUMBER, delivered, helpdesk_env
 
 pytestmark = pytest.mark.e2e
 
-REPLICAS = 2
-PG_PORT = 25436  # below the ephemeral range, away from the test server (25432) and make cluster (25433)
 # Seconds within which the service answers normally again after Redis or PostgreSQL is back.
 RECOVERY_SECONDS = 30
-
-
-def _bases() -> tuple[int, int]:
-    """Two port bases with base+1..base+REPLICAS free on 127.0.0.1 (cluster.sh numbers replicas so)."""
-    for _ in range(50):
-        rasa, actions = (20000 + int(uuid.uuid4().int % 9000) for _ in range(2))
-        wanted = [rasa + i for i in range(1, REPLICAS + 1)] + [actions + i for i in range(1, REPLICAS + 1)]
-        if len(set(wanted)) == len(wanted) and not any(port_open(p) for p in wanted):
-            return rasa, actions
-    raise RuntimeError("no free ports for the replicas")
-
-
-@dataclass
-class Cluster:
-    directory: Path
-    env: dict[str, str]
-    log: Path
-    process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def port(self) -> int:
-        return int(self.env["CLUSTER_PORT"])
-
-    @property
-    def web_port(self) -> int:  # what tests/e2e/test_e2e_widget.Widget needs
-        return self.port
-
-    def replica_port(self, i: int) -> int:
-        return int(self.env["CLUSTER_RASA_PORT"]) + i
-
-    @property
-    def database_url(self) -> str:
-        return f"postgresql+psycopg2://postgres@127.0.0.1:{PG_PORT}/registerwijzer"
-
-    def start(self, timeout: float = 400) -> None:
-        self.process = subprocess.Popen(
-            ["bash", "scripts/cluster.sh"], cwd=ROOT, env=self.env, stdout=self.log.open("ab"),
-            stderr=subprocess.STDOUT, start_new_session=True,
-            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail(f"cluster.sh exited early:\n{self.tail()}")
-            if all(self.up(i) for i in range(1, REPLICAS + 1)) and port_open(self.port):
-                return
-            time.sleep(1)
-        self.stop()
-        pytest.fail(f"the cluster did not come up in {timeout:.0f} s:\n{self.tail()}")
-
-    def up(self, replica: int) -> bool:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{self.replica_port(replica)}/", timeout=2):
-                return port_open(int(self.env["CLUSTER_ACTIONS_PORT"]) + replica)
-        except OSError:
-            return False
-
-    def stop(self, timeout: float = 90) -> int:
-        assert self.process is not None
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGINT)
-        try:
-            return self.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-            pytest.fail(f"cluster.sh did not stop within {timeout:.0f} s of Ctrl-C:\n{self.tail()}")
-
-    def tail(self) -> str:
-        return self.log.read_text(errors="replace")[-4000:]
-
-    def ctl(self, *args: str) -> str:
-        result = subprocess.run([str(ROOT / ".venv/bin/supervisorctl"), "-c",
-                                 str(self.directory / "run" / "supervisord.conf"), *args],
-                                capture_output=True, text=True, timeout=120)
-        return result.stdout
-
-    def postgres(self, command: str) -> None:
-        subprocess.run(["bash", "scripts/postgres.sh", command], cwd=ROOT, env=self.env, check=True,
-                       capture_output=True, timeout=120)
-
-    def post(self, body: dict[str, Any], port: int | None = None, headers: dict[str, str] | None = None,
-             raw: bytes | None = None) -> tuple[int, Any]:
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{port or self.port}/webhooks/rest/webhook",
-            data=raw if raw is not None else json.dumps(body).encode(),
-            headers={"Content-Type": "application/json", **(headers or {})})
-        try:
-            with urllib.request.urlopen(request, timeout=120) as response:
-                return response.status, json.loads(response.read())
-        except urllib.error.HTTPError as exc:
-            return exc.code, json.loads(exc.read() or b"null")
-
-    def texts(self, message: str, sender: str, port: int | None = None) -> str:
-        status, replies = self.post({"sender": sender, "message": message}, port)
-        assert status == 200, (status, replies)
-        return "\n".join(str(m.get("text", "")) for m in replies)
 
 
 @pytest.fixture(scope="module")
@@ -147,26 +46,12 @@ def receiver() -> Iterator[Receiver]:
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory, receiver: Receiver) -> Iterator[Cluster]:
-    # Under /var/tmp, readable by the postgres user that runs the database server.
-    directory = Path(f"/var/tmp/registerwijzer-test-cluster-{uuid.uuid4().hex[:8]}")
-    directory.mkdir(mode=0o755)
-    rasa, actions = _bases()
-    env = {**os.environ, **helpdesk_env(receiver),
-           "CLUSTER_DIR": str(directory), "CLUSTER_PORT": str(free_port()), "CLUSTER_REPLICAS": str(REPLICAS),
-           "CLUSTER_PG_PORT": str(PG_PORT), "CLUSTER_REDIS_PORT": str(free_port()),
-           "CLUSTER_RASA_PORT": str(rasa), "CLUSTER_ACTIONS_PORT": str(actions),
-           "PG_PORT": str(PG_PORT), "PG_DIR": str(directory / "pg"),
-           "REGISTERWIJZER_JWT_KEY": JWT_KEY, "REGISTERWIJZER_JWT_ALGORITHM": "HS256",
-           "REST_CHANNEL_TOKEN": BACKOFFICE_TOKEN, "RUN_STOP_GRACE": "10"}
-    for name in ("DATABASE_URL", "REDIS_URL", "ACTION_SERVER_URL", "WEBCHAT_ALLOWED_ORIGINS"):
-        env.pop(name, None)
-    running = Cluster(directory, env, tmp_path_factory.mktemp("cluster") / "cluster.log")
-    running.start()
-    yield running
-    if running.process is not None and running.process.poll() is None:
-        running.stop()
-    subprocess.run(["bash", "scripts/postgres.sh", "stop"], cwd=ROOT, env=env, capture_output=True, timeout=120)
-    subprocess.run(["rm", "-rf", str(directory)], check=False)
+    running = new_cluster(tmp_path_factory.mktemp("cluster") / "cluster.log", replicas=2, env=helpdesk_env(receiver))
+    try:
+        running.start()
+        yield running
+    finally:
+        running.remove()
 
 
 def wait_for(check: Callable[[], bool], timeout: float = 60) -> bool:
@@ -330,6 +215,19 @@ def test_postgres_restarting_gives_an_apology_and_loses_no_ticket(cluster: Clust
     assert wait_for(lambda: len(delivered(receiver, number.group())) == 1, 90)
     assert "RUNNING" in cluster.ctl("status", "helpdesk-worker-1") and "RUNNING" in cluster.ctl(
         "status", "helpdesk-worker-2")
+
+
+def test_the_cluster_benchmark_measures_through_nginx(cluster: Cluster) -> None:
+    """bench/bench_cluster.py's load and memory figures, briefly, on this cluster (make bench runs it
+    for 2 minutes with 50 conversations against 1 and 2 replicas)."""
+    from bench.bench_cluster import run_load
+
+    result = run_load(cluster, clients=2, seconds=5, warm_up=0)
+    assert result["turns"] > 0 and result["errors"] == 0, result
+    assert result["p50_ms"] <= result["p95_ms"]  # type: ignore[operator]
+    memory = result["memory_mb"]
+    assert set(memory) >= {"rasa-1", "rasa-2", "actions-1", "actions-2", "nginx", "redis"}, memory
+    assert memory["rasa-1"] > 100 and memory["nginx"] < memory["rasa-1"]  # type: ignore[operator]
 
 
 def test_restarting_the_whole_cluster_continues_the_conversation(cluster: Cluster, receiver: Receiver) -> None:

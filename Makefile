@@ -1,4 +1,4 @@
-# Registerwijzer. A newcomer needs two commands: `make run` and `make test`.
+# Registerwijzer. A newcomer needs two commands, `make run` and `make test`; `make cluster` is the production shape.
 # Every target does its own set-up and skips what is already done.
 # `make cluster` is the production shape on one machine (scripts/cluster.sh, docs/deploy.md).
 .PHONY: setup train run cluster shell test test-unit eval bench bench-quick lock clean

@@ -45,11 +45,12 @@ def memory(cluster: Cluster) -> dict[str, int]:
     return sizes
 
 
-def run_load(cluster: Cluster, clients: int, seconds: float, warm_up: float) -> dict[str, Any]:
-    """The demo leaders in the cluster's database, a short warm-up, then the timed load and the memory."""
+def run_load(cluster: Cluster, clients: int, seconds: float, warm_up: float, port: int | None = None) -> dict[str, Any]:
+    """The demo leaders in the cluster's database, a short warm-up, then the timed load and the memory.
+    Through nginx, or straight to one replica's `port`."""
     subprocess.run([str(ROOT / ".venv/bin/python"), "-m", "bot", "demo"], cwd=ROOT, check=True,
                    env={**cluster.env, "DATABASE_URL": cluster.database_url}, capture_output=True, timeout=300)
-    target = load.our_target(f"http://127.0.0.1:{cluster.port}/webhooks/rest/webhook", BACKOFFICE_TOKEN)
+    target = load.our_target(f"http://127.0.0.1:{port or cluster.port}/webhooks/rest/webhook", BACKOFFICE_TOKEN)
     if warm_up:
         load.timed(target, cluster.replicas * 2, warm_up, f"warm{cluster.replicas}")
     result = load.timed(target, clients, seconds, f"r{cluster.replicas}")

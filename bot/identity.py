@@ -128,4 +128,6 @@ def rest_token() -> str | None:
 
 
 def same_secret(given: object, expected: str | None) -> bool:
-    return isinstance(given, str) and expected is not None and secrets.compare_digest(given, expected)
+    # As bytes: compare_digest refuses str with characters beyond ASCII (a 500 instead of a 401).
+    return (isinstance(given, str) and expected is not None
+            and secrets.compare_digest(given.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass")))

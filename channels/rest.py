@@ -7,8 +7,10 @@
   in the body acts as that leader.
 Metadata sent by the client is always dropped; a bad token or back-office token gets 401.
 Conversations of this channel are kept apart from the others: the sender id gets the prefix `rest:`
-(a REST client can never write into a widget or Teams conversation), a missing sender gets a fresh
-one-off id, and the input channel is always "rest", whatever the body claims.
+(a REST client can never write into a widget or Teams conversation) and who is talking
+(`conversation_id`), a missing sender gets a fresh one-off id, and the input channel is always
+"rest", whatever the body claims. Messages are cut to their start beyond 5,000 characters and bodies
+beyond 2 MB refused (channels/limits.py).
 """
 
 from __future__ import annotations
@@ -30,10 +32,17 @@ from bot.identity import (
     verify_token,
 )
 from channels.apology import with_apology
+from channels.conversations import scoped
+from channels.limits import MAX_BODY_BYTES, TOO_LARGE, bounded, with_cut, with_cut_note
 
 SENDER_PREFIX = "rest:"
 MAX_SENDER = 200
 UNAUTHORIZED = {"error": "niet_geautoriseerd", "message": "Je inlogtoken is ongeldig of verlopen. Log opnieuw in."}
+
+
+def conversation_id(verified: Optional[dict[str, str]], sender: str) -> str:
+    """`rest:` + who is talking + the client's sender id (channels/conversations.py)."""
+    return SENDER_PREFIX + scoped(verified, sender)
 
 
 def bearer(request: Request) -> Optional[str]:
@@ -59,13 +68,15 @@ class VerifiedRestInput(RestInput):  # type: ignore[misc]
         return "rest"
 
     def blueprint(self, on_new_message: Any) -> Blueprint:
-        blueprint: Blueprint = super().blueprint(with_apology(on_new_message))
+        blueprint: Blueprint = super().blueprint(with_apology(with_cut_note(on_new_message)))
 
         @blueprint.middleware("request")  # type: ignore[untyped-decorator]
         async def verify(request: Request) -> Optional[HTTPResponse]:
             if request.method != "POST" or not request.path.endswith("/webhook"):
                 return None
             request.ctx.verified = None
+            if len(request.body or b"") > MAX_BODY_BYTES:
+                return response.json(TOO_LARGE, status=413)
             body = json_body(request)
             office = request.headers.get("X-Backoffice-Token")
             if office is not None:
@@ -88,10 +99,17 @@ class VerifiedRestInput(RestInput):  # type: ignore[misc]
         sender = json_body(req).get("sender")
         if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER:
             sender = uuid.uuid4().hex
-        return SENDER_PREFIX + sender
+        return conversation_id(getattr(req.ctx, "verified", None), sender)
 
     def _extract_input_channel(self, req: Request) -> Text:
         return self.name()
 
+    def _extract_message(self, req: Request) -> Optional[Text]:
+        message = json_body(req).get("message")
+        if not isinstance(message, str):
+            return None
+        text, req.ctx.cut_from = bounded(message)
+        return text
+
     def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
-        return getattr(request.ctx, "verified", None)
+        return with_cut(getattr(request.ctx, "verified", None), getattr(request.ctx, "cut_from", None))

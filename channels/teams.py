@@ -46,6 +46,7 @@ from sanic.response import HTTPResponse
 
 from bot.identity import CHANNEL_KEY
 from channels.apology import with_apology
+from channels.limits import bounded, with_cut, with_cut_note
 from channels.shared_state import KEY_PREFIX, async_redis
 
 logger = logging.getLogger(__name__)
@@ -478,7 +479,7 @@ class TeamsInput(BotFrameworkInput):  # type: ignore[misc]
         return verify_activity(token, activity, self.config, await self.keys.get(token_key_id(token)))
 
     async def _run(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage) -> None:
-        await with_apology(on_new_message)(message)  # a failed turn: the apology, and the others go on
+        await with_apology(with_cut_note(on_new_message))(message)  # a failed turn: apology; others go on
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         teams = Blueprint("teams_webhook", __name__)
@@ -513,10 +514,11 @@ class TeamsInput(BotFrameworkInput):  # type: ignore[misc]
                 logger.warning("Teams: message from another tenant ignored")
                 return response.json(WRONG_TENANT, status=403)
             conversation = activity["conversation"]["id"]
+            text, length = bounded(message_text(activity))
             message = UserMessage(
-                text=await self.choices.resolve(conversation, message_text(activity)),
+                text=await self.choices.resolve(conversation, text),
                 output_channel=TeamsOutput(self, activity), sender_id=conversation, input_channel=self.name(),
-                message_id=_text(activity.get("id")) or None, metadata=teams_metadata(activity),
+                message_id=_text(activity.get("id")) or None, metadata=with_cut(teams_metadata(activity), length),
             )
             task = asyncio.create_task(self._run(on_new_message, message))
             self._tasks.add(task)  # keep a reference until the turn is done

@@ -3,7 +3,10 @@
 - Only origins in `allowed_origins` (credentials.yml, from WEBCHAT_ALLOWED_ORIGINS) may connect;
   python-engineio rejects the others and answers the allowed ones with CORS headers.
 - Session persistence: the widget asks for its earlier session_id after a reload and gets the same
-  conversation back. A session id must look like one we hand out (32 hex characters).
+  conversation back. A session id must look like one we hand out (32 hex characters). It is bound
+  to the socket that asked for it; a message names no session itself (issue 17).
+- The conversation id is the session with who is talking (channels/conversations.py): logging in
+  or out starts a fresh conversation in the same widget.
 - Identity: the page passes the portal's signed token in `customData.token` with every message; it is
   verified here, server-side, and only the verified leader goes into the metadata. Anything else the
   client sends as metadata is dropped. A bad or expired token gets a Dutch reply and is not processed.
@@ -29,12 +32,13 @@ from socketio import AsyncServer  # type: ignore[import-untyped]
 
 from bot.identity import IdentityError, verified_metadata, verify_token
 from channels.apology import with_apology
+from channels.conversations import scoped
+from channels.limits import bounded, with_cut, with_cut_note
 from channels.shared_state import socketio_manager
 
 logger = logging.getLogger(__name__)
 
 SESSION_RE = re.compile(r"^[0-9a-f]{32}$")
-MAX_MESSAGE = 20_000  # characters; longer messages are cut (the input guard answers long ones)
 BAD_TOKEN = "Je inlogtoken is ongeldig of verlopen. Log opnieuw in via het portaal en stel je vraag nog eens."
 
 
@@ -62,6 +66,17 @@ def identity_from(data: dict[str, Any]) -> Optional[dict[str, str]]:
         return None
 
 
+class SessionOutput(SocketIOOutput):  # type: ignore[misc]
+    """Replies go to the widget session's room, whatever the conversation id (which names the identity)."""
+
+    def __init__(self, sio: AsyncServer, bot_message_evt: Text, room: str) -> None:
+        super().__init__(sio, bot_message_evt)
+        self.room = room
+
+    async def _send_message(self, socket_id: Text, response: Any) -> None:
+        await self.sio.emit(self.bot_message_evt, response, room=self.room)
+
+
 class WebchatInput(SocketIOInput):  # type: ignore[misc]
     @classmethod
     def name(cls) -> Text:
@@ -83,7 +98,7 @@ class WebchatInput(SocketIOInput):  # type: ignore[misc]
     allowed_origins: list[str] = []
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        on_new_message = with_apology(on_new_message)
+        on_new_message = with_apology(with_cut_note(on_new_message))
         # None: python-engineio accepts the server's own origin only.
         # With REDIS_URL, rooms and emits go through Redis, so any replica reaches any widget.
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.allowed_origins or None,
@@ -98,28 +113,33 @@ class WebchatInput(SocketIOInput):  # type: ignore[misc]
         @sio.on("session_request", namespace=self.namespace)  # type: ignore[untyped-decorator]
         async def session_request(sid: Text, data: object) -> None:
             session_id = session_id_from(data) or uuid.uuid4().hex
-            if self.session_persistence:
-                sio.enter_room(sid, session_id, namespace=self.namespace)
+            if not self.session_persistence:
+                session_id = sid
+            # The session belongs to this socket from now on: messages name no session themselves.
+            await sio.save_session(sid, {"session_id": session_id}, namespace=self.namespace)
+            sio.enter_room(sid, session_id, namespace=self.namespace)
             await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
 
         @sio.on(self.user_message_evt, namespace=self.namespace)  # type: ignore[untyped-decorator]
         async def handle_message(sid: Text, data: object) -> None:
             if not isinstance(data, dict):
                 return
-            sender_id = session_id_from(data) if self.session_persistence else sid
-            if sender_id is None:
-                logger.info("webchat: message without a valid session_id ignored")
+            session = await sio.get_session(sid, namespace=self.namespace)
+            session_id = session.get("session_id") if isinstance(session, dict) else None
+            if session_id is None:
+                logger.info("webchat: message before a session_request ignored")
                 return
-            output = SocketIOOutput(sio, self.bot_message_evt)
+            output = SessionOutput(sio, self.bot_message_evt, session_id)
             metadata = identity_from(data)
             if metadata is None:
-                await output.send_text_message(sender_id, BAD_TOKEN)
+                await output.send_text_message(session_id, BAD_TOKEN)
                 return
             text = data.get("message")
             if not isinstance(text, str):
                 return  # the widget's empty start-up message: nothing to answer
-            await on_new_message(
-                UserMessage(text[:MAX_MESSAGE], output, sender_id, input_channel=self.name(), metadata=metadata)
-            )
+            text, length = bounded(text)
+            # Who is talking is part of the conversation: logging in or out starts a fresh one.
+            await on_new_message(UserMessage(text, output, scoped(metadata, session_id), input_channel=self.name(),
+                                             metadata=with_cut(metadata, length)))
 
         return webhook

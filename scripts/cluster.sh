@@ -116,8 +116,8 @@ http {
   scgi_temp_path $CLUSTER_DIR/nginx/scgi;
   types { text/html html; text/javascript js; text/css css; image/svg+xml svg; application/json json; }
   default_type application/octet-stream;
-  # A message is at most 20,000 characters; Teams' activities are capped at 256 KB by the connector.
-  client_max_body_size 256k;
+  # As the app (channels/limits.py): bodies up to 2 MB, messages cut to 5,000 characters.
+  client_max_body_size 2m;
   client_body_buffer_size 256k;
   limit_req_zone \$binary_remote_addr zone=per_address:10m rate=${CLUSTER_RATE}r/s;
   limit_req_status 429;

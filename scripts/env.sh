@@ -3,6 +3,8 @@
 # shellcheck shell=bash
 export TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1 SANIC_HOST=127.0.0.1
 export PYTHONWARNINGS="${PYTHONWARNINGS:-ignore}"
+# Sanic's own hard limit on a request body (channels/limits.py answers 413 in Dutch from 2 MB).
+export SANIC_REQUEST_MAX_SIZE="${SANIC_REQUEST_MAX_SIZE:-4194304}"
 # glibc gives every thread that allocates its own malloc arena; TensorFlow's many threads then hold
 # hundreds of MB of resident memory they no longer use. Two arenas keep Rasa's memory to what it needs.
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
@@ -19,6 +21,9 @@ export TEAMS_TOKEN_ENDPOINT="${TEAMS_TOKEN_ENDPOINT:-}"
 export TEAMS_OPENID_METADATA_URL="${TEAMS_OPENID_METADATA_URL:-https://login.botframework.com/v1/.well-known/openidconfiguration}"
 
 mkdir -p var
+# What the servers write under var/ (the database, keys, tokens) is for this user only.
+umask 077
+chmod 600 var/rest-token var/jwt-dev.key var/*.db 2>/dev/null || true
 # The back-office token for the REST channel: from the environment, else a random local one.
 if [ -z "${REST_CHANNEL_TOKEN:-}" ]; then
   [ -s var/rest-token ] || .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(32))' > var/rest-token

@@ -104,8 +104,8 @@ def one(server: ChannelServer, body: dict[str, Any] | bytes,
 def test_anonymous_message_reaches_the_assistant_without_the_clients_metadata(server: ChannelServer) -> None:
     response, message = one(server, {"sender": "anna", "message": "hoi", "input_channel": "socketio",
                              "metadata": {"verified_leader": "100234"}})
-    assert response.status_code == 200 and response.json() == [{"recipient_id": "rest:anna", "text": "ontvangen"}]
-    assert message.text == "hoi" and message.sender_id == "rest:anna"
+    assert response.status_code == 200 and response.json() == [{"recipient_id": "rest:anon:anna", "text": "ontvangen"}]
+    assert message.text == "hoi" and message.sender_id == "rest:anon:anna"
     assert message.metadata is None and message.input_channel == "rest"
 
 
@@ -161,15 +161,59 @@ def test_an_oversized_or_missing_sender_gets_a_fresh_id_of_its_own(server: Chann
                                   ({"message": "b"}, {}), ({"sender": "   ", "message": "c"}, {}))
     assert [r.status_code for r in (r1, r2, r3)] == [200, 200, 200]
     senders = [m.sender_id for m in seen]
-    assert all(s.startswith("rest:") and len(s) == len("rest:") + 32 for s in senders)
+    assert all(s.startswith("rest:anon:") and len(s) == len("rest:anon:") + 32 for s in senders)
     assert len(set(senders)) == 3 and "x" * 20 not in senders[0]
 
 
 def test_a_sender_at_the_limit_is_kept(server: ChannelServer) -> None:
     response, message = one(server, {"sender": "y" * MAX_SENDER, "message": "hoi"})
-    assert response.status_code == 200 and message.sender_id == "rest:" + "y" * MAX_SENDER
+    assert response.status_code == 200 and message.sender_id == "rest:anon:" + "y" * MAX_SENDER
 
 
 def test_malformed_json_never_crashes_the_channel(server: ChannelServer) -> None:
     response, _ = one(server, b"{not json", {"Content-Type": "application/json"})
     assert response.status_code < 500
+
+
+def test_each_identity_has_its_own_conversations(server: ChannelServer) -> None:
+    """Issue 17: one sender id used anonymously, by a logged-in leader, by another leader and by the back
+    office gives four conversations; the same identity again gives the same one. The number itself is
+    not in the id (a pseudonym)."""
+    token = issue_token("100234", config=TokenConfig.from_env())
+    other = issue_token("100235", config=TokenConfig.from_env())
+    body = {"sender": "S", "message": "ja"}
+    _, seen = exchange(server, (body, {}), (body, {"Authorization": f"Bearer {token}"}),
+                       (body, {"Authorization": f"Bearer {other}"}),
+                       ({**body, "registratienummer": "100234"}, {"X-Backoffice-Token": OFFICE}),
+                       (body, {"Authorization": f"Bearer {token}"}))
+    ids = [m.sender_id for m in seen]
+    assert len(set(ids[:4])) == 4 and ids[4] == ids[1]
+    assert ids[0] == "rest:anon:S" and ids[1].startswith("rest:leader-") and ids[3].startswith("rest:office-")
+    assert not any("100234" in i or "100235" in i for i in ids)
+
+
+def test_a_long_message_is_cut_before_understanding_with_a_dutch_note(server: ChannelServer) -> None:
+    from channels.limits import CUT_KEY, MAX_MESSAGE_CHARS
+
+    response, message = one(server, {"sender": "lang", "message": "hoeveel punten " + "x" * 1_000_000})
+    assert response.status_code == 200
+    assert len(message.text) == MAX_MESSAGE_CHARS and message.text.startswith("hoeveel punten")
+    assert message.metadata == {CUT_KEY: 1_000_015}
+    note = response.json()[0]["text"]
+    assert "erg lang (1.000.015 tekens)" in note and "eerste 5.000 tekens" in note
+    short, plain = one(server, {"sender": "kort", "message": "hoeveel punten"})
+    assert plain.metadata is None and len(short.json()) == 1
+
+
+def test_a_body_beyond_reason_gets_413_in_dutch(server: ChannelServer) -> None:
+    from channels.limits import MAX_BODY_BYTES
+
+    body = b'{"sender": "s", "message": "' + b"a" * MAX_BODY_BYTES + b'"}'
+    response, message = one(server, body, {"Content-Type": "application/json"})
+    assert response.status_code == 413 and "te groot" in response.json()["message"] and message is None
+
+
+def test_a_non_ascii_back_office_token_gets_401(server: ChannelServer) -> None:
+    response, message = one(server, {"sender": "s", "message": "hoi", "registratienummer": "100234"},
+                            {"X-Backoffice-Token": "géheim".encode("utf-8")})  # type: ignore[dict-item]
+    assert response.status_code == 401 and message is None

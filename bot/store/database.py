@@ -62,6 +62,14 @@ def _sqlite_wal(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+def private_file(path: Path) -> None:
+    """Create the SQLite file (and its folder) readable and writable by its owner only; an existing one
+    is made so. Its journal files (-wal, -shm) are created by SQLite with the same mode."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    path.chmod(0o600)
+
+
 def make_engine(url: str) -> Any:
     """A future-style engine: SQLite shared across threads, PostgreSQL with pre-ping."""
     parsed = sa.engine.make_url(url)
@@ -72,7 +80,7 @@ def make_engine(url: str) -> Any:
             engine = sa.create_engine(url, future=True, poolclass=StaticPool,
                                       connect_args={"check_same_thread": False})
         else:
-            Path(database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+            private_file(Path(database).expanduser().resolve())
             engine = sa.create_engine(
                 url, future=True, poolclass=QueuePool, pool_size=POOL_SIZE, max_overflow=POOL_SIZE,
                 connect_args={"check_same_thread": False, "timeout": 30},

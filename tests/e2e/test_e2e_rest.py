@@ -198,7 +198,7 @@ def test_rasa_data_validate_is_clean() -> None:
 def test_rest_conversations_are_kept_apart_from_other_channels(servers: Servers) -> None:
     # A REST client cannot address a widget session (32 hex) or a Teams conversation by its id.
     [reply, *_] = servers.say("hallo", sender="0123456789abcdef0123456789abcdef", input_channel="socketio")
-    assert reply["recipient_id"] == "rest:0123456789abcdef0123456789abcdef"
+    assert reply["recipient_id"] == "rest:anon:0123456789abcdef0123456789abcdef"
     status, replies = servers.post({"message": "hallo"})
     assert status == 200 and str(replies[0]["recipient_id"]).startswith("rest:")  # type: ignore[index]
     assert replies[0]["recipient_id"] != "rest:default"  # type: ignore[index]

@@ -17,7 +17,7 @@ import time
 import urllib.error
 import urllib.request
 from types import SimpleNamespace
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -28,7 +28,7 @@ from tests.helpdesk.helpdesk_support import Receiver
 
 from .cluster import PG_PORT, Cluster, new_cluster
 from .conftest import ROOT, free_port, port_open
-from .test_e2e_helpdesk import NUMBER, delivered, helpdesk_env
+from .test_e2e_helpdesk import NUMBER, delivered, helpdesk_env, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -52,15 +52,6 @@ def cluster(tmp_path_factory: pytest.TempPathFactory, receiver: Receiver) -> Ite
         yield running
     finally:
         running.remove()
-
-
-def wait_for(check: Callable[[], bool], timeout: float = 60) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.5)
-    return check()
 
 
 def pid_of(cluster: Cluster, program: str) -> int:

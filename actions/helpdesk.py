@@ -41,6 +41,14 @@ def verified_leader(tracker: Tracker) -> str | None:
     return leader_from_metadata(tracker.latest_message.get("metadata"))
 
 
+def current_session(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The events since the conversation's last session start (issue 17): what an earlier session said,
+    perhaps by someone else at a shared school computer, never goes into a ticket or a quote."""
+    found = list(events)
+    starts = [i for i, event in enumerate(found) if event.get("event") == "session_started"]
+    return found[starts[-1] + 1:] if starts else found
+
+
 def user_turns(events: Iterable[dict[str, Any]]) -> list[tuple[str, str]]:
     """(intent, text) of every user message, oldest first (reverted ones too: they were still asked)."""
     turns = []
@@ -81,7 +89,7 @@ class ActionHelpdeskStart(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        earlier = user_turns(tracker.events)[:-1]  # the last one is this message
+        earlier = user_turns(current_session(tracker.events))[:-1]  # the last one is this message
         start = handover.plan(latest_intent(tracker), latest_text(tracker), earlier, helpdesk_offered(tracker))
         if start.question and not check_question(start.question).ok:
             start = handover.Start(start.reason, None, start.intent)  # the form asks it again, with the reason
@@ -188,7 +196,7 @@ def draft_from(tracker: Tracker) -> TicketDraft:
     number = tracker.get_slot("helpdesk_registratienummer")
     verified = verified_leader(tracker)
     consent = tracker.get_slot("helpdesk_consent") is True
-    lines = handover.transcript(messages(tracker.events)) if consent else []
+    lines = handover.transcript(messages(current_session(tracker.events))) if consent else []
     return TicketDraft(
         question=str(tracker.get_slot("helpdesk_question")),
         email=str(tracker.get_slot("helpdesk_email")),

@@ -10,6 +10,11 @@ Configuration (environment):
   `REGISTERWIJZER_JWT_SIGNING_KEY`: the PEM private key, only where test tokens are issued.
   Without a key, a random development secret is created once in `var/jwt-dev.key` (local use only).
 - `REGISTERWIJZER_JWT_ISSUER`, `REGISTERWIJZER_JWT_AUDIENCE`: checked when set.
+- `REGISTERWIJZER_JWT_MAX_LIFETIME`: seconds a token may still be valid for (default 12 hours); a token
+  whose expiry lies further ahead is refused, so a leaked long-lived token is no master key.
+- `REGISTERWIJZER_ENV`: `development` (default) or anything else, such as `production`. Outside
+  development a configured key, an issuer and an audience are required (ConfigError otherwise); the
+  portal should sign with an asymmetric algorithm (RS256 or ES256), so this side holds only a public key.
 - `REST_CHANNEL_TOKEN`: the back-office token for the REST channel (see channels/rest.py).
 """
 
@@ -25,13 +30,20 @@ from typing import Any
 
 import jwt
 
+from .errors import UserError
+
 ROOT = Path(__file__).resolve().parents[1]
 DEV_KEY_FILE = ROOT / "var" / "jwt-dev.key"
 CLAIM = "registratienummer"
 NUMBER_RE = re.compile(r"^\d{6,10}$")
 LEEWAY_SECONDS = 30
+MAX_LIFETIME_SECONDS = 12 * 3600
 METADATA_KEY = "verified_leader"
 CHANNEL_KEY = "verified_channel"
+
+
+class IdentityConfigError(UserError):
+    """The token settings are not fit for where the assistant runs (the message says what is missing)."""
 
 
 class IdentityError(Exception):
@@ -49,19 +61,29 @@ class TokenConfig:
     signing_key: str
     issuer: str | None = None
     audience: str | None = None
+    max_lifetime: int = MAX_LIFETIME_SECONDS
 
     @classmethod
     def from_env(cls) -> TokenConfig:
-        algorithm = os.environ.get("REGISTERWIJZER_JWT_ALGORITHM", "HS256")
-        key = os.environ.get("REGISTERWIJZER_JWT_KEY") or _dev_key()
-        signing = os.environ.get("REGISTERWIJZER_JWT_SIGNING_KEY") or key
-        return cls(
-            algorithm=algorithm,
-            verify_key=key,
-            signing_key=signing,
-            issuer=os.environ.get("REGISTERWIJZER_JWT_ISSUER") or None,
-            audience=os.environ.get("REGISTERWIJZER_JWT_AUDIENCE") or None,
-        )
+        env = os.environ
+        algorithm = env.get("REGISTERWIJZER_JWT_ALGORITHM", "HS256")
+        issuer = env.get("REGISTERWIJZER_JWT_ISSUER") or None
+        audience = env.get("REGISTERWIJZER_JWT_AUDIENCE") or None
+        if env.get("REGISTERWIJZER_ENV", "development").strip().lower() != "development":
+            missing = [name for name, value in (("REGISTERWIJZER_JWT_KEY", env.get("REGISTERWIJZER_JWT_KEY")),
+                                                ("REGISTERWIJZER_JWT_ISSUER", issuer),
+                                                ("REGISTERWIJZER_JWT_AUDIENCE", audience)) if not value]
+            if missing:
+                raise IdentityConfigError("Buiten de ontwikkelomgeving zijn deze instellingen verplicht: "
+                                          + ", ".join(missing) + ".")
+        key = env.get("REGISTERWIJZER_JWT_KEY") or _dev_key()
+        signing = env.get("REGISTERWIJZER_JWT_SIGNING_KEY") or key
+        try:
+            lifetime = int(env.get("REGISTERWIJZER_JWT_MAX_LIFETIME") or MAX_LIFETIME_SECONDS)
+        except ValueError:
+            raise IdentityConfigError("REGISTERWIJZER_JWT_MAX_LIFETIME moet een heel aantal seconden zijn.") from None
+        return cls(algorithm=algorithm, verify_key=key, signing_key=signing, issuer=issuer, audience=audience,
+                   max_lifetime=max(lifetime, 60))
 
 
 def _dev_key() -> str:
@@ -104,6 +126,9 @@ def verify_token(token: object, config: TokenConfig | None = None) -> str:
         )
     except jwt.PyJWTError as exc:
         raise IdentityError(f"invalid token: {type(exc).__name__}") from None
+    expires = claims.get("exp")
+    if isinstance(expires, (int, float)) and expires - time.time() > cfg.max_lifetime + LEEWAY_SECONDS:
+        raise IdentityError("token valid for longer than allowed")
     number = claims.get(CLAIM)
     if not isinstance(number, str) or not NUMBER_RE.match(number):
         raise IdentityError("token has no valid registratienummer")

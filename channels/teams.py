@@ -56,6 +56,10 @@ SCOPE = "https://api.botframework.com/.default"
 DEFAULT_OPENID_METADATA_URL = "https://login.botframework.com/v1/.well-known/openidconfiguration"
 DEFAULT_SERVICE_URLS = ("https://smba.trafficmanager.net/",)
 LEEWAY_SECONDS = 300  # Microsoft's clock-skew allowance
+TEAMS_CHANNEL = "msteams"
+# Keys that could not be refreshed for this long are dropped: the webhook answers 503 until Microsoft's
+# keys can be fetched again, rather than trusting keys Microsoft may have revoked meanwhile.
+KEYS_MAX_AGE_SECONDS = 3 * 24 * 3600
 KEYS_TTL_SECONDS = 24 * 3600
 KEYS_REFETCH_SECONDS = 60.0  # at most one fetch a minute caused by an unknown key id
 TOKEN_MARGIN_SECONDS = 300
@@ -213,6 +217,8 @@ def verify_activity(token: str, activity: Mapping[str, Any], config: TeamsConfig
     channel = activity.get("channelId")
     if not isinstance(channel, str) or channel not in signing.endorsements:
         raise AuthError(f"signing key not endorsed for channel {str(channel)[:50]!r}")
+    if channel != TEAMS_CHANNEL:  # a genuine Bot Framework activity, but from another channel
+        raise AuthError(f"only Microsoft Teams, not channel {channel[:50]!r}")
     return claims
 
 
@@ -225,8 +231,9 @@ async def _get_json(session: aiohttp.ClientSession, url: str) -> Any:
 class KeyStore:
     """Microsoft's signing keys: fetched on first use, kept for a day, fetched again for an unknown key id."""
 
-    def __init__(self, metadata_url: str, ttl: float = KEYS_TTL_SECONDS, refetch: float = KEYS_REFETCH_SECONDS) -> None:
-        self.metadata_url, self.ttl, self.refetch = metadata_url, ttl, refetch
+    def __init__(self, metadata_url: str, ttl: float = KEYS_TTL_SECONDS, refetch: float = KEYS_REFETCH_SECONDS,
+                 max_age: float = KEYS_MAX_AGE_SECONDS) -> None:
+        self.metadata_url, self.ttl, self.refetch, self.max_age = metadata_url, ttl, refetch, max_age
         self.keys: dict[str, SigningKey] = {}
         self.fetched_at = self.attempted_at = float("-inf")
         self.fetches = 0
@@ -242,6 +249,9 @@ class KeyStore:
             async with self._lock:  # concurrent requests share one fetch
                 if self._needs_fetch(kid):
                     await self._fetch()
+        if self.keys and time.monotonic() - self.fetched_at > self.max_age:
+            logger.error("Teams: Microsoft's keys could not be refreshed for %.0f hours: dropped", self.max_age / 3600)
+            self.keys = {}
         if not self.keys:
             raise KeysUnavailable()
         return self.keys
@@ -513,6 +523,10 @@ class TeamsInput(BotFrameworkInput):  # type: ignore[misc]
             if not tenant or tenant.lower() != self.config.tenant_id.lower():
                 logger.warning("Teams: message from another tenant ignored")
                 return response.json(WRONG_TENANT, status=403)
+            kind = activity["conversation"].get("conversationType")
+            if kind not in (None, "personal"):  # group chats and channels: the assistant is personal only
+                logger.info("Teams: message in a %s conversation ignored", str(kind)[:20])
+                return response.json({"status": "genegeerd"})
             conversation = activity["conversation"]["id"]
             text, length = bounded(message_text(activity))
             message = UserMessage(

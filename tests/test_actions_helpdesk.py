@@ -126,6 +126,24 @@ def filled(consent: bool, **extra: Any) -> dict[str, Any]:
             "helpdesk_reason": "persoonlijk", "helpdesk_intent": "personal_case", **extra}
 
 
+def test_only_the_current_session_goes_into_the_ticket_and_the_quote(desk: Helpdesk) -> None:
+    """Issue 17: an earlier session of the same conversation (another day, perhaps another person at a
+    shared computer) is neither quoted nor sent along."""
+    earlier = [{"event": "user", "text": "mijn BSN is 123456782, hoe vraag ik uitstel aan",
+                "parse_data": {"intent": {"name": "ask_outside_sources"}}, "timestamp": 1_750_000_000.0},
+               {"event": "bot", "text": "Daar staat niets over. " + HELPDESK_OFFER},
+               {"event": "action", "name": "action_session_start"}, {"event": "session_started"},
+               {"event": "user", "text": "hallo", "timestamp": 1_760_000_000.0}, {"event": "bot", "text": "Hoi!"}]
+    [message], events = run(ActionHelpdeskStart(), tracker("ik wil een medewerker spreken", "request_helpdesk",
+                                                           history=earlier))
+    assert "uitstel" not in message["text"] and not any(
+        e == SlotSet("helpdesk_question", "mijn BSN is 123456782, hoe vraag ik uitstel aan") for e in events)
+    run(ActionHelpdeskSubmit(), tracker("ja", "affirm", slots=filled(True), history=earlier))
+    [ticket] = desk.tickets()
+    assert [line.text for line in ticket.transcript][:2] == ["hallo", "Hoi!"]
+    assert not any("uitstel" in line.text for line in ticket.transcript)
+
+
 def test_submit_stores_the_ticket_before_saying_its_number(desk: Helpdesk) -> None:
     history = [{"event": "user", "text": "hallo", "timestamp": 1_760_000_000.0}, {"event": "bot", "text": "Hoi!"}]
     [message], events = run(ActionHelpdeskSubmit(), tracker("ja", "affirm", slots=filled(True), history=history,

@@ -52,6 +52,8 @@ BAD_TOKENS = {
                         "invalid token: InvalidAlgorithmError"),
     "alg none": (lambda: jwt.encode(_live(registratienummer="100234"), None, algorithm="none"),
                  "invalid token: InvalidAlgorithmError"),
+    "valid for too long": (lambda: make({"registratienummer": "100234", "exp": int(time.time()) + 13 * 3600}),
+                           "token valid for longer than allowed"),
 }
 
 
@@ -88,3 +90,23 @@ def test_backoffice_secret_comparison() -> None:
     assert not same_secret("abc", None)
     assert not same_secret(None, "abc")
     assert not same_secret("abd", "abc")
+
+
+def test_outside_development_issuer_audience_and_a_key_are_required(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.identity import IdentityConfigError
+
+    for name in ("REGISTERWIJZER_JWT_KEY", "REGISTERWIJZER_JWT_ISSUER", "REGISTERWIJZER_JWT_AUDIENCE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("REGISTERWIJZER_ENV", "production")
+    with pytest.raises(IdentityConfigError) as missing:
+        TokenConfig.from_env()
+    assert "REGISTERWIJZER_JWT_KEY, REGISTERWIJZER_JWT_ISSUER, REGISTERWIJZER_JWT_AUDIENCE" in missing.value.message
+    monkeypatch.setenv("REGISTERWIJZER_JWT_KEY", "k" * 40)
+    monkeypatch.setenv("REGISTERWIJZER_JWT_ISSUER", "portal")
+    monkeypatch.setenv("REGISTERWIJZER_JWT_AUDIENCE", "registerwijzer")
+    monkeypatch.setenv("REGISTERWIJZER_JWT_MAX_LIFETIME", "600")
+    config = TokenConfig.from_env()
+    assert (config.issuer, config.audience, config.max_lifetime) == ("portal", "registerwijzer", 600)
+    assert verify_token(issue_token("100234", ttl_seconds=300, config=config), config) == "100234"
+    with pytest.raises(IdentityError):
+        verify_token(issue_token("100234", ttl_seconds=3600, config=config), config)  # beyond the cap

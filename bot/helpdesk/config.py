@@ -69,6 +69,8 @@ class HelpdeskConfig:
     max_attempts: int = 10
     lease_seconds: float = 120.0
     batch_size: int = 20
+    # Tickets one person may create per hour (same conversation, e-mail address or registratienummer).
+    tickets_per_hour: int = 5
 
     @property
     def webhook_enabled(self) -> bool:
@@ -114,7 +116,11 @@ class HelpdeskConfig:
             max_attempts=_int(e, "HELPDESK_MAX_ATTEMPTS", 10, 1),
             lease_seconds=_float(e, "HELPDESK_LEASE_SECONDS", 120.0, 0.1),
             batch_size=_int(e, "HELPDESK_BATCH_SIZE", 20, 1),
+            tickets_per_hour=_int(e, "HELPDESK_TICKETS_PER_HOUR", 5, 1),
         )
         if config.smtp_user and not config.smtp_password:
             raise ConfigError("HELPDESK_SMTP_PASSWORD ontbreekt bij HELPDESK_SMTP_USER.")
+        if config.smtp_user and not config.smtp_starttls:
+            raise ConfigError("HELPDESK_SMTP_STARTTLS=1 is verplicht bij HELPDESK_SMTP_USER: anders gaat het "
+                              "wachtwoord onversleuteld over het netwerk.")
         return config

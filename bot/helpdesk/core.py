@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterable, Sequence
 
 import sqlalchemy as sa  # type: ignore[import-untyped]
@@ -281,15 +281,24 @@ class Helpdesk:
         day = today or date.today()
         try:
             leader = self.store.leader(number) if number else None
+            recent = self._recent_tickets(created, conversation_id, email.value, number)
         except SQLAlchemyError:
             raise HelpdeskError(_SAVE_FAILED) from None
-        period_end = leader.period_end if leader else None
+        if recent >= self.config.tickets_per_hour:
+            raise HelpdeskError(_TOO_MANY.format(count=recent))
+        # Only a verified leader's period counts (issue 17): a number typed by anyone must not change
+        # what they hear (priority, answer date), or it would tell whether that leader's period ends soon.
+        found_end = leader.period_end if leader else None
+        period_end = found_end if draft.verified else None
         result = triage(question.value, intent, period_end, day)
         reasons = list(result.reasons)
         if number and leader is None:
             reasons.append(f"registratienummer {number} niet gevonden in de database")
         if number and not draft.verified:
             reasons.append("registratienummer opgegeven door de gebruiker, identiteit niet gecontroleerd")
+            if found_end is not None:
+                reasons.append(f"periode van dit nummer eindigt op {format_date(found_end)}; "
+                               "niet meegeteld voor de prioriteit (niet gecontroleerd)")
         expected = self.service_level.expected_by(result.priority, day)
         transcript = _transcript_json(draft.transcript) if draft.consent else None
         uid = uuid.uuid4().hex
@@ -323,6 +332,16 @@ class Helpdesk:
         except SQLAlchemyError as exc:
             raise HelpdeskError(_SAVE_FAILED) from exc  # the cause stays attached for the caller's log
         return _record(ticket, deliveries)
+
+    def _recent_tickets(self, now: datetime, conversation_id: str, email: str, number: str | None) -> int:
+        """Tickets of the last hour from this conversation, e-mail address or registratienummer."""
+        same = [Ticket.conversation_id == conversation_id, sa.func.lower(Ticket.email) == email.lower()]
+        if number:
+            same.append(Ticket.registratienummer == number)
+        query = sa.select(sa.func.count()).select_from(Ticket).where(
+            Ticket.created_at >= now - timedelta(hours=1), sa.or_(*same))
+        with self._session() as session:
+            return int(session.execute(query).scalar_one())
 
     async def acreate_ticket(self, draft: TicketDraft, today: date | None = None) -> TicketRecord:
         return await self.database.in_thread(functools.partial(self.create_ticket, draft, today))
@@ -419,3 +438,5 @@ class Helpdesk:
 
 _SAVE_FAILED = ("Het lukte niet om je vraag op te slaan voor de helpdesk. Er is niets verstuurd. "
                 "Probeer het over een paar minuten nog eens.")
+_TOO_MANY = ("Je hebt het afgelopen uur al {count} vragen aan de helpdesk gestuurd. De helpdesk beantwoordt "
+             "die eerst; stuur een nieuwe vraag over een uur, of vul je eerdere vraag aan als de helpdesk je mailt.")

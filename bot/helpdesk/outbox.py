@@ -181,6 +181,8 @@ def send_mail(config: HelpdeskConfig, key: str, payload: dict[str, Any]) -> Outc
             if config.smtp_starttls:
                 smtp.starttls(context=ssl.create_default_context())
             if config.smtp_user and config.smtp_password:
+                if not config.smtp_starttls:  # never a password over an unencrypted connection
+                    return Outcome(False, permanent=True, error="SMTP-aanmelding zonder TLS geweigerd")
                 smtp.login(config.smtp_user, config.smtp_password)
             smtp.send_message(mail_message(config, key, payload))
     except smtplib.SMTPRecipientsRefused as exc:
@@ -276,7 +278,23 @@ class OutboxWorker:
             return send_mail(self.config, row.idempotency_key, row.payload)
         return Outcome(False, permanent=True, error=f"onbekende soort '{row.kind}'")
 
+    def renew(self, row: Claimed) -> bool:
+        """Extend this worker's lease on `row` right before sending it, so the lease covers the send
+        itself however long the batch before it took. False when the lease ran out and another worker
+        has the row now (it is then sent by that worker, not twice)."""
+        now = utcnow()
+        with self.engine.begin() as connection:
+            renewed = connection.execute(
+                sa.update(_TABLE).where(_TABLE.c.id == row.id, _TABLE.c.lease_owner == row.token,
+                                        _TABLE.c.status == "pending")
+                .values(lease_until=now + timedelta(seconds=self.config.lease), updated_at=now))
+        return bool(renewed.rowcount)
+
     def deliver(self, row: Claimed) -> Outcome:
+        if not self.renew(row):
+            number = row.payload.get("ticket", {}).get("number", "?")
+            self.log(f"{number} {row.kind}: lease verlopen, een andere worker neemt het over")
+            return Outcome(False, error="lease verlopen")
         try:
             outcome = self.send(row)
         except Exception as exc:  # never lose a row to a bug in sending: retry it like a network error

@@ -25,7 +25,8 @@ SECRET = "test-secret-Ω"
 
 def fast_config(**overrides: Any) -> HelpdeskConfig:
     values: dict[str, Any] = dict(webhook_timeout=0.5, smtp_timeout=0.5, worker_interval=0.05,
-                                  backoff_base=0.05, backoff_cap=0.3, max_attempts=4, lease_seconds=0.5)
+                                  backoff_base=0.05, backoff_cap=0.3, max_attempts=4, lease_seconds=0.5,
+                                  tickets_per_hour=1000)
     values.update(overrides)
     return HelpdeskConfig(**values)
 

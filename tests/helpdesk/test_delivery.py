@@ -389,3 +389,32 @@ def test_the_worker_waits_out_a_database_outage_and_then_delivers(sqlite_store: 
         thread.join(10)
     assert not thread.is_alive()
     assert [body["ticket"]["number"] for body in receiver.accepted.values()] == [ticket.number]
+
+
+def test_a_slow_batch_never_sends_a_row_another_worker_took_over(any_store: Store, receiver: Receiver) -> None:
+    """Issue 17: a worker's lease on a batch may run out before it reaches the last row (a slow batch).
+    Each row's lease is renewed right before it is sent; a row another worker has claimed meanwhile is
+    left to that worker, so every ticket is posted once."""
+    helpdesk = webhook_helpdesk(any_store, receiver)
+    numbers = {helpdesk.create_ticket(draft(), today=TODAY).number for _ in range(2)}
+    slow, quick = OutboxWorker(helpdesk), OutboxWorker(helpdesk)
+    batch = slow.claim()
+    assert len(batch) == 2
+    time.sleep(slow.config.lease + 0.2)  # the slow worker's lease runs out before it sends anything
+    assert quick.run(once=True) == 2
+    assert [slow.deliver(row).ok for row in batch] == [False, False]
+    assert len(receiver.posts) == 2 and {b["ticket"]["number"] for b in receiver.accepted.values()} == numbers
+    assert helpdesk.counts()["pending"] == 0
+
+
+def test_smtp_credentials_need_tls() -> None:
+    """Issue 17: a mail password is never sent over an unencrypted connection."""
+    from bot.helpdesk.config import ConfigError
+
+    plain = {"HELPDESK_SMTP_HOST": "mail.example", "HELPDESK_MAIL_TO": "helpdesk@register.example",
+             "HELPDESK_SMTP_USER": "registerwijzer", "HELPDESK_SMTP_PASSWORD": "geheim"}
+    with pytest.raises(ConfigError, match="HELPDESK_SMTP_STARTTLS=1 is verplicht"):
+        HelpdeskConfig.from_env(plain)
+    secured = HelpdeskConfig.from_env({**plain, "HELPDESK_SMTP_STARTTLS": "1"})
+    assert secured.smtp_starttls and secured.smtp_port == 587
+    assert HelpdeskConfig.from_env({k: v for k, v in plain.items() if "USER" not in k and "PASSWORD" not in k})

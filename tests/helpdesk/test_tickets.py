@@ -63,6 +63,39 @@ def test_period_end_is_looked_up_and_makes_it_urgent(helpdesk: Helpdesk) -> None
     assert "voorrang" in text
 
 
+def test_an_unverified_number_never_changes_what_the_user_hears(helpdesk: Helpdesk) -> None:
+    """Issue 17: anyone can type a number in the form. Its period must not raise the priority or bring
+    the answer date forward, or the reply would tell whether that leader's period ends soon; the
+    helpdesk sees the number, unverified, and the period as a note."""
+    helpdesk.store.add_leader("100234", "Anna de Vries", "anna@school.nl", "RDO", date(2022, 12, 1),
+                              period_end=TODAY + timedelta(weeks=6))
+    typed = helpdesk.create_ticket(draft("Hoeveel punten mis ik nog?", registratienummer="100234", verified=False,
+                                         intent="ask_my_progress"), today=TODAY)
+    unknown = helpdesk.create_ticket(draft("Hoeveel punten mis ik nog?", registratienummer="999999", verified=False,
+                                           intent="ask_my_progress"), today=TODAY)
+    assert typed.registratienummer == "100234" and not typed.verified and typed.period_end is None
+    assert typed.priority == unknown.priority == "normaal" and typed.expected_by == unknown.expected_by
+    assert next_steps(typed).replace(typed.number, "X") == next_steps(unknown).replace(unknown.number, "X")
+    assert any("niet meegeteld voor de prioriteit" in r for r in typed.reasons)
+
+
+def test_tickets_per_person_and_hour_are_limited(any_store: Store) -> None:
+    """Issue 17: one person (conversation, e-mail address or number) creates at most a few tickets an hour;
+    the next one gets a Dutch explanation and nothing is stored; someone else is not affected."""
+    helpdesk = Helpdesk(any_store, fast_config(tickets_per_hour=3))
+    for i in range(3):
+        helpdesk.create_ticket(draft(email="jan@school.nl", conversation_id=f"gesprek-{i}"), today=TODAY)
+    with pytest.raises(HelpdeskError) as refused:
+        helpdesk.create_ticket(draft(email="JAN@school.nl", conversation_id="nog-een"), today=TODAY)
+    assert "afgelopen uur al 3 vragen" in refused.value.message
+    for i in range(3):  # one conversation with a new address each time is still one person
+        helpdesk.create_ticket(draft(email=f"adres{i}@school.nl", conversation_id="zelfde"), today=TODAY)
+    with pytest.raises(HelpdeskError):
+        helpdesk.create_ticket(draft(email="nieuw@school.nl", conversation_id="zelfde"), today=TODAY)
+    helpdesk.create_ticket(draft(email="ander@school.nl", conversation_id="weer-een-ander"), today=TODAY)
+    assert len(helpdesk.tickets()) == 7
+
+
 def test_unknown_number_is_noted(helpdesk: Helpdesk) -> None:
     ticket = helpdesk.create_ticket(draft(registratienummer="999999"), today=TODAY)
     assert ticket.period_end is None

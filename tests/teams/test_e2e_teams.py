@@ -187,6 +187,19 @@ def test_other_activity_types_are_ignored(teams: tuple[Servers, MicrosoftStub]) 
     assert stub.replies("a:e2e-update") == []
 
 
+def test_group_chats_and_channels_are_ignored(teams: tuple[Servers, MicrosoftStub]) -> None:
+    """Issue 17: the assistant answers in personal chats only (what a leader asks is personal)."""
+    servers, stub = teams
+    for kind in ("groupChat", "channel"):
+        conversation = f"19:e2e-{kind}"
+        activity = stub.activity(conversation=conversation)
+        activity["conversation"]["conversationType"] = kind
+        status, body = post(servers, activity, _genuine(stub))
+        assert status == 200 and body == {"status": "genegeerd"}
+    settled(servers, stub)
+    assert stub.replies("19:e2e-groupChat") == [] and stub.replies("19:e2e-channel") == []
+
+
 def test_another_tenant_gets_no_answer(teams: tuple[Servers, MicrosoftStub]) -> None:
     servers, stub = teams
     activity = stub.activity(conversation="a:e2e-tenant", channelData={"tenant": {"id": "other-tenant"}})

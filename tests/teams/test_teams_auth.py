@@ -137,6 +137,13 @@ def test_unendorsed_channel(stub: MicrosoftStub, config: TeamsConfig) -> None:
     assert "not endorsed" in rejected(stub, config, f"Bearer {stub.token()}", stub.activity(channelId=None))
 
 
+def test_only_the_teams_channel_is_accepted(stub: MicrosoftStub, config: TeamsConfig) -> None:
+    """A genuine Bot Framework activity from another channel (its key endorsed for that channel) is not
+    a Teams message: refused (issue 17)."""
+    reason = rejected(stub, config, f"Bearer {stub.token(key='webchat')}", stub.activity(channelId="webchat"))
+    assert reason == "only Microsoft Teams, not channel 'webchat'"
+
+
 def test_disallowed_service_url(stub: MicrosoftStub, config: TeamsConfig) -> None:
     evil = f"{stub.base}/evil/"
     assert "serviceUrl not allowed" in rejected(stub, config, f"Bearer {stub.token(evil)}",
@@ -210,6 +217,32 @@ def test_keys_are_fetched_lazily_cached_and_refetched_once_for_an_unknown_key(st
         assert limited.fetches == 1
 
     asyncio.run(scenario())
+
+
+def test_keys_that_cannot_be_refreshed_expire(stub: MicrosoftStub) -> None:
+    """Issue 17: when Microsoft's keys cannot be fetched again for longer than max_age, the old ones are
+    dropped (503 at the webhook) instead of being trusted forever."""
+    from channels.teams import KeysUnavailable
+
+    async def scenario() -> None:
+        store = KeyStore(f"{stub.base}/openid", ttl=0.1, refetch=0, max_age=0.5)
+        assert "teams" in await store.get("teams")
+        store.metadata_url = f"http://127.0.0.1:{unused_port()}/openid"  # Microsoft unreachable from now on
+        await asyncio.sleep(0.2)
+        assert "teams" in await store.get("teams")  # stale but within max_age: still used
+        await asyncio.sleep(0.5)
+        with pytest.raises(KeysUnavailable):
+            await store.get("teams")
+
+    asyncio.run(scenario())
+
+
+def unused_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def test_bot_token_is_fetched_once_and_shared(stub: MicrosoftStub, config: TeamsConfig) -> None:

@@ -11,10 +11,23 @@
   var TOKEN_KEY = "registerwijzer.token";
   var SESSION_KEY = "chat_session";
 
+  var TOKEN_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;  // a JWT, at most 4096 characters
+
   function takeTokenFromFragment() {
-    var match = /(?:^|[#&])token=([^&]+)/.exec(window.location.hash);
+    var match = /(?:^|[#&])token=([^&]*)/.exec(window.location.hash);
     if (!match) return;
-    var token = decodeURIComponent(match[1]);
+    var token = null;
+    try {
+      token = decodeURIComponent(match[1]);
+    } catch (e) {
+      token = null;  // a malformed fragment (%E0%A4%A...) must not stop the page
+    }
+    if (!token || token.length > 4096 || !TOKEN_SHAPE.test(token)) {
+      window.history.replaceState(null, "", window.location.pathname + window.location.search);
+      var notice = document.getElementById("token-error");
+      if (notice) notice.hidden = false;
+      return;
+    }
     var previous = window.sessionStorage.getItem(TOKEN_KEY);
     if (previous !== token) {
       // Another identity: start a new conversation, so no answer meant for someone else stays visible.

@@ -147,6 +147,17 @@ def test_forged_token_gets_a_dutch_refusal(widget: Widget) -> None:
     assert "70 (leerKRACHT jaar-1)" not in widget.conversation()
 
 
+@pytest.mark.parametrize("fragment", ["#token=%E0%A4%A", "#token=", "#token=<script>alert(1)</script>"])
+def test_a_malformed_token_link_leaves_a_working_page(widget: Widget, fragment: str) -> None:
+    """Issue 17: a broken #token fragment (a bad escape, nothing, not a JWT) does not stop the page: it
+    says the link is invalid, the address bar is cleaned, and general questions work anonymously."""
+    widget.open(fragment)
+    assert widget.page.locator("#token-error").is_visible()
+    assert "token" not in widget.page.url
+    assert widget.page.evaluate("window.sessionStorage.getItem('registerwijzer.token')") is None
+    widget.ask("telt leerKRACHT jaar 1 mee?", "Bron:")
+
+
 def test_keyboard_only_and_labels(widget: Widget) -> None:
     widget.open()
     page = widget.page

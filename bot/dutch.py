@@ -10,6 +10,11 @@ MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augus
           "september", "oktober", "november", "december")
 
 
+def thousands(n: int) -> str:
+    """A whole number with Dutch thousands separators: 200000 -> "200.000"."""
+    return f"{n:,}".replace(",", ".")
+
+
 def format_date(day: date) -> str:
     """A date as Dutch users write it: 17 november 2020."""
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
 from .dutch import join_nl as join_nl  # re-exported: the renderers import it from here
+from .dutch import thousands
 from .register.model import Source
 
 
@@ -67,7 +68,7 @@ def source_line(sources: Sequence[Source]) -> str:
 
 
 def euro(amount: int) -> str:
-    return "€ " + f"{amount:,}".replace(",", ".")
+    return "€ " + thousands(amount)
 
 def bullets(items: Iterable[str]) -> str:
     return "\n".join(f"- {item}" for item in items)

@@ -13,16 +13,14 @@ from typing import Any, Awaitable, Callable, Optional
 
 from rasa.core.channels.channel import UserMessage  # type: ignore[import-untyped]
 
+from bot.dutch import thousands
+
 MAX_MESSAGE_CHARS = 5_000
 MAX_BODY_BYTES = 2 * 1024 * 1024
 CUT_KEY = "ingekort_van"  # metadata: the message's length before the cut
 TOO_LARGE = {"error": "te_groot", "message": "Dit bericht is te groot. Stel je vraag korter."}
 
 Handler = Callable[[UserMessage], Awaitable[Any]]
-
-
-def thousands(n: int) -> str:
-    return f"{n:,}".replace(",", ".")
 
 
 def bounded(text: str) -> tuple[str, Optional[int]]:

@@ -13,6 +13,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from ..dutch import thousands
+
 T = TypeVar("T")
 
 MAX_QUESTION = 2000
@@ -42,10 +44,6 @@ class Check(Generic[T]):
         return self.prompt is None
 
 
-def _thousands(n: int) -> str:
-    return f"{n:,}".replace(",", ".")
-
-
 def _clean_text(text: object) -> str:
     if not isinstance(text, str):
         return ""
@@ -65,8 +63,8 @@ def check_question(text: object) -> Check[str]:
         return Check(None, "Ik zie geen woorden in je bericht. Typ je vraag in gewone zinnen, "
                            "dan geef ik hem door aan de helpdesk.")
     if len(clean) > MAX_QUESTION:
-        return Check(None, f"Je vraag is te lang ({_thousands(len(clean))} tekens). Maak hem korter dan "
-                           f"{_thousands(MAX_QUESTION)} tekens. Schrijf alleen de kern op; de helpdesk vraagt "
+        return Check(None, f"Je vraag is te lang ({thousands(len(clean))} tekens). Maak hem korter dan "
+                           f"{thousands(MAX_QUESTION)} tekens. Schrijf alleen de kern op; de helpdesk vraagt "
                            "zelf door als ze meer wil weten.")
     if _HTML_RE.search(clean):
         return Check(None, "Ik kan geen HTML-code doorgeven. Wil je je vraag opnieuw typen? "

@@ -208,7 +208,14 @@ def draft_from(tracker: Tracker) -> TicketDraft:
         intent=tracker.get_slot("helpdesk_intent"),
         reason=tracker.get_slot("helpdesk_reason") or handover.ON_REQUEST,
         transcript=tuple(TranscriptLine(role, text, at) for role, text, at in lines),
+        client=client_of(tracker.latest_message.get("metadata")),
     )
+
+
+def client_of(metadata: object) -> str | None:
+    """The pseudonym of the client's address the channel put in the metadata (channels/limits.CLIENT_KEY)."""
+    value = metadata.get("client") if isinstance(metadata, dict) else None
+    return value if isinstance(value, str) and value else None
 
 
 class ActionHelpdeskSubmit(Action):

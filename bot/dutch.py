@@ -3,6 +3,7 @@ and the answers' renderers. Plain Python, nothing project-specific."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Sequence
 
@@ -31,3 +32,17 @@ def join_nl(items: Sequence[str], last: str = "en") -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + f" {last} " + items[-1]
+
+
+# Not ( ): without a [ before them they make nothing. Not <: Markdown parsers differ on escaping it
+# (remark-parse 5, in the widget, does not), so it becomes the entity &lt;, which every parser shows as <.
+_MARKDOWN = re.compile(r"([\\`*_\[\]>!#|~{}])")
+
+
+def literal(text: str) -> str:
+    """User text quoted in an answer, shown as typed: every answer is Markdown (the widget and Teams
+    render it), so a quoted `[link](...)`, `![image](...)`, `<b>`, or `*` must not become one. (A bare URL
+    may still be linked by the widget, but then it shows its own address: no disguised link.)"""
+    escaped = _MARKDOWN.sub(r"\\\1", text.replace("&", "&amp;").replace("<", "&lt;"))
+    escaped = re.sub(r"(?m)^(\s*)([-+=])(?=\s)", r"\1\\\2", escaped)  # no list or heading from a line start
+    return re.sub(r"(?m)^(\s*)(\d+)\.(?=\s)", r"\1\2\\.", escaped)

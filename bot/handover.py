@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable, Sequence
 
+from .dutch import literal
 from .replies import HELPDESK_OFFER
 
 # Why a hand-over started (stored with the ticket).
@@ -74,7 +75,7 @@ def plan(intent: str, text: str, earlier: Sequence[tuple[str, str]], offered: bo
 
 def intro(start: Start) -> str:
     if start.question:
-        return INTRO_WITH_QUESTION.format(question=start.question)
+        return INTRO_WITH_QUESTION.format(question=literal(start.question))
     return INTRO
 
 

@@ -20,6 +20,7 @@ Configuration (environment):
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import secrets
@@ -138,6 +139,12 @@ def verify_token(token: object, config: TokenConfig | None = None) -> str:
 def verified_metadata(registratienummer: str, channel: str) -> dict[str, str]:
     """The only metadata our connectors pass on: set by the server, never copied from a client."""
     return {METADATA_KEY: registratienummer, CHANNEL_KEY: channel}
+
+
+def pseudonym(registratienummer: str) -> str:
+    """The name of a leader in conversation ids (channels/conversations.py), so the number itself is
+    not stored or logged with them; bot/privacy.py finds a leader's conversations by it."""
+    return hashlib.sha256(f"registerwijzer:{registratienummer}".encode()).hexdigest()[:16]
 
 
 def leader_from_metadata(metadata: object) -> str | None:

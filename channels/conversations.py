@@ -8,14 +8,9 @@ number itself is not in the id that is stored and logged.
 
 from __future__ import annotations
 
-import hashlib
 from typing import Mapping, Optional
 
-from bot.identity import CHANNEL_KEY, METADATA_KEY
-
-
-def pseudonym(registratienummer: str) -> str:
-    return hashlib.sha256(f"registerwijzer:{registratienummer}".encode()).hexdigest()[:16]
+from bot.identity import CHANNEL_KEY, METADATA_KEY, pseudonym
 
 
 def scoped(verified: Optional[Mapping[str, str]], conversation: str) -> str:

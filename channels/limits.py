@@ -9,11 +9,18 @@ anything larger still before it is read). The helpdesk form asks for at most 2,0
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import os
+import time
+from collections import OrderedDict
 from typing import Any, Awaitable, Callable, Optional
 
 from rasa.core.channels.channel import UserMessage  # type: ignore[import-untyped]
 
 from bot.dutch import thousands
+
+logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 5_000
 MAX_BODY_BYTES = 2 * 1024 * 1024
@@ -52,3 +59,106 @@ def with_cut(metadata: Optional[dict[str, Any]], length: Optional[int]) -> Optio
     if length is None:
         return metadata
     return {**(metadata or {}), CUT_KEY: length}
+
+
+# -- requests per client address and per identity ----------------------------------------------
+
+RATE_LIMITED = "te_veel"
+
+
+def rate_limited_text(wait: float) -> str:
+    seconds = max(1, int(wait + 0.999))
+    return (f"Je stuurt veel berichten kort na elkaar. Wacht {seconds} seconde{'n' if seconds != 1 else ''} "
+            "en stel je vraag dan opnieuw.")
+
+
+def rate_limited_json(wait: float) -> dict[str, str]:
+    return {"error": RATE_LIMITED, "message": rate_limited_text(wait)}
+
+
+def per_minute(name: str, default: int) -> int:
+    """A limit from the environment: requests per minute, 0 = no limit; a bad value keeps the default."""
+    raw = os.environ.get(name, "").strip()
+    try:
+        value = int(raw) if raw else default
+    except ValueError:
+        logger.warning("%s=%r is not a whole number; using %d", name, raw[:20], default)
+        return default
+    return max(value, 0)
+
+
+class RateLimiter:
+    """Token buckets per key (a client address, an identity): `rate` requests a minute on average and as
+    many at once. At most `max_keys` keys are kept (the least recently seen dropped first), so memory
+    stays bounded however many clients there are. One per process: with several replicas each counts
+    its own share (the cluster's nginx limits addresses in front of them; see docs/deploy.md)."""
+
+    def __init__(self, rate: int, max_keys: int = 50_000, clock: Callable[[], float] = time.monotonic) -> None:
+        self.rate = rate
+        self.max_keys = max_keys
+        self.clock = clock
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()  # key -> (tokens, at)
+
+    def wait(self, key: str) -> float:
+        """0 when the request may go ahead (and counts), else the seconds until it may."""
+        if self.rate <= 0:
+            return 0.0
+        now = self.clock()
+        tokens, at = self._buckets.pop(key, (float(self.rate), now))
+        tokens = min(float(self.rate), tokens + (now - at) * self.rate / 60.0)
+        if tokens >= 1.0:
+            tokens -= 1.0
+            wait = 0.0
+        else:
+            wait = (1.0 - tokens) * 60.0 / self.rate
+        self._buckets[key] = (tokens, now)
+        while len(self._buckets) > self.max_keys:
+            self._buckets.popitem(last=False)
+        return wait
+
+
+class RequestLimits:
+    """The limits every channel applies before a message reaches the assistant: per client address
+    (RATE_LIMIT_PER_ADDRESS, default 60 a minute) and per identity (RATE_LIMIT_PER_IDENTITY, default 30
+    a minute: a verified leader, the back office for one leader, a widget session or a Teams user)."""
+
+    def __init__(self, per_address: int, per_identity: int) -> None:
+        self.addresses = RateLimiter(per_address)
+        self.identities = RateLimiter(per_identity)
+
+    @classmethod
+    def from_env(cls) -> RequestLimits:
+        return cls(per_minute("RATE_LIMIT_PER_ADDRESS", 60), per_minute("RATE_LIMIT_PER_IDENTITY", 30))
+
+    _shared: Optional[RequestLimits] = None
+
+    @classmethod
+    def shared(cls) -> RequestLimits:
+        """The process's limits, shared by its channels (one budget per client, whichever channel it uses)."""
+        if cls._shared is None:
+            cls._shared = cls.from_env()
+        return cls._shared
+
+    def wait(self, address: Optional[str], identity: Optional[str]) -> float:
+        """0 to go ahead, else the seconds to wait. A refused request does not count against the other key."""
+        wait = self.addresses.wait(address) if address else 0.0
+        if wait:
+            return wait
+        return self.identities.wait(identity) if identity else 0.0
+
+
+def client_key(address: Optional[str]) -> Optional[str]:
+    """A pseudonym for a client address, for counting tickets per address without storing the address."""
+    if not address:
+        return None
+    return hashlib.sha256(f"registerwijzer-client:{address}".encode()).hexdigest()[:16]
+
+
+CLIENT_KEY = "client"  # metadata: the pseudonym of the address a message came from (set by the channel)
+
+
+def with_client(metadata: Optional[dict[str, Any]], address: Optional[str]) -> Optional[dict[str, Any]]:
+    key = client_key(address)
+    if key is None:
+        return metadata
+    return {**(metadata or {}), CLIENT_KEY: key}

@@ -10,7 +10,8 @@ Conversations of this channel are kept apart from the others: the sender id gets
 (a REST client can never write into a widget or Teams conversation) and who is talking
 (`conversation_id`), a missing sender gets a fresh one-off id, and the input channel is always
 "rest", whatever the body claims. Messages are cut to their start beyond 5,000 characters and bodies
-beyond 2 MB refused (channels/limits.py).
+beyond 2 MB refused; requests are limited per client address and per identity (HTTP 429 with a Dutch
+message and Retry-After; channels/limits.py).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.identity import (
+    CHANNEL_KEY,
+    METADATA_KEY,
     NUMBER_RE,
     IdentityError,
     TokenConfig,
@@ -34,7 +37,8 @@ from bot.identity import (
 )
 from channels.apology import with_apology
 from channels.conversations import scoped
-from channels.limits import MAX_BODY_BYTES, TOO_LARGE, bounded, with_cut, with_cut_note
+from channels.limits import (MAX_BODY_BYTES, TOO_LARGE, RequestLimits, bounded, rate_limited_json, with_client,
+                             with_cut, with_cut_note)
 
 SENDER_PREFIX = "rest:"
 MAX_SENDER = 200
@@ -44,6 +48,12 @@ UNAUTHORIZED = {"error": "niet_geautoriseerd", "message": "Je inlogtoken is onge
 def conversation_id(verified: Optional[dict[str, str]], sender: str) -> str:
     """`rest:` + who is talking + the client's sender id (channels/conversations.py)."""
     return SENDER_PREFIX + scoped(verified, sender)
+
+
+def client_address(request: Request) -> Optional[str]:
+    """The client's address: Sanic's `remote_addr` when a proxy is trusted (SANIC_PROXIES_COUNT,
+    SANIC_REAL_IP_HEADER), else the peer's address."""
+    return str(request.remote_addr or request.ip or "") or None
 
 
 def bearer(request: Request) -> Optional[str]:
@@ -97,6 +107,12 @@ class VerifiedRestInput(RestInput):  # type: ignore[misc]
                     request.ctx.verified = verified_metadata(verify_token(token), "web")
                 except IdentityError:
                     return response.json(UNAUTHORIZED, status=401)
+            verified = request.ctx.verified
+            identity = f"{verified[CHANNEL_KEY]}:{verified[METADATA_KEY]}" if verified else None
+            wait = RequestLimits.shared().wait(client_address(request), identity)
+            if wait:
+                return response.json(rate_limited_json(wait), status=429,
+                                     headers={"Retry-After": str(max(1, int(wait + 0.999)))})
             return None
 
         return blueprint
@@ -118,4 +134,5 @@ class VerifiedRestInput(RestInput):  # type: ignore[misc]
         return text
 
     def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
-        return with_cut(getattr(request.ctx, "verified", None), getattr(request.ctx, "cut_from", None))
+        metadata = with_cut(getattr(request.ctx, "verified", None), getattr(request.ctx, "cut_from", None))
+        return with_client(metadata, client_address(request))

@@ -46,7 +46,7 @@ from sanic.response import HTTPResponse
 
 from bot.identity import CHANNEL_KEY
 from channels.apology import with_apology
-from channels.limits import bounded, with_cut, with_cut_note
+from channels.limits import RATE_LIMITED, RequestLimits, bounded, rate_limited_text, with_cut, with_cut_note
 from channels.shared_state import KEY_PREFIX, async_redis
 
 logger = logging.getLogger(__name__)
@@ -491,6 +491,13 @@ class TeamsInput(BotFrameworkInput):  # type: ignore[misc]
     async def _run(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage) -> None:
         await with_apology(with_cut_note(on_new_message))(message)  # a failed turn: apology; others go on
 
+    async def _note(self, activity: Mapping[str, Any], text: str) -> None:
+        """A short reply outside a turn (the rate limit's note); a failure to send is only logged."""
+        try:
+            await TeamsOutput(self, activity).send_text_message(str(activity["conversation"]["id"]), text)
+        except Exception as exc:  # the connector down or refusing: nothing more to tell the user
+            logger.warning("Teams: could not send a note: %s", type(exc).__name__)
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         teams = Blueprint("teams_webhook", __name__)
 
@@ -528,6 +535,15 @@ class TeamsInput(BotFrameworkInput):  # type: ignore[misc]
                 logger.info("Teams: message in a %s conversation ignored", str(kind)[:20])
                 return response.json({"status": "genegeerd"})
             conversation = activity["conversation"]["id"]
+            # Requests come from Microsoft's addresses, not the user's: only the Teams user is limited.
+            sender = activity["from"]
+            wait = RequestLimits.shared().wait(None, "teams:" + (_text(sender.get("aadObjectId"))
+                                                                 or _text(sender.get("id")) or conversation))
+            if wait:
+                task = asyncio.create_task(self._note(activity, rate_limited_text(wait)))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+                return response.json({"status": RATE_LIMITED})
             text, length = bounded(message_text(activity))
             message = UserMessage(
                 text=await self.choices.resolve(conversation, text),

@@ -34,6 +34,7 @@ STATIC = {
     "/app.js": ("app.js", "text/javascript; charset=utf-8"),
     "/style.css": ("style.css", "text/css; charset=utf-8"),
     "/favicon.svg": ("favicon.svg", "image/svg+xml"),
+    "/privacy.html": ("privacy.html", "text/html; charset=utf-8"),
 }
 NOT_FOUND = "<!doctype html><html lang=nl><meta charset=utf-8><title>Niet gevonden</title><p>Deze pagina bestaat niet."
 
@@ -46,6 +47,17 @@ def vendor_bundle(path: Path = BUNDLE) -> bytes:
     if not path.is_file():
         raise WebError(f"{path} ontbreekt: installeer de widget met `make setup` (npm ci in web/)")
     return OUTSIDE_IMPORT.sub("", path.read_text(encoding="utf-8")).encode("utf-8")
+
+
+def privacy_page(template: bytes) -> bytes:
+    """The privacy statement with the retention periods this installation applies (RETENTION_*_DAYS)."""
+    from bot.privacy import Retention
+
+    retention = Retention.from_env()
+    text = template.decode()
+    for name in ("conversations", "tickets", "unanswered", "outbox"):
+        text = text.replace("{{" + name + "}}", f"{getattr(retention, name):g}".replace(".", ","))
+    return text.encode()
 
 
 def origin(url: str) -> str:
@@ -65,6 +77,7 @@ class Site:
         http_origin = origin(socket_url)
         ws_origin = "ws" + http_origin[4:]
         files = {route: ((web / name).read_bytes(), kind) for route, (name, kind) in STATIC.items()}
+        files["/privacy.html"] = (privacy_page(files["/privacy.html"][0]), files["/privacy.html"][1])
         files["/vendor/webchat.js"] = (vendor_bundle(bundle), "text/javascript; charset=utf-8")
         config = {"socketUrl": http_origin}
         files["/config.json"] = (json.dumps(config).encode(), "application/json")

@@ -10,10 +10,15 @@
 - Identity: the page passes the portal's signed token in `customData.token` with every message; it is
   verified here, server-side, and only the verified leader goes into the metadata. Anything else the
   client sends as metadata is dropped. A bad or expired token gets a Dutch reply and is not processed.
+- Limits (channels/limits.py): messages per client address and per identity (the leader, else the
+  session); beyond them a Dutch note instead of an answer.
+- Logging out: the page posts to `/webhooks/socketio/end` and the leader's conversation of that
+  session is deleted on the server (bot/privacy.py).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import uuid
@@ -30,15 +35,19 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer  # type: ignore[import-untyped]
 
-from bot.identity import IdentityError, verified_metadata, verify_token
+from bot.identity import IdentityError, leader_from_metadata, verified_metadata, verify_token
+from bot.privacy import Privacy, Retention
+from bot.store.database import Database
 from channels.apology import with_apology
 from channels.conversations import scoped
-from channels.limits import bounded, with_cut, with_cut_note
+from channels.limits import RequestLimits, bounded, rate_limited_text, with_client, with_cut, with_cut_note
 from channels.shared_state import socketio_manager
 
 logger = logging.getLogger(__name__)
 
 SESSION_RE = re.compile(r"^[0-9a-f]{32}$")
+END_REFUSED = {"error": "ongeldig", "message": "Dit gesprek kan hier niet worden beëindigd."}
+END_FAILED = {"error": "niet_bereikbaar", "message": "Het gesprek kon nu niet worden beëindigd; het verloopt vanzelf."}
 BAD_TOKEN = "Je inlogtoken is ongeldig of verlopen. Log opnieuw in via het portaal en stel je vraag nog eens."
 
 
@@ -96,6 +105,12 @@ class WebchatInput(SocketIOInput):  # type: ignore[misc]
         return channel
 
     allowed_origins: list[str] = []
+    _privacy: Optional[Privacy] = None
+
+    def privacy(self) -> Privacy:
+        if self._privacy is None:
+            self._privacy = Privacy(Database(), Retention())  # the conversations' database (DATABASE_URL)
+        return self._privacy
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         on_new_message = with_apology(with_cut_note(on_new_message))
@@ -110,13 +125,44 @@ class WebchatInput(SocketIOInput):  # type: ignore[misc]
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
+        @webhook.route("/end", methods=["POST"])  # type: ignore[untyped-decorator]
+        async def end(request: Request) -> HTTPResponse:
+            """Logging out in the widget ends the leader's conversation on the server too (issue 17).
+            The page sends `{"session_id", "token"}` with navigator.sendBeacon (text/plain: no preflight);
+            only the leader in a valid token can end their own conversation of that session."""
+            origin = request.headers.get("Origin")
+            if origin and self.allowed_origins and origin.rstrip("/") not in self.allowed_origins:
+                return response.json(END_REFUSED, status=403)
+            try:
+                data = json.loads(request.body or b"") if len(request.body or b"") <= 16_384 else None
+            except (ValueError, RecursionError):
+                data = None
+            session_id = session_id_from(data)
+            metadata = identity_from(data if isinstance(data, dict) else {}) if session_id else None
+            if not session_id or not metadata:
+                return response.json(END_REFUSED, status=400)
+            try:
+                ended = await self.privacy().aend_conversation(scoped(metadata, session_id))
+            except Exception as exc:  # the database away: the conversation expires later (bot/privacy.py)
+                logger.warning("webchat: could not end a conversation: %s", type(exc).__name__)
+                return response.json(END_FAILED, status=503)
+            return response.json({"status": "beëindigd" if ended else "geen gesprek"})
+
+        @sio.on("connect", namespace=self.namespace)  # type: ignore[untyped-decorator]
+        async def connect(sid: Text, environ: Dict[Text, Any], auth: object = None) -> None:
+            request = environ.get("sanic.request")
+            address = str(getattr(request, "remote_addr", "") or getattr(request, "ip", "") or "") or None
+            await sio.save_session(sid, {"address": address}, namespace=self.namespace)
+
         @sio.on("session_request", namespace=self.namespace)  # type: ignore[untyped-decorator]
         async def session_request(sid: Text, data: object) -> None:
             session_id = session_id_from(data) or uuid.uuid4().hex
             if not self.session_persistence:
                 session_id = sid
             # The session belongs to this socket from now on: messages name no session themselves.
-            await sio.save_session(sid, {"session_id": session_id}, namespace=self.namespace)
+            session = await sio.get_session(sid, namespace=self.namespace)
+            address = session.get("address") if isinstance(session, dict) else None
+            await sio.save_session(sid, {"session_id": session_id, "address": address}, namespace=self.namespace)
             sio.enter_room(sid, session_id, namespace=self.namespace)
             await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
 
@@ -137,9 +183,15 @@ class WebchatInput(SocketIOInput):  # type: ignore[misc]
             text = data.get("message")
             if not isinstance(text, str):
                 return  # the widget's empty start-up message: nothing to answer
+            address = session.get("address")
+            identity = f"web:{leader_from_metadata(metadata)}" if metadata else f"session:{session_id}"
+            wait = RequestLimits.shared().wait(address, identity)
+            if wait:
+                await output.send_text_message(session_id, rate_limited_text(wait))
+                return
             text, length = bounded(text)
             # Who is talking is part of the conversation: logging in or out starts a fresh one.
             await on_new_message(UserMessage(text, output, scoped(metadata, session_id), input_channel=self.name(),
-                                             metadata=with_cut(metadata, length)))
+                                             metadata=with_client(with_cut(metadata, length), address)))
 
         return webhook

@@ -15,7 +15,9 @@ Where: `storage: sql` (endpoints.yml) keeps conversations in the project's datab
 the SQLite file var/registerwijzer.db; tables `conversations` and `conversation_events`, migration
 0003), so a restart, or another replica on the same PostgreSQL, continues every conversation; a turn
 reads one row and appends its new events. `storage: memory` (the default when constructed in code)
-keeps them in this process, as Rasa's in-memory store.
+keeps them in this process, as Rasa's in-memory store. A stored conversation idle longer than
+RETENTION_CONVERSATION_DAYS (7) is not continued: its next message deletes it and starts afresh, and
+`python -m bot privacy purge` deletes the others (bot/privacy.py, docs/privacy.md).
 
     tracker_store:
       type: components.tracker_store.WindowTrackerStore
@@ -26,7 +28,7 @@ keeps them in this process, as Rasa's in-memory store.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, Iterable, List, Optional, Protocol, Text
 
 import sqlalchemy as sa  # type: ignore[import-untyped]
@@ -44,6 +46,7 @@ from rasa.shared.core.events import (  # type: ignore[import-untyped]
 )
 from rasa.shared.core.trackers import DialogueStateTracker  # type: ignore[import-untyped]
 
+from bot.privacy import Privacy, Retention
 from bot.store.database import Database
 from bot.store.models import Conversation, ConversationEvent
 import components.speedups  # noqa: F401  (a fixed cost on every custom-action call, see the module)
@@ -96,8 +99,10 @@ class SqlConversations:
     """In the project's database (bot.store.database): one row per conversation holds its window, and
     `conversation_events` every event in order. Blocking work runs in the database's thread pool."""
 
-    def __init__(self, url: Optional[Text] = None) -> None:
+    def __init__(self, url: Optional[Text] = None, idle_days: Optional[float] = None) -> None:
         self.database = Database(url or None)
+        # A conversation idle longer than this is not continued but deleted (bot/privacy.py purges the rest).
+        self.idle = timedelta(days=idle_days if idle_days is not None else Retention.from_env().conversations)
 
     async def window(self, sender: Text) -> Optional[Text]:
         return await self.database.in_thread(lambda: self._window(sender))
@@ -114,7 +119,13 @@ class SqlConversations:
     def _window(self, sender: Text) -> Optional[Text]:
         with self.database.session() as session:
             row = session.get(Conversation, sender)
-            return None if row is None else str(row.window)
+            if row is None:
+                return None
+            updated = row.updated_at if row.updated_at.tzinfo else row.updated_at.replace(tzinfo=timezone.utc)
+            if updated >= datetime.now(timezone.utc) - self.idle:
+                return str(row.window)
+        Privacy(self.database).end_conversation(sender)  # expired: the sender starts afresh
+        return None
 
     def _events(self, sender: Text) -> Optional[List[Dict[Text, Any]]]:
         with self.database.session() as session:

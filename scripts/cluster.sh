@@ -56,6 +56,10 @@ export PG_PORT=$CLUSTER_PG_PORT PG_DIR="$CLUSTER_DIR/pg" PG_DURABLE=1
 DATABASE_URL=$(bash scripts/postgres.sh start)
 export DATABASE_URL
 export REDIS_URL="redis://127.0.0.1:$CLUSTER_REDIS_PORT/0"
+# nginx is the edge: it limits requests per address and sets X-Forwarded-For to the client's address,
+# which Sanic trusts from exactly one proxy (so tickets per address count real clients). The app's own
+# per-address limit is off here by default (each replica would count only its share); per identity stays.
+export SANIC_PROXIES_COUNT=1 RATE_LIMIT_PER_ADDRESS="${RATE_LIMIT_PER_ADDRESS:-0}"
 .venv/bin/python -m bot db upgrade
 
 # shellcheck source=scripts/supervise.sh
@@ -147,7 +151,7 @@ $sticky  }
       proxy_pass http://rasa;
       proxy_http_version 1.1;
       proxy_set_header Host \$host;
-      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+      proxy_set_header X-Forwarded-For \$remote_addr;
       proxy_set_header X-Forwarded-Proto \$scheme;
       # A replica that is down or restarting: the request goes to the next one.
       proxy_next_upstream error timeout http_502 http_503;
@@ -162,7 +166,7 @@ $sticky  }
       proxy_set_header Upgrade \$http_upgrade;
       proxy_set_header Connection \$connection_upgrade;
       proxy_set_header Host \$host;
-      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+      proxy_set_header X-Forwarded-For \$remote_addr;
       proxy_read_timeout 3600s;
     }
     location / { include $CLUSTER_DIR/www/headers.conf; return 404; }

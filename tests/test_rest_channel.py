@@ -13,6 +13,7 @@ import httpx
 import pytest
 from sanic import Sanic
 
+from channels.limits import CLIENT_KEY, RequestLimits, client_key
 from channels.rest import MAX_SENDER, UNAUTHORIZED, VerifiedRestInput
 from bot.identity import TokenConfig, issue_token
 
@@ -25,6 +26,7 @@ def secrets(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REGISTERWIJZER_JWT_KEY", KEY)
     monkeypatch.setenv("REGISTERWIJZER_JWT_ALGORITHM", "HS256")
     monkeypatch.setenv("REST_CHANNEL_TOKEN", OFFICE)
+    monkeypatch.setattr(RequestLimits, "_shared", RequestLimits(0, 0))  # no limits, unless a test sets them
 
 
 class ChannelServer:
@@ -106,7 +108,8 @@ def test_anonymous_message_reaches_the_assistant_without_the_clients_metadata(se
                              "metadata": {"verified_leader": "100234"}})
     assert response.status_code == 200 and response.json() == [{"recipient_id": "rest:anon:anna", "text": "ontvangen"}]
     assert message.text == "hoi" and message.sender_id == "rest:anon:anna"
-    assert message.metadata is None and message.input_channel == "rest"
+    # Only what the channel sets: the pseudonym of the client's address (tickets per address), no identity.
+    assert message.metadata == {CLIENT_KEY: client_key("127.0.0.1")} and message.input_channel == "rest"
 
 
 @pytest.mark.parametrize("where", ["header", "body"])
@@ -198,11 +201,11 @@ def test_a_long_message_is_cut_before_understanding_with_a_dutch_note(server: Ch
     response, message = one(server, {"sender": "lang", "message": "hoeveel punten " + "x" * 1_000_000})
     assert response.status_code == 200
     assert len(message.text) == MAX_MESSAGE_CHARS and message.text.startswith("hoeveel punten")
-    assert message.metadata == {CUT_KEY: 1_000_015}
+    assert message.metadata[CUT_KEY] == 1_000_015
     note = response.json()[0]["text"]
     assert "erg lang (1.000.015 tekens)" in note and "eerste 5.000 tekens" in note
     short, plain = one(server, {"sender": "kort", "message": "hoeveel punten"})
-    assert plain.metadata is None and len(short.json()) == 1
+    assert CUT_KEY not in plain.metadata and len(short.json()) == 1
 
 
 def test_a_body_beyond_reason_gets_413_in_dutch(server: ChannelServer) -> None:
@@ -217,3 +220,22 @@ def test_a_non_ascii_back_office_token_gets_401(server: ChannelServer) -> None:
     response, message = one(server, {"sender": "s", "message": "hoi", "registratienummer": "100234"},
                             {"X-Backoffice-Token": "géheim".encode("utf-8")})  # type: ignore[dict-item]
     assert response.status_code == 401 and message is None
+
+
+def test_requests_per_address_and_per_identity_are_limited(server: ChannelServer,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 17: beyond the limit a client gets 429 with a Dutch message and Retry-After, and nothing
+    reaches the assistant; a leader has a budget of their own, used from any address."""
+    monkeypatch.setattr(RequestLimits, "_shared", RequestLimits(per_address=4, per_identity=2))
+    token = issue_token("100234", config=TokenConfig.from_env())
+    leader = ({"sender": "s", "message": "hoi", "token": token}, {})
+    responses, seen = exchange(server, leader, leader, leader)
+    assert [r.status_code for r in responses] == [200, 200, 429]
+    assert len(seen) == 2
+    refused = responses[2]
+    assert refused.json()["error"] == "te_veel" and "Wacht" in refused.json()["message"]
+    assert int(refused.headers["Retry-After"]) >= 1
+    anonymous = ({"sender": "a", "message": "hoi"}, {})
+    responses, seen = exchange(server, anonymous, anonymous)  # the address has 4: 3 used, 1 left
+    assert [r.status_code for r in responses] == [200, 429] and len(seen) == 1
+    assert "Traceback" not in responses[1].text

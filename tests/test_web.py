@@ -106,3 +106,17 @@ def test_identity_comes_only_from_a_verified_token(monkeypatch: pytest.MonkeyPat
     assert identity_from({"customData": {"token": forged}}) is None
     assert identity_from({"customData": {"token": 12}}) is None
     assert "Log opnieuw in" in BAD_TOKEN
+
+
+def test_the_privacy_statement_is_linked_and_names_the_configured_periods(
+        site_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    status, _, page = get(site_url + "/")
+    assert status == 200 and b'href="privacy.html"' in page
+    status, headers, statement = get(site_url + "/privacy.html")
+    text = statement.decode()
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    assert "7 dagen stil" in text and "Na 365 dagen" in text and "{{" not in text
+    monkeypatch.setenv("RETENTION_CONVERSATION_DAYS", "2,5")
+    monkeypatch.setenv("RETENTION_TICKET_DAYS", "90")
+    other = Site.build("http://127.0.0.1:5999").files["/privacy.html"][0].decode()
+    assert "2,5 dagen stil" in other and "Na 90 dagen" in other

@@ -37,12 +37,23 @@
     window.history.replaceState(null, "", window.location.pathname + window.location.search);
   }
 
-  function showLoginState(token) {
+  /* Logging out ends the leader's conversation on the server too (POST /webhooks/socketio/end). */
+  function endConversation(config, token) {
+    var session = null;
+    try { session = JSON.parse(window.sessionStorage.getItem(SESSION_KEY) || "null"); } catch (e) { session = null; }
+    if (!token || !session || !session.session_id || !navigator.sendBeacon) return;
+    var body = JSON.stringify({ session_id: session.session_id, token: token });
+    navigator.sendBeacon(config.socketUrl.replace(/\/$/, "") + "/webhooks/socketio/end",
+                         new Blob([body], { type: "text/plain" }));
+  }
+
+  function showLoginState(token, config) {
     var state = document.getElementById("login-state");
     var logout = document.getElementById("logout");
     state.textContent = token ? "Je bent ingelogd. Registerwijzer kan je eigen dossier gebruiken." : "Je bent niet ingelogd.";
     logout.hidden = !token;
     logout.onclick = function () {
+      endConversation(config, token);
       window.sessionStorage.removeItem(TOKEN_KEY);
       window.sessionStorage.removeItem(SESSION_KEY);
       window.location.reload();
@@ -67,7 +78,7 @@
 
   function start(config) {
     var token = window.sessionStorage.getItem(TOKEN_KEY);
-    showLoginState(token);
+    showLoginState(token, config);
     var root = document.getElementById("chat");
     new MutationObserver(function () { label(root); }).observe(root, { childList: true, subtree: true });
     window.WebChat.default({

@@ -15,6 +15,10 @@
     unanswered [--limit N]          questions the assistant could not answer (no personal data), by frequency
     helpdesk worker [--once]        deliver the outbox (webhook, e-mail) until SIGTERM/SIGINT
     helpdesk status                 the helpdesk configuration and the outbox per state
+    privacy erase NUMMER [--dry-run]
+                                    a leader's personal data everywhere (dossier, identities, conversations,
+                                    tickets, outbox), with what was removed (bot/privacy.py, docs/privacy.md)
+    privacy purge [--dry-run]       apply the retention periods (RETENTION_*_DAYS)
 
 The database is `--database-url`, else `DATABASE_URL`, else `var/registerwijzer.db`. Errors go to
 stderr with exit code 1: a `bot.errors.UserError` as its Dutch message (here, in `main`, the one place),
@@ -34,10 +38,10 @@ os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 
 from ..errors import UserError  # noqa: E402
 from ..store import StoreError  # noqa: E402
-from . import db, demo, helpdesk, leaders, tickets, tokens  # noqa: E402
+from . import db, demo, helpdesk, leaders, privacy, tickets, tokens  # noqa: E402
 from .common import Parser, err  # noqa: E402
 
-COMMAND_GROUPS = (db, leaders, demo, tokens, tickets, helpdesk)
+COMMAND_GROUPS = (db, leaders, demo, tokens, tickets, helpdesk, privacy)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -71,6 +71,8 @@ class HelpdeskConfig:
     batch_size: int = 20
     # Tickets one person may create per hour (same conversation, e-mail address or registratienummer).
     tickets_per_hour: int = 5
+    # Tickets from one client address per hour (a school's leaders may share one address).
+    tickets_per_address: int = 20
 
     @property
     def webhook_enabled(self) -> bool:
@@ -117,6 +119,7 @@ class HelpdeskConfig:
             lease_seconds=_float(e, "HELPDESK_LEASE_SECONDS", 120.0, 0.1),
             batch_size=_int(e, "HELPDESK_BATCH_SIZE", 20, 1),
             tickets_per_hour=_int(e, "HELPDESK_TICKETS_PER_HOUR", 5, 1),
+            tickets_per_address=_int(e, "HELPDESK_TICKETS_PER_ADDRESS", 20, 1),
         )
         if config.smtp_user and not config.smtp_password:
             raise ConfigError("HELPDESK_SMTP_PASSWORD ontbreekt bij HELPDESK_SMTP_USER.")

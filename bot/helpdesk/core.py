@@ -12,6 +12,7 @@ from typing import Any, Iterable, Sequence
 import sqlalchemy as sa  # type: ignore[import-untyped]
 from sqlalchemy.exc import SQLAlchemyError  # type: ignore[import-untyped]
 
+from ..dutch import literal
 from ..errors import UserError
 from ..register import format_date
 from ..store import Database, Store
@@ -64,6 +65,7 @@ class TicketDraft:
     intent: str | None
     reason: str  # "fallback" | "buiten_gegevens" | "persoonlijk" | "op_verzoek"
     transcript: tuple[TranscriptLine, ...] = ()
+    client: str | None = None  # pseudonym of the client's address (channels/limits.client_key), if known
 
 
 @dataclass(frozen=True)
@@ -205,7 +207,7 @@ def next_steps(ticket: TicketRecord) -> str:
     parts = [
         f"Je vraag is doorgegeven aan de helpdesk van het Schoolleidersregister PO. "
         f"Je ticketnummer is {ticket.number}.",
-        f"Je krijgt uiterlijk {long_date(ticket.expected_by)} antwoord per e-mail op {ticket.email}.",
+        f"Je krijgt uiterlijk {long_date(ticket.expected_by)} antwoord per e-mail op {literal(ticket.email)}.",
     ]
     if ticket.priority == "hoog":
         parts.append("Je vraag krijgt voorrang, omdat er een termijn speelt.")
@@ -281,11 +283,15 @@ class Helpdesk:
         day = today or date.today()
         try:
             leader = self.store.leader(number) if number else None
+            client = (draft.client or "").strip()[:64] or None
             recent = self._recent_tickets(created, conversation_id, email.value, number)
+            from_address = self._recent_from(created, client) if client else 0
         except SQLAlchemyError:
             raise HelpdeskError(_SAVE_FAILED) from None
         if recent >= self.config.tickets_per_hour:
             raise HelpdeskError(_TOO_MANY.format(count=recent))
+        if from_address >= self.config.tickets_per_address:
+            raise HelpdeskError(_TOO_MANY_HERE)
         # Only a verified leader's period counts (issue 17): a number typed by anyone must not change
         # what they hear (priority, answer date), or it would tell whether that leader's period ends soon.
         found_end = leader.period_end if leader else None
@@ -310,7 +316,7 @@ class Helpdesk:
                     reasons=reasons, expected_by=expected, question=question.value, email=email.value,
                     registratienummer=number, verified=bool(draft.verified), consent=bool(draft.consent),
                     channel=draft.channel, conversation_id=conversation_id, intent=intent, reason=draft.reason,
-                    period_end=period_end, transcript=transcript,
+                    period_end=period_end, transcript=transcript, client=client,
                 )
                 session.add(ticket)
                 session.flush()
@@ -340,6 +346,13 @@ class Helpdesk:
             same.append(Ticket.registratienummer == number)
         query = sa.select(sa.func.count()).select_from(Ticket).where(
             Ticket.created_at >= now - timedelta(hours=1), sa.or_(*same))
+        with self._session() as session:
+            return int(session.execute(query).scalar_one())
+
+    def _recent_from(self, now: datetime, client: str) -> int:
+        """Tickets of the last hour from one client address (its pseudonym)."""
+        query = sa.select(sa.func.count()).select_from(Ticket).where(
+            Ticket.created_at >= now - timedelta(hours=1), Ticket.client == client)
         with self._session() as session:
             return int(session.execute(query).scalar_one())
 
@@ -395,9 +408,14 @@ class Helpdesk:
         """Put a ticket's failed or failing deliveries back in the queue, due now. The number of rows."""
         now = utcnow()
         with self._session() as session, session.begin():
-            ticket_id = session.execute(sa.select(Ticket.id).where(Ticket.number == number.strip().upper())).scalar()
-            if ticket_id is None:
+            found = session.execute(sa.select(Ticket.id, Ticket.erased_at)
+                                    .where(Ticket.number == number.strip().upper())).first()
+            if found is None:
                 raise HelpdeskError(f"Geen ticket met nummer {number!r}.")
+            ticket_id, erased_at = found
+            if erased_at is not None:
+                raise HelpdeskError(f"De persoonsgegevens van ticket {number.strip().upper()} zijn gewist; "
+                                    "er valt niets meer te versturen.")
             result = session.execute(
                 sa.update(TicketOutbox.__table__)
                 .where(TicketOutbox.ticket_id == ticket_id, TicketOutbox.status != "delivered")
@@ -438,5 +456,7 @@ class Helpdesk:
 
 _SAVE_FAILED = ("Het lukte niet om je vraag op te slaan voor de helpdesk. Er is niets verstuurd. "
                 "Probeer het over een paar minuten nog eens.")
+_TOO_MANY_HERE = ("Vanaf deze verbinding zijn het afgelopen uur al veel vragen aan de helpdesk gestuurd. "
+                  "Probeer het over een uur opnieuw, of mail de helpdesk zelf.")
 _TOO_MANY = ("Je hebt het afgelopen uur al {count} vragen aan de helpdesk gestuurd. De helpdesk beantwoordt "
              "die eerst; stuur een nieuwe vraag over een uur, of vul je eerdere vraag aan als de helpdesk je mailt.")

@@ -157,6 +157,8 @@ class Ticket(Base):  # type: ignore[misc]
         sa.CheckConstraint(_in("channel", CHANNELS), name="channel"),
         sa.CheckConstraint(_in("reason", TICKET_REASONS), name="reason"),
         sa.CheckConstraint("consent OR transcript IS NULL", name="transcript_needs_consent"),
+        sa.Index("ix_tickets_created_at", "created_at"),
+        sa.Index("ix_tickets_client", "client"),
     )
 
     id: Mapped[int] = sa.Column(sa.Integer, primary_key=True)
@@ -178,6 +180,8 @@ class Ticket(Base):  # type: ignore[misc]
     reason: Mapped[str] = sa.Column(sa.String(20), nullable=False)
     period_end: Mapped[date | None] = sa.Column(sa.Date, nullable=True)
     transcript: Mapped[list[dict[str, Any]] | None] = sa.Column(sa.JSON(none_as_null=True), nullable=True)
+    client: Mapped[str | None] = sa.Column(sa.String(64), nullable=True)  # pseudonym of the client's address
+    erased_at: Mapped[datetime | None] = sa.Column(sa.DateTime(timezone=True), nullable=True)  # bot/privacy.py
 
 
 class TicketOutbox(Base):  # type: ignore[misc]
@@ -221,6 +225,7 @@ class UnansweredQuestion(Base):  # type: ignore[misc]
     __table_args__ = (
         sa.CheckConstraint("length(text) > 0", name="text_not_empty"),
         sa.Index("ix_unanswered_questions_text_hash", "text_hash"),
+        sa.Index("ix_unanswered_questions_created_at", "created_at"),
     )
 
     id: Mapped[int] = sa.Column(sa.Integer, primary_key=True)
@@ -238,6 +243,7 @@ class Conversation(Base):  # type: ignore[misc]
     __table_args__ = (
         sa.CheckConstraint("length(sender_id) > 0", name="sender_not_empty"),
         sa.CheckConstraint("event_count >= 0", name="event_count_not_negative"),
+        sa.Index("ix_conversations_updated_at", "updated_at"),
     )
 
     sender_id: Mapped[str] = sa.Column(sa.String(255), primary_key=True)

@@ -113,7 +113,10 @@ def _start_servers(tmp: Path, extra_env: dict[str, str] | None = None, attempt: 
         **os.environ, "RASA_PORT": str(rasa_port), "ACTIONS_PORT": str(actions_port),
         "DATABASE_URL": f"sqlite:///{tmp / 'e2e.db'}", "REGISTERWIJZER_JWT_KEY": JWT_KEY,
         "REGISTERWIJZER_JWT_ALGORITHM": "HS256", "REST_CHANNEL_TOKEN": BACKOFFICE_TOKEN,
-        "WEB_PORT": str(free_port()), **(extra_env or {}),
+        "WEB_PORT": str(free_port()),
+        # Every request of the suite comes from 127.0.0.1: the limits are tested on their own (test_e2e_abuse).
+        "RATE_LIMIT_PER_ADDRESS": "100000", "RATE_LIMIT_PER_IDENTITY": "100000",
+        "HELPDESK_TICKETS_PER_ADDRESS": "100000", **(extra_env or {}),
     }
     env.pop("ACTION_SERVER_URL", None)
     for command in (["db", "upgrade"], ["demo"]):

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from bot.helpdesk import Helpdesk, HelpdeskError, next_steps
 from bot.store import Store
+from bot.store.database import head_revision
 
 from helpdesk_support import draft, fast_config
 
@@ -207,4 +208,19 @@ def test_downgrade_to_0001_keeps_leaders(any_store: Store) -> None:
     assert any_store.leader("100234") is not None
     assert "tickets" not in sa.inspect(any_store.engine).get_table_names()
     any_store.upgrade()
-    assert any_store.revision() == "0003"
+    assert any_store.revision() == head_revision()
+
+
+def test_tickets_per_client_address_are_limited(any_store: Store) -> None:
+    """Issue 17: many people behind one address (a pseudonym of it, from the channel) create at most
+    `tickets_per_address` tickets an hour; another address is not affected; no address, no limit."""
+    helpdesk = Helpdesk(any_store, fast_config(tickets_per_hour=100, tickets_per_address=2))
+    for i in range(2):
+        helpdesk.create_ticket(draft(email=f"p{i}@school.nl", conversation_id=f"g{i}", client="adres-a"), today=TODAY)
+    with pytest.raises(HelpdeskError) as refused:
+        helpdesk.create_ticket(draft(email="p9@school.nl", conversation_id="g9", client="adres-a"), today=TODAY)
+    assert "Vanaf deze verbinding" in refused.value.message
+    helpdesk.create_ticket(draft(email="q@school.nl", conversation_id="h", client="adres-b"), today=TODAY)
+    for i in range(3):
+        helpdesk.create_ticket(draft(email=f"r{i}@school.nl", conversation_id=f"k{i}"), today=TODAY)
+    assert len(helpdesk.tickets()) == 6

@@ -42,7 +42,7 @@ def test_upgrade_downgrade_upgrade_round_trip(empty_store: Store) -> None:
     assert empty_store.revision() is None
     empty_store.upgrade()
     assert tables(empty_store) == TABLES
-    assert empty_store.revision() == head_revision() == "0003"
+    assert empty_store.revision() == head_revision() == "0004"
     empty_store.downgrade("base")
     assert tables(empty_store) == set()
     assert empty_store.revision() is None

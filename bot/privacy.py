@@ -1,0 +1,252 @@
+"""Retention and erasure of personal data (AVG; issue 17). Where personal data lives: docs/privacy.md.
+
+- `Privacy.erase(number)`: a leader's dossier (leader, activities), linked channel identities, their
+  conversations (by the pseudonym in the conversation id, bot.identity.pseudonym), and the personal data
+  in tickets about them (by registratienummer, the e-mail address on file, or their conversations) and
+  in those tickets' outbox rows. Ticket rows stay, anonymised, so the helpdesk's numbering and counts
+  stay whole; an outbox row not yet delivered is stopped, never sent afterwards. Idempotent.
+- `Privacy.purge(now)`: applies the retention periods (`Retention`, configurable from the environment).
+- `Privacy.end_conversation(sender)`: a conversation removed at once (logging out in the widget).
+
+All of it in one transaction per call; `dry_run` rolls it back and reports what would have gone.
+Computation only: the CLI (bot/cli/privacy.py) words the reports.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass, fields
+from datetime import datetime, timedelta, timezone
+from typing import Any, Mapping
+
+import sqlalchemy as sa  # type: ignore[import-untyped]
+
+from .errors import UserError
+from .identity import NUMBER_RE, pseudonym
+from .store.database import Database
+from .store.models import (
+    Activity,
+    ChannelIdentity,
+    Conversation,
+    ConversationEvent,
+    Leader,
+    Ticket,
+    TicketOutbox,
+    UnansweredQuestion,
+)
+
+ERASED = "[gewist]"
+ERASED_ERROR = "persoonsgegevens gewist (AVG); niet verstuurd"
+
+
+class PrivacyError(UserError):
+    pass
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class Retention:
+    """How long personal data is kept, in days (each from the environment; defaults in docs/privacy.md).
+
+    conversations: after the last message a conversation is no longer continued and is deleted
+    tickets:       after creation a ticket's personal data (question, e-mail, transcript...) is removed
+    unanswered:    after creation an unanswered question (already scrubbed) is deleted
+    outbox:        after delivery the copy of a ticket in its outbox row is removed
+    """
+
+    conversations: float = 7.0
+    tickets: float = 365.0
+    unanswered: float = 365.0
+    outbox: float = 30.0
+
+    ENV = {"conversations": "RETENTION_CONVERSATION_DAYS", "tickets": "RETENTION_TICKET_DAYS",
+           "unanswered": "RETENTION_UNANSWERED_DAYS", "outbox": "RETENTION_OUTBOX_DAYS"}
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Retention:
+        e = os.environ if env is None else env
+        values: dict[str, float] = {}
+        for field in fields(cls):
+            name = cls.ENV[field.name]
+            raw = e.get(name, "").strip().replace(",", ".")
+            if not raw:
+                continue
+            try:
+                days = float(raw)
+            except ValueError:
+                raise PrivacyError(f"{name}={raw!r} is geen aantal dagen.") from None
+            if not 0 < days <= 36_500:
+                raise PrivacyError(f"{name}={raw!r}: kies een aantal dagen groter dan 0 (en hoogstens 36500).")
+            values[field.name] = days
+        return cls(**values)
+
+    def cutoff(self, what: str, now: datetime) -> datetime:
+        return now - timedelta(days=float(getattr(self, what)))
+
+
+@dataclass(frozen=True)
+class ErasureReport:
+    registratienummer: str
+    leader: int = 0
+    activities: int = 0
+    identities: int = 0
+    conversations: int = 0
+    tickets: int = 0
+    outbox: int = 0
+    outbox_stopped: int = 0  # of `outbox`: not yet delivered, now never sent
+
+    @property
+    def total(self) -> int:
+        return self.leader + self.identities + self.conversations + self.tickets + self.outbox
+
+
+@dataclass(frozen=True)
+class PurgeReport:
+    conversations: int = 0
+    tickets: int = 0
+    unanswered: int = 0
+    outbox: int = 0
+
+
+def conversation_match(number: str) -> Any:
+    """Conversation ids of this leader on any channel: `…leader-<p>:…` (portal token) or `…office-<p>:…`."""
+    p = pseudonym(number)
+    return sa.or_(Conversation.sender_id.like(f"%leader-{p}:%"), Conversation.sender_id.like(f"%office-{p}:%"))
+
+
+def erased_payload(ticket_number: str | None) -> dict[str, Any]:
+    return {"event": "ticket.erased", "ticket": {"number": ticket_number}}
+
+
+class Privacy:
+    def __init__(self, database: Database | str | None = None, retention: Retention | None = None) -> None:
+        self._own = not isinstance(database, Database)
+        self.database = database if isinstance(database, Database) else Database(database)
+        self.retention = retention if retention is not None else Retention.from_env()
+
+    def close(self) -> None:
+        if self._own:
+            self.database.close()
+
+    # -- erasure ------------------------------------------------------------------------------
+    def erase(self, registratienummer: str, *, now: datetime | None = None, dry_run: bool = False) -> ErasureReport:
+        number = registratienummer.strip()
+        if not NUMBER_RE.match(number):
+            raise PrivacyError(f"{registratienummer!r} is geen geldig registratienummer (6 tot 10 cijfers).")
+        now = now or utcnow()
+        with self.database.session() as session:
+            transaction = session.begin()
+            try:
+                leader = session.execute(sa.select(Leader).where(Leader.registratienummer == number)).scalar_one_or_none()
+                counts: dict[str, int] = {}
+                email = leader.email.lower() if leader is not None else None
+                if leader is not None:
+                    counts["activities"] = _deleted(session, sa.delete(Activity).where(Activity.leader_id == leader.id))
+                    counts["identities"] = _deleted(
+                        session, sa.delete(ChannelIdentity).where(ChannelIdentity.leader_id == leader.id))
+                    counts["leader"] = _deleted(session, sa.delete(Leader).where(Leader.id == leader.id))
+                senders = [str(s) for s in session.execute(
+                    sa.select(Conversation.sender_id).where(conversation_match(number))).scalars()]
+                counts["conversations"] = _delete_conversations(session, senders)
+                p = pseudonym(number)
+                about = [Ticket.registratienummer == number, Ticket.conversation_id.like(f"%leader-{p}:%"),
+                         Ticket.conversation_id.like(f"%office-{p}:%")]
+                if email:
+                    about.append(sa.func.lower(Ticket.email) == email)
+                tickets = session.execute(sa.select(Ticket).where(sa.or_(*about), Ticket.erased_at.is_(None))).scalars().all()
+                outbox, stopped = _anonymise(session, tickets, now, "gewist op verzoek")
+                report = ErasureReport(number, tickets=len(tickets), outbox=outbox, outbox_stopped=stopped, **counts)
+            except BaseException:
+                transaction.rollback()
+                raise
+            if dry_run:
+                transaction.rollback()
+            else:
+                transaction.commit()
+            return report
+
+    # -- retention ----------------------------------------------------------------------------
+    def purge(self, *, now: datetime | None = None, dry_run: bool = False) -> PurgeReport:
+        now = now or utcnow()
+        r = self.retention
+        with self.database.session() as session:
+            transaction = session.begin()
+            try:
+                senders = [str(s) for s in session.execute(sa.select(Conversation.sender_id).where(
+                    Conversation.updated_at < r.cutoff("conversations", now))).scalars()]
+                conversations = _delete_conversations(session, senders)
+                old = session.execute(sa.select(Ticket).where(
+                    Ticket.created_at < r.cutoff("tickets", now), Ticket.erased_at.is_(None))).scalars().all()
+                _anonymise(session, old, now, "bewaartermijn verlopen")
+                unanswered = _deleted(session, sa.delete(UnansweredQuestion).where(
+                    UnansweredQuestion.created_at < r.cutoff("unanswered", now)))
+                delivered = session.execute(sa.select(TicketOutbox).where(
+                    TicketOutbox.status == "delivered", TicketOutbox.delivered_at < r.cutoff("outbox", now))).scalars()
+                outbox = 0
+                for row in delivered:
+                    if row.payload.get("event") != "ticket.erased":
+                        row.payload = erased_payload(row.payload.get("ticket", {}).get("number"))
+                        row.updated_at = now
+                        outbox += 1
+                report = PurgeReport(conversations, len(old), unanswered, outbox)
+                session.flush()
+            except BaseException:
+                transaction.rollback()
+                raise
+            if dry_run:
+                transaction.rollback()
+            else:
+                transaction.commit()
+            return report
+
+    # -- one conversation ---------------------------------------------------------------------
+    def end_conversation(self, sender: str) -> bool:
+        """Remove one conversation now (logging out in the widget). False when there was none."""
+        with self.database.session() as session, session.begin():
+            return _delete_conversations(session, [sender]) > 0
+
+    async def aend_conversation(self, sender: str) -> bool:
+        return await self.database.in_thread(functools.partial(self.end_conversation, sender))
+
+
+def _deleted(session: Any, statement: Any) -> int:
+    return int(session.execute(statement).rowcount or 0)
+
+
+def _delete_conversations(session: Any, senders: list[str]) -> int:
+    removed = 0
+    for start in range(0, len(senders), 500):  # bounded IN lists
+        chunk = senders[start:start + 500]
+        session.execute(sa.delete(ConversationEvent).where(ConversationEvent.sender_id.in_(chunk)))
+        removed += _deleted(session, sa.delete(Conversation).where(Conversation.sender_id.in_(chunk)))
+    return removed
+
+
+def _anonymise(session: Any, tickets: Any, now: datetime, why: str) -> tuple[int, int]:
+    """Remove the personal data from tickets and their outbox rows; category, priority, dates and the
+    recognised intent stay for the register's counts. (outbox rows changed, of which stopped)"""
+    ids = [int(t.id) for t in tickets]
+    for t in tickets:
+        t.question, t.email, t.registratienummer, t.transcript = ERASED, "", None, None
+        t.conversation_id, t.period_end, t.client, t.erased_at = ERASED, None, None, now
+        t.reasons = [f"persoonsgegevens verwijderd op {now.date().isoformat()} ({why})"]
+    changed = stopped = 0
+    for start in range(0, len(ids), 500):
+        for row in session.execute(sa.select(TicketOutbox).where(TicketOutbox.ticket_id.in_(ids[start:start + 500]))
+                                   ).scalars():
+            number = next((t.number for t in tickets if int(t.id) == int(row.ticket_id)), None)
+            row.payload = erased_payload(number)
+            if row.status == "pending":
+                row.status, row.last_error, row.lease_owner, row.lease_until = "failed", ERASED_ERROR, None, None
+                stopped += 1
+            row.updated_at = now
+            changed += 1
+    session.flush()
+    return changed, stopped
+
+
+__all__ = ["ErasureReport", "Privacy", "PrivacyError", "PurgeReport", "Retention", "conversation_match"]

@@ -138,7 +138,8 @@ class WebchatInput(SocketIOInput):  # type: ignore[misc]
             except (ValueError, RecursionError):
                 data = None
             session_id = session_id_from(data)
-            metadata = identity_from(data if isinstance(data, dict) else {}) if session_id else None
+            given = data.get("token") if isinstance(data, dict) else None
+            metadata = identity_from({"customData": {"token": given}}) if session_id and given else None
             if not session_id or not metadata:
                 return response.json(END_REFUSED, status=400)
             try:

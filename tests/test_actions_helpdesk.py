@@ -180,3 +180,15 @@ def test_a_database_failure_keeps_everything_and_offers_to_retry(monkeypatch: py
         [message], events = run(ActionHelpdeskSubmit(), tracker("ja", "affirm", slots=filled(True)))
     assert "niet om je vraag op te slaan" in message["text"] and events == []
     assert message["buttons"][0]["payload"] == "/request_helpdesk"
+
+
+def test_the_ticket_keeps_the_client_pseudonym_the_channel_set(desk: Helpdesk) -> None:
+    """Issue 17: tickets per address are counted by the pseudonym the channel put in the metadata."""
+    from channels.limits import CLIENT_KEY, client_key
+
+    key = client_key("192.0.2.7")
+    run(ActionHelpdeskSubmit(), tracker("ja", "affirm", slots=filled(True), metadata={CLIENT_KEY: key}))
+    with desk.database.session() as session:
+        from bot.store.models import Ticket
+        assert [t.client for t in session.query(Ticket)] == [key]
+    assert key != client_key("192.0.2.8") and "192.0.2.7" not in str(key)

@@ -115,3 +115,30 @@ def test_a_widget_socket_cannot_write_into_another_session(servers: Servers) -> 
     assert intruded == []
     assert any("helpdesk" in t for t in offered)
     assert anonymous and not any("uitstel" in t for t in anonymous), anonymous
+
+
+def test_ending_a_widget_conversation_needs_a_valid_token_and_an_allowed_origin(servers: Servers) -> None:
+    """The logout endpoint (POST /webhooks/socketio/end): no token, a forged one or a foreign page
+    gets a Dutch refusal, never a deletion; a valid token for a session with no conversation is fine."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    def end(body: object, origin: str | None = None) -> tuple[int, dict[str, str]]:
+        headers = {"Content-Type": "text/plain", **({"Origin": origin} if origin else {})}
+        request = urllib.request.Request(f"http://127.0.0.1:{servers.rasa_port}/webhooks/socketio/end",
+                                         data=json.dumps(body).encode(), headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=10) as reply:
+                return reply.status, json.loads(reply.read())
+        except urllib.error.HTTPError as exc:
+            return exc.code, json.loads(exc.read())
+
+    session = "a" * 32
+    assert end({"session_id": session})[0] == 400
+    assert end({"session_id": session, "token": "x.y.z"})[0] == 400
+    assert end({"session_id": "../../etc", "token": token("100234")})[0] == 400
+    status, body = end({"session_id": session, "token": token("100234")}, origin="https://evil.example")
+    assert status == 403 and "beëindigd" in body["message"]
+    assert end({"session_id": session, "token": token("100234")}) == (200, {"status": "geen gesprek"})
+    assert end([1, 2])[0] == 400

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import subprocess
+import time
 import urllib.error
 import urllib.request
 from typing import Iterator
@@ -16,7 +18,7 @@ from typing import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from bot.identity import TokenConfig, issue_token
+from bot.identity import TokenConfig, issue_token, pseudonym
 
 from .conftest import JWT_KEY, ROOT, Servers
 
@@ -49,6 +51,7 @@ class Widget:
         self.context = browser.new_context(locale="nl-NL")
         self.page: Page = self.context.new_page()
         self.base = f"http://127.0.0.1:{servers.web_port}/"
+        self.servers = servers
         self.requests: list[str] = []
         self.page.on("request", lambda request: self.requests.append(request.url))
         self.page.set_default_timeout(TIMEOUT)
@@ -126,12 +129,25 @@ def test_logged_in_leader_gets_a_personal_answer(widget: Widget) -> None:
     assert "Je bent ingelogd" in widget.page.locator("#login-state").inner_text()
     widget.ask("hoeveel punten heb ik al?", "70 (leerKRACHT jaar-1)")
     widget.shot("widget-personal")
+    conversation = f"leader-{pseudonym(LEADER)}:{widget.session_id()}"
+    assert stored_conversation(widget.servers, conversation)
 
     widget.page.locator("#logout").click()
     widget.page.wait_for_selector(".rw-new-message")
     widget.page.locator(ANSWER).first.wait_for()
     assert "70 (leerKRACHT jaar-1)" not in widget.conversation()  # logging out forgets the conversation
     widget.ask("hoeveel punten heb ik al?", "Log in op het portaal")
+    # ... on the server too (issue 17): the leader's conversation of that session is deleted.
+    deadline = time.monotonic() + 15
+    while stored_conversation(widget.servers, conversation) and time.monotonic() < deadline:
+        time.sleep(0.3)
+    assert not stored_conversation(widget.servers, conversation)
+
+
+def stored_conversation(servers: Servers, sender: str) -> bool:
+    path = servers.env["DATABASE_URL"].removeprefix("sqlite:///")
+    with sqlite3.connect(path) as db:
+        return db.execute("SELECT count(*) FROM conversations WHERE sender_id = ?", (sender,)).fetchone()[0] > 0
 
 
 def test_anonymous_personal_question_hears_how_to_log_in(widget: Widget) -> None:

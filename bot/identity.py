@@ -112,7 +112,8 @@ def issue_token(registratienummer: str, ttl_seconds: int = 3600, config: TokenCo
 
 def verify_token(token: object, config: TokenConfig | None = None) -> str:
     """The verified registratienummer in a token; raises IdentityError for anything else."""
-    if not isinstance(token, str) or not token or len(token) > 4096:
+    # A JWT is ASCII: anything else (a Latin-1 byte, a lone surrogate) is refused before PyJWT encodes it.
+    if not isinstance(token, str) or not token or len(token) > 4096 or not token.isascii():
         raise IdentityError("missing or malformed token")
     cfg = config or TokenConfig.from_env()
     try:

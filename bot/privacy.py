@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta, timezone
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import sqlalchemy as sa  # type: ignore[import-untyped]
 
@@ -211,6 +212,30 @@ class Privacy:
 
     async def aend_conversation(self, sender: str) -> bool:
         return await self.database.in_thread(functools.partial(self.end_conversation, sender))
+
+
+def purge_hours(env: Mapping[str, str] | None = None) -> float:
+    """PRIVACY_PURGE_HOURS: how often the helpdesk worker applies the retention periods (24; 0 = never)."""
+    raw = (os.environ if env is None else env).get("PRIVACY_PURGE_HOURS", "").strip().replace(",", ".")
+    try:
+        hours = float(raw) if raw else 24.0
+    except ValueError:
+        raise PrivacyError(f"PRIVACY_PURGE_HOURS={raw!r} is geen aantal uren.") from None
+    if hours < 0:
+        raise PrivacyError(f"PRIVACY_PURGE_HOURS={raw!r}: kies 0 (nooit) of een positief aantal uren.")
+    return hours
+
+
+def purge_every(privacy: Privacy, hours: float, stop: threading.Event, log: Callable[[str], None]) -> None:
+    """Purge now and then every `hours` until `stop` is set; a failure is logged and tried next time."""
+    while not stop.is_set():
+        try:
+            r = privacy.purge()
+            log(f"bewaartermijnen toegepast: {r.conversations} gesprek(ken), {r.tickets} ticket(s), "
+                f"{r.unanswered} onbeantwoorde vraag/vragen, {r.outbox} outbox-bericht(en)")
+        except Exception as exc:  # the database away: the next round tries again
+            log(f"bewaartermijnen niet toegepast ({type(exc).__name__}); opnieuw over {hours:g} uur")
+        stop.wait(hours * 3600)
 
 
 def _deleted(session: Any, statement: Any) -> int:

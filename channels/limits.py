@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import time
 from collections import OrderedDict
 from typing import Any, Awaitable, Callable, Optional
@@ -30,16 +31,56 @@ TOO_LARGE = {"error": "te_groot", "message": "Dit bericht is te groot. Stel je v
 Handler = Callable[[UserMessage], Awaitable[Any]]
 
 
+_SURROGATES = re.compile("[\ud800-\udfff]")
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+MAX_COMMAND_DEPTH = 10  # brackets in a "/intent{...}" command (Rasa parses them recursively)
+
+
+MAX_MESSAGE_TOKENS = 1_000  # words and signs: the classifier's cost grows faster than their number
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+
+
 def bounded(text: str) -> tuple[str, Optional[int]]:
-    """The text to process and, when it was cut, its original length."""
-    if len(text) <= MAX_MESSAGE_CHARS:
-        return text, None
-    return text[:MAX_MESSAGE_CHARS], len(text)
+    """The text to process and, when it was cut, its original length. At most MAX_MESSAGE_CHARS
+    characters and MAX_MESSAGE_TOKENS words or signs (5,000 emoji cost the classifier seconds, 5,000
+    letters of one word nothing). Lone surrogates (no character at all; the tokenizer cannot encode
+    them) become U+FFFD, control characters spaces, and a `/intent{...}` command nested beyond reason
+    keeps only its intent."""
+    length = len(text)
+    kept = text[:MAX_MESSAGE_CHARS]
+    for count, token in enumerate(_TOKEN.finditer(kept), start=1):
+        if count == MAX_MESSAGE_TOKENS:
+            kept = kept[:token.end()]
+            break
+    return clean(kept), (length if len(kept) < length else None)
 
 
-def cut_note(length: int) -> str:
+def clean(text: str) -> str:
+    text = _CONTROLS.sub(" ", _SURROGATES.sub("\ufffd", text))
+    if text.lstrip().startswith("/") and nesting(text) > MAX_COMMAND_DEPTH:
+        text = re.split(r"[{\[]", text, maxsplit=1)[0]
+    return text
+
+
+def nesting(text: str) -> int:
+    depth = deepest = 0
+    for char in text:
+        if char in "{[":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "}]":
+            depth = max(depth - 1, 0)
+    return deepest
+
+
+def clean_id(value: str) -> bool:
+    """An id fit to store and log: printable, no lone surrogates."""
+    return value.isprintable() and _SURROGATES.search(value) is None
+
+
+def cut_note(length: int, kept: int = MAX_MESSAGE_CHARS) -> str:
     return (f"Je bericht is erg lang ({thousands(length)} tekens). Ik heb alleen de eerste "
-            f"{thousands(MAX_MESSAGE_CHARS)} tekens gelezen. Stel je vraag kort, dan kan ik je het best helpen.")
+            f"{thousands(kept)} tekens gelezen. Stel je vraag kort, dan kan ik je het best helpen.")
 
 
 def with_cut_note(on_new_message: Handler) -> Handler:
@@ -48,7 +89,8 @@ def with_cut_note(on_new_message: Handler) -> Handler:
     async def handle(message: UserMessage) -> Any:
         length = (message.metadata or {}).get(CUT_KEY)
         if isinstance(length, int):
-            await message.output_channel.send_text_message(message.sender_id, cut_note(length))
+            await message.output_channel.send_text_message(message.sender_id,
+                                                           cut_note(length, len(message.text or "")))
         return await on_new_message(message)
 
     return handle

@@ -37,12 +37,13 @@ from bot.identity import (
 )
 from channels.apology import with_apology
 from channels.conversations import scoped
-from channels.limits import (MAX_BODY_BYTES, TOO_LARGE, RequestLimits, bounded, rate_limited_json, with_client,
-                             with_cut, with_cut_note)
+from channels.limits import (MAX_BODY_BYTES, TOO_LARGE, RequestLimits, bounded, clean_id, rate_limited_json,
+                             with_client, with_cut, with_cut_note)
 
 SENDER_PREFIX = "rest:"
 MAX_SENDER = 200
 UNAUTHORIZED = {"error": "niet_geautoriseerd", "message": "Je inlogtoken is ongeldig of verlopen. Log opnieuw in."}
+BAD_BODY = {"error": "ongeldig", "message": "Stuur een JSON-object met je vraag als tekst in \"message\"."}
 
 
 def conversation_id(verified: Optional[dict[str, str]], sender: str) -> str:
@@ -94,6 +95,8 @@ class VerifiedRestInput(RestInput):  # type: ignore[misc]
             if len(request.body or b"") > MAX_BODY_BYTES:
                 return response.json(TOO_LARGE, status=413)
             body = json_body(request)
+            if not isinstance(body.get("message"), str):  # not JSON, not an object, or no text to read
+                return response.json(BAD_BODY, status=400)
             office = request.headers.get("X-Backoffice-Token")
             if office is not None:
                 number = body.get("registratienummer")
@@ -119,7 +122,7 @@ class VerifiedRestInput(RestInput):  # type: ignore[misc]
 
     async def _extract_sender(self, req: Request) -> Optional[Text]:
         sender = json_body(req).get("sender")
-        if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER:
+        if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER or not clean_id(sender):
             sender = uuid.uuid4().hex
         return conversation_id(getattr(req.ctx, "verified", None), sender)
 

@@ -46,7 +46,8 @@ from sanic.response import HTTPResponse
 
 from bot.identity import CHANNEL_KEY
 from channels.apology import with_apology
-from channels.limits import RATE_LIMITED, RequestLimits, bounded, rate_limited_text, with_cut, with_cut_note
+from channels.limits import (RATE_LIMITED, RequestLimits, bounded, clean_id, rate_limited_text, with_cut,
+                             with_cut_note)
 from channels.shared_state import KEY_PREFIX, async_redis
 
 logger = logging.getLogger(__name__)
@@ -179,6 +180,8 @@ def bearer_token(header: object) -> str:
     token = header[7:].strip()
     if not token or len(token) > MAX_TOKEN_CHARS:
         raise AuthError("empty or oversized token")
+    if not token.isascii():  # a JWT is ASCII; PyJWT would fail to encode a lone surrogate
+        raise AuthError("non-ASCII token")
     return token
 
 
@@ -438,7 +441,8 @@ def _activity_ok(activity: object) -> bool:
     conversation = activity.get("conversation")
     return (isinstance(activity.get("type"), str) and isinstance(activity.get("serviceUrl"), str)
             and isinstance(conversation, dict) and isinstance(conversation.get("id"), str)
-            and bool(conversation["id"]) and isinstance(activity.get("from"), dict))
+            and bool(conversation["id"]) and len(conversation["id"]) <= 255 and clean_id(conversation["id"])
+            and isinstance(activity.get("from"), dict))
 
 
 def tenant_of(activity: Mapping[str, Any]) -> str:

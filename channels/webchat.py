@@ -75,6 +75,23 @@ def identity_from(data: dict[str, Any]) -> Optional[dict[str, str]]:
         return None
 
 
+class OneLine(logging.Filter):
+    """python-engineio and python-socketio log a malformed packet from a client as an ERROR with its
+    traceback: one WARNING line instead (the client's fault, nothing for the operator to fix)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info:
+            kind = record.exc_info[0].__name__ if record.exc_info[0] else "Error"
+            record.msg, record.args = f"socket.io: ongeldig pakket van een client genegeerd ({kind})", ()
+            record.exc_info = record.exc_text = None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+for _name in ("engineio.server", "socketio.server"):
+    logging.getLogger(_name).addFilter(OneLine())
+
+
 class SessionOutput(SocketIOOutput):  # type: ignore[misc]
     """Replies go to the widget session's room, whatever the conversation id (which names the identity)."""
 
@@ -150,13 +167,14 @@ class WebchatInput(SocketIOInput):  # type: ignore[misc]
             return response.json({"status": "beëindigd" if ended else "geen gesprek"})
 
         @sio.on("connect", namespace=self.namespace)  # type: ignore[untyped-decorator]
-        async def connect(sid: Text, environ: Dict[Text, Any], auth: object = None) -> None:
+        async def connect(sid: Text, environ: Dict[Text, Any], *_: object) -> None:
             request = environ.get("sanic.request")
             address = str(getattr(request, "remote_addr", "") or getattr(request, "ip", "") or "") or None
             await sio.save_session(sid, {"address": address}, namespace=self.namespace)
 
         @sio.on("session_request", namespace=self.namespace)  # type: ignore[untyped-decorator]
-        async def session_request(sid: Text, data: object) -> None:
+        async def session_request(sid: Text, *args: object) -> None:
+            data = args[0] if len(args) == 1 else None  # a client may send no data or several: take none
             session_id = session_id_from(data) or uuid.uuid4().hex
             if not self.session_persistence:
                 session_id = sid
@@ -168,7 +186,8 @@ class WebchatInput(SocketIOInput):  # type: ignore[misc]
             await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
 
         @sio.on(self.user_message_evt, namespace=self.namespace)  # type: ignore[untyped-decorator]
-        async def handle_message(sid: Text, data: object) -> None:
+        async def handle_message(sid: Text, *args: object) -> None:
+            data = args[0] if len(args) == 1 else None
             if not isinstance(data, dict):
                 return
             session = await sio.get_session(sid, namespace=self.namespace)

@@ -47,12 +47,11 @@ from rasa.shared.core.events import (  # type: ignore[import-untyped]
 from rasa.shared.core.trackers import DialogueStateTracker  # type: ignore[import-untyped]
 
 from bot.privacy import Privacy, Retention
-from bot.store.database import Database
+from bot.store.database import UNREACHABLE, Database
 from bot.store.models import Conversation, ConversationEvent
 import components.speedups  # noqa: F401  (a fixed cost on every custom-action call, see the module)
 
 DEFAULT_MAX_TURNS = 20
-UNREACHABLE = (sa.exc.OperationalError, sa.exc.InterfaceError)
 
 
 class StoreUnavailable(BaseException):

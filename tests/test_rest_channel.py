@@ -5,6 +5,7 @@ the assistant. Fast, and part of `make test-unit` (no model, no servers to insta
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 import uuid
 from typing import Any, Iterator
@@ -239,3 +240,37 @@ def test_requests_per_address_and_per_identity_are_limited(server: ChannelServer
     responses, seen = exchange(server, anonymous, anonymous)  # the address has 4: 3 used, 1 left
     assert [r.status_code for r in responses] == [200, 429] and len(seen) == 1
     assert "Traceback" not in responses[1].text
+
+
+def test_many_signs_are_cut_to_a_bounded_number_of_tokens(server: ChannelServer) -> None:
+    """5,000 emoji cost the classifier seconds (one token each); 1,000 words or signs are read."""
+    from channels.limits import MAX_MESSAGE_TOKENS
+
+    response, message = one(server, {"sender": "emoji", "message": "😀" * 6000})
+    assert len(message.text) == MAX_MESSAGE_TOKENS
+    assert "erg lang (6.000 tekens)" in response.json()[0]["text"] and "eerste 1.000 tekens" in response.json()[0]["text"]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("a\ud800b", "a\ufffdb"),  # a lone surrogate: no character, the tokenizer cannot encode it
+    ("a\x00b\x1bc", "a b c"),
+    ('/inform{"x":' + "[" * 50 + "]" * 50 + "}", "/inform"),  # Rasa parses command entities recursively
+    ('/inform{"learning_level": [1]}', '/inform{"learning_level": [1]}'),
+])
+def test_text_is_cleaned_before_understanding(server: ChannelServer, text: str, expected: str) -> None:
+    body = json.dumps({"sender": "schoon", "message": text}).encode()  # "\ud800" escaped, as a client sends it
+    _, message = one(server, body, {"Content-Type": "application/json"})
+    assert message.text == expected
+
+
+@pytest.mark.parametrize("body", [b"geen json", b"[1, 2]", b'{"sender": "s"}', b'{"message": null}',
+                                  b'{"message": ["a"]}', b'{"a":' * 5000 + b"1" + b"}" * 5000])
+def test_a_body_without_a_text_message_gets_400_in_dutch(server: ChannelServer, body: bytes) -> None:
+    response, message = one(server, body, {"Content-Type": "application/json"})
+    assert response.status_code == 400 and "JSON-object" in response.json()["message"] and message is None
+
+
+def test_a_sender_id_that_cannot_be_stored_gets_a_fresh_one(server: ChannelServer) -> None:
+    _, message = one(server, json.dumps({"sender": "s\ud800", "message": "hoi"}).encode(),
+                     {"Content-Type": "application/json"})
+    assert message.sender_id.startswith("rest:anon:") and "\ud800" not in message.sender_id

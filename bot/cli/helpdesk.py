@@ -49,6 +49,14 @@ def cmd_helpdesk_worker(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGTERM, on_signal)
         signal.signal(signal.SIGINT, on_signal)
         log(f"Helpdesk-worker {worker.name} gestart (elke {config.worker_interval:g} s).")
+    if not args.once:
+        from ..privacy import Privacy, purge_every, purge_hours
+
+        hours = purge_hours()
+        if hours > 0:  # retention (docs/privacy.md): the worker applies it, on the same database
+            privacy = Privacy(helpdesk.database)
+            threading.Thread(target=purge_every, args=(privacy, hours, stop, log), daemon=True,
+                             name="privacy-purge").start()
     delivered = worker.run(stop, once=args.once)
     log(f"Helpdesk-worker gestopt: {delivered} levering(en) afgeleverd.")
     return 0

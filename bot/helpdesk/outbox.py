@@ -34,6 +34,7 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa  # type: ignore[import-untyped]
 
+from ..store.database import UNREACHABLE
 from ..store.models import TicketOutbox
 from .config import HelpdeskConfig
 from .core import Helpdesk, utcnow
@@ -346,7 +347,7 @@ class OutboxWorker:
                         break
                     if self.deliver(row).ok:
                         delivered += 1
-            except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
+            except UNREACHABLE as exc:
                 # The database is away (restarting, failing over): wait and try again, never exit.
                 # A row claimed before the outage keeps its lease and is taken up again when it runs out.
                 if once:

@@ -34,6 +34,10 @@ POOL_SIZE = 8
 THREAD_PREFIX = "store"
 
 
+# The database is away (down, restarting, failing over), as opposed to a bad statement or bad data.
+UNREACHABLE = (sa.exc.OperationalError, sa.exc.InterfaceError)
+
+
 def database_url(env: Mapping[str, str] | None = None) -> str:
     """`DATABASE_URL` from the environment, else the SQLite file `<repo>/var/registerwijzer.db`."""
     url = (os.environ if env is None else env).get("DATABASE_URL", "").strip()

@@ -163,3 +163,25 @@ def test_the_cli_erases_and_reports_in_dutch(store: Store, capsys: pytest.Captur
     assert "geen geldig registratienummer" in capsys.readouterr().err
     assert main(["--database-url", store.url, "privacy", "purge"]) == 0
     assert "Opgeschoond volgens de bewaartermijnen" in capsys.readouterr().out
+
+
+def test_the_worker_purges_at_start_and_on_its_interval(store: Store) -> None:
+    import threading
+
+    from bot.privacy import purge_every, purge_hours
+
+    populated(store)
+    with store.database.session() as session, session.begin():
+        session.execute(sa.update(Conversation).values(updated_at=datetime.now(timezone.utc) - timedelta(days=30)))
+    stop, said = threading.Event(), []
+    thread = threading.Thread(target=purge_every, args=(Privacy(store.database), 1 / 3600, stop, said.append))
+    thread.start()
+    deadline = datetime.now() + timedelta(seconds=20)
+    while len(said) < 2 and datetime.now() < deadline:
+        stop.wait(0.1)
+    stop.set()
+    thread.join(10)
+    assert said[0].startswith("bewaartermijnen toegepast: 4 gesprek(ken)") and "0 gesprek(ken)" in said[1]
+    assert purge_hours({}) == 24 and purge_hours({"PRIVACY_PURGE_HOURS": "0"}) == 0
+    with pytest.raises(PrivacyError, match="PRIVACY_PURGE_HOURS"):
+        purge_hours({"PRIVACY_PURGE_HOURS": "-1"})

@@ -14,12 +14,13 @@ Computation only: the CLI (bot/cli/privacy.py) words the reports.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import threading
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 import sqlalchemy as sa  # type: ignore[import-untyped]
 
@@ -133,67 +134,13 @@ class Privacy:
         if self._own:
             self.database.close()
 
-    # -- erasure ------------------------------------------------------------------------------
-    def erase(self, registratienummer: str, *, now: datetime | None = None, dry_run: bool = False) -> ErasureReport:
-        number = registratienummer.strip()
-        if not NUMBER_RE.match(number):
-            raise PrivacyError(f"{registratienummer!r} is geen geldig registratienummer (6 tot 10 cijfers).")
-        now = now or utcnow()
+    @contextlib.contextmanager
+    def _transaction(self, dry_run: bool) -> Iterator[Any]:
+        """One transaction: committed, or rolled back on an error or for a dry run."""
         with self.database.session() as session:
             transaction = session.begin()
             try:
-                leader = session.execute(sa.select(Leader).where(Leader.registratienummer == number)).scalar_one_or_none()
-                counts: dict[str, int] = {}
-                email = leader.email.lower() if leader is not None else None
-                if leader is not None:
-                    counts["activities"] = _deleted(session, sa.delete(Activity).where(Activity.leader_id == leader.id))
-                    counts["identities"] = _deleted(
-                        session, sa.delete(ChannelIdentity).where(ChannelIdentity.leader_id == leader.id))
-                    counts["leader"] = _deleted(session, sa.delete(Leader).where(Leader.id == leader.id))
-                senders = [str(s) for s in session.execute(
-                    sa.select(Conversation.sender_id).where(conversation_match(number))).scalars()]
-                counts["conversations"] = _delete_conversations(session, senders)
-                p = pseudonym(number)
-                about = [Ticket.registratienummer == number, Ticket.conversation_id.like(f"%leader-{p}:%"),
-                         Ticket.conversation_id.like(f"%office-{p}:%")]
-                if email:
-                    about.append(sa.func.lower(Ticket.email) == email)
-                tickets = session.execute(sa.select(Ticket).where(sa.or_(*about), Ticket.erased_at.is_(None))).scalars().all()
-                outbox, stopped = _anonymise(session, tickets, now, "gewist op verzoek")
-                report = ErasureReport(number, tickets=len(tickets), outbox=outbox, outbox_stopped=stopped, **counts)
-            except BaseException:
-                transaction.rollback()
-                raise
-            if dry_run:
-                transaction.rollback()
-            else:
-                transaction.commit()
-            return report
-
-    # -- retention ----------------------------------------------------------------------------
-    def purge(self, *, now: datetime | None = None, dry_run: bool = False) -> PurgeReport:
-        now = now or utcnow()
-        r = self.retention
-        with self.database.session() as session:
-            transaction = session.begin()
-            try:
-                senders = [str(s) for s in session.execute(sa.select(Conversation.sender_id).where(
-                    Conversation.updated_at < r.cutoff("conversations", now))).scalars()]
-                conversations = _delete_conversations(session, senders)
-                old = session.execute(sa.select(Ticket).where(
-                    Ticket.created_at < r.cutoff("tickets", now), Ticket.erased_at.is_(None))).scalars().all()
-                _anonymise(session, old, now, "bewaartermijn verlopen")
-                unanswered = _deleted(session, sa.delete(UnansweredQuestion).where(
-                    UnansweredQuestion.created_at < r.cutoff("unanswered", now)))
-                delivered = session.execute(sa.select(TicketOutbox).where(
-                    TicketOutbox.status == "delivered", TicketOutbox.delivered_at < r.cutoff("outbox", now))).scalars()
-                outbox = 0
-                for row in delivered:
-                    if row.payload.get("event") != "ticket.erased":
-                        row.payload = erased_payload(row.payload.get("ticket", {}).get("number"))
-                        row.updated_at = now
-                        outbox += 1
-                report = PurgeReport(conversations, len(old), unanswered, outbox)
+                yield session
                 session.flush()
             except BaseException:
                 transaction.rollback()
@@ -202,12 +149,63 @@ class Privacy:
                 transaction.rollback()
             else:
                 transaction.commit()
-            return report
+
+    # -- erasure ------------------------------------------------------------------------------
+    def erase(self, registratienummer: str, *, now: datetime | None = None, dry_run: bool = False) -> ErasureReport:
+        number = registratienummer.strip()
+        if not NUMBER_RE.match(number):
+            raise PrivacyError(f"{registratienummer!r} is geen geldig registratienummer (6 tot 10 cijfers).")
+        now = now or utcnow()
+        with self._transaction(dry_run) as session:
+            leader = session.execute(sa.select(Leader).where(Leader.registratienummer == number)).scalar_one_or_none()
+            counts: dict[str, int] = {}
+            email = leader.email.lower() if leader is not None else None
+            if leader is not None:
+                counts["activities"] = _deleted(session, sa.delete(Activity).where(Activity.leader_id == leader.id))
+                counts["identities"] = _deleted(
+                    session, sa.delete(ChannelIdentity).where(ChannelIdentity.leader_id == leader.id))
+                counts["leader"] = _deleted(session, sa.delete(Leader).where(Leader.id == leader.id))
+            senders = [str(s) for s in session.execute(
+                sa.select(Conversation.sender_id).where(conversation_match(number))).scalars()]
+            counts["conversations"] = _delete_conversations(session, senders)
+            p = pseudonym(number)
+            about = [Ticket.registratienummer == number, Ticket.conversation_id.like(f"%leader-{p}:%"),
+                     Ticket.conversation_id.like(f"%office-{p}:%")]
+            if email:
+                about.append(sa.func.lower(Ticket.email) == email)
+            tickets = session.execute(sa.select(Ticket).where(sa.or_(*about), Ticket.erased_at.is_(None))).scalars().all()
+            outbox, stopped = _anonymise(session, tickets, now, "gewist op verzoek")
+            report = ErasureReport(number, tickets=len(tickets), outbox=outbox, outbox_stopped=stopped, **counts)
+        return report
+
+    # -- retention ----------------------------------------------------------------------------
+    def purge(self, *, now: datetime | None = None, dry_run: bool = False) -> PurgeReport:
+        now = now or utcnow()
+        r = self.retention
+        with self._transaction(dry_run) as session:
+            senders = [str(s) for s in session.execute(sa.select(Conversation.sender_id).where(
+                Conversation.updated_at < r.cutoff("conversations", now))).scalars()]
+            conversations = _delete_conversations(session, senders)
+            old = session.execute(sa.select(Ticket).where(
+                Ticket.created_at < r.cutoff("tickets", now), Ticket.erased_at.is_(None))).scalars().all()
+            _anonymise(session, old, now, "bewaartermijn verlopen")
+            unanswered = _deleted(session, sa.delete(UnansweredQuestion).where(
+                UnansweredQuestion.created_at < r.cutoff("unanswered", now)))
+            delivered = session.execute(sa.select(TicketOutbox).where(
+                TicketOutbox.status == "delivered", TicketOutbox.delivered_at < r.cutoff("outbox", now))).scalars()
+            outbox = 0
+            for row in delivered:
+                if row.payload.get("event") != "ticket.erased":
+                    row.payload = erased_payload(row.payload.get("ticket", {}).get("number"))
+                    row.updated_at = now
+                    outbox += 1
+            report = PurgeReport(conversations, len(old), unanswered, outbox)
+        return report
 
     # -- one conversation ---------------------------------------------------------------------
     def end_conversation(self, sender: str) -> bool:
         """Remove one conversation now (logging out in the widget). False when there was none."""
-        with self.database.session() as session, session.begin():
+        with self._transaction(dry_run=False) as session:
             return _delete_conversations(session, [sender]) > 0
 
     async def aend_conversation(self, sender: str) -> bool:

@@ -6,10 +6,11 @@ recovers by itself as soon as the part that failed is back."""
 from __future__ import annotations
 
 import logging
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from rasa.core.channels.channel import UserMessage  # type: ignore[import-untyped]
 
+from channels.limits import Handler, with_cut_note
 from components.tracker_store import StoreUnavailable
 
 logger = logging.getLogger(__name__)
@@ -17,9 +18,6 @@ logger = logging.getLogger(__name__)
 APOLOGY = ("Sorry, het lukt me op dit moment niet om je bericht te verwerken. Probeer het over een minuut "
            "nog eens; wat je eerder hebt ingevuld, blijft bewaard. Blijft het misgaan, neem dan contact op "
            "met de helpdesk van het Schoolleidersregister.")
-
-Handler = Callable[[UserMessage], Awaitable[Any]]
-
 
 def with_apology(on_new_message: Handler) -> Handler:
     async def handle(message: UserMessage) -> Any:
@@ -35,3 +33,8 @@ def with_apology(on_new_message: Handler) -> Handler:
             return None
 
     return handle
+
+
+def guarded(on_new_message: Handler) -> Handler:
+    """What every channel wraps around Rasa's handler: the note on a cut message, the apology on a failed turn."""
+    return with_apology(with_cut_note(on_new_message))

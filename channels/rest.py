@@ -35,10 +35,10 @@ from bot.identity import (
     verified_metadata,
     verify_token,
 )
-from channels.apology import with_apology
+from channels.apology import guarded
 from channels.conversations import scoped
 from channels.limits import (MAX_BODY_BYTES, TOO_LARGE, RequestLimits, bounded, clean_id, rate_limited_json,
-                             with_client, with_cut, with_cut_note)
+                             with_client, with_cut)
 
 SENDER_PREFIX = "rest:"
 MAX_SENDER = 200
@@ -85,7 +85,7 @@ class VerifiedRestInput(RestInput):  # type: ignore[misc]
         return cls()
 
     def blueprint(self, on_new_message: Any) -> Blueprint:
-        blueprint: Blueprint = super().blueprint(with_apology(with_cut_note(on_new_message)))
+        blueprint: Blueprint = super().blueprint(guarded(on_new_message))
 
         @blueprint.middleware("request")  # type: ignore[untyped-decorator]
         async def verify(request: Request) -> Optional[HTTPResponse]:

@@ -45,9 +45,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.identity import CHANNEL_KEY
-from channels.apology import with_apology
-from channels.limits import (RATE_LIMITED, RequestLimits, bounded, clean_id, rate_limited_text, with_cut,
-                             with_cut_note)
+from channels.apology import guarded
+from channels.limits import RATE_LIMITED, RequestLimits, bounded, clean_id, rate_limited_text, with_cut
 from channels.shared_state import KEY_PREFIX, async_redis
 
 logger = logging.getLogger(__name__)
@@ -493,7 +492,7 @@ class TeamsInput(BotFrameworkInput):  # type: ignore[misc]
         return verify_activity(token, activity, self.config, await self.keys.get(token_key_id(token)))
 
     async def _run(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage) -> None:
-        await with_apology(with_cut_note(on_new_message))(message)  # a failed turn: apology; others go on
+        await guarded(on_new_message)(message)  # a failed turn: apology; others go on
 
     async def _note(self, activity: Mapping[str, Any], text: str) -> None:
         """A short reply outside a turn (the rate limit's note); a failure to send is only logged."""

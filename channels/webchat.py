@@ -38,9 +38,9 @@ from socketio import AsyncServer  # type: ignore[import-untyped]
 from bot.identity import IdentityError, leader_from_metadata, verified_metadata, verify_token
 from bot.privacy import Privacy, Retention
 from bot.store.database import Database
-from channels.apology import with_apology
+from channels.apology import guarded
 from channels.conversations import scoped
-from channels.limits import RequestLimits, bounded, rate_limited_text, with_client, with_cut, with_cut_note
+from channels.limits import RequestLimits, bounded, rate_limited_text, with_client, with_cut
 from channels.shared_state import socketio_manager
 
 logger = logging.getLogger(__name__)
@@ -130,7 +130,7 @@ class WebchatInput(SocketIOInput):  # type: ignore[misc]
         return self._privacy
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        on_new_message = with_apology(with_cut_note(on_new_message))
+        on_new_message = guarded(on_new_message)
         # None: python-engineio accepts the server's own origin only.
         # With REDIS_URL, rooms and emits go through Redis, so any replica reaches any widget.
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.allowed_origins or None,

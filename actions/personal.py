@@ -9,7 +9,8 @@ from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import progress
-from bot.replies import Answer, Query
+from bot.answers import linking
+from bot.replies import Answer, Button, Query
 from bot.answers import answer as general_answer
 from bot.bootstrap import services
 from bot.context import Context, follow_up
@@ -59,10 +60,12 @@ class ActionPersonal(Action):
                     load_rules(), latest_text(tracker), latest_entities(tracker), today()))
                 return []
             general = GENERAL.get(latest_intent(tracker))
-            text = progress.LOGIN_HINT
+            # In Teams, an account that is not linked yet: how to link it, with a button to start at once.
+            teams = tracker.get_latest_input_channel() == "teams"
+            text = linking.TEAMS_LINK_HINT if teams else progress.LOGIN_HINT
             if general is not None:
                 text += "\n\nAlgemeen geldt:\n" + general_answer(load_rules(), Query(general), today()).text
-            utter(dispatcher, tracker, Answer(text))
+            utter(dispatcher, tracker, Answer(text, (Button(*linking.LINK_BUTTON),) if teams else ()))
             return []
         personal = await load_personal(number)
         if personal is None:

@@ -21,6 +21,7 @@ from typing import Iterator, Mapping
 
 from .helpdesk import Helpdesk, HelpdeskConfig
 from .helpdesk.service import ServiceLevel
+from .linking import LinkConfig, Linking, smtp_mailer
 from .store import Database, Store, database_url
 
 
@@ -32,6 +33,7 @@ class Services:
         self, env: Mapping[str, str] | None = None, *, database_url: str | None = None,
         database: Database | None = None, store: Store | None = None, helpdesk: Helpdesk | None = None,
         helpdesk_config: HelpdeskConfig | None = None, service_level: ServiceLevel | None = None,
+        linking: Linking | None = None,
     ) -> None:
         self._env = env
         self._database_url = database_url
@@ -40,6 +42,7 @@ class Services:
         self._database = database
         self._helpdesk_config = helpdesk_config
         self._service_level = service_level
+        self._linking: Linking | None = linking
         self._built: list[Database] = []  # what close() closes
         self._lock = threading.RLock()
 
@@ -79,6 +82,15 @@ class Services:
             if self._helpdesk is None:
                 self._helpdesk = Helpdesk(self.store, self.helpdesk_config, self._service_level)
             return self._helpdesk
+
+    @property
+    def linking(self) -> Linking:
+        """Linking channel accounts to leaders (codes by e-mail through the helpdesk's SMTP settings)."""
+        with self._lock:
+            if self._linking is None:
+                self._linking = Linking(self.database, smtp_mailer(self.helpdesk_config),
+                                        LinkConfig.from_env(self.env))
+            return self._linking
 
     @property
     def service_level(self) -> ServiceLevel:

@@ -33,6 +33,8 @@ from .store.models import (
     Conversation,
     ConversationEvent,
     Leader,
+    LinkAttempt,
+    LinkEvent,
     Ticket,
     TicketOutbox,
     UnansweredQuestion,
@@ -100,10 +102,11 @@ class ErasureReport:
     tickets: int = 0
     outbox: int = 0
     outbox_stopped: int = 0  # of `outbox`: not yet delivered, now never sent
+    links: int = 0  # attempts to link an account and their log (bot/linking.py)
 
     @property
     def total(self) -> int:
-        return self.leader + self.identities + self.conversations + self.tickets + self.outbox
+        return self.leader + self.identities + self.conversations + self.tickets + self.outbox + self.links
 
 
 @dataclass(frozen=True)
@@ -160,6 +163,11 @@ class Privacy:
             leader = session.execute(sa.select(Leader).where(Leader.registratienummer == number)).scalar_one_or_none()
             counts: dict[str, int] = {}
             email = leader.email.lower() if leader is not None else None
+            accounts = [] if leader is None else [str(a) for a in session.execute(
+                sa.select(ChannelIdentity.external_id).where(ChannelIdentity.leader_id == leader.id)).scalars()]
+            counts["links"] = sum(_deleted(session, sa.delete(table).where(sa.or_(
+                table.registratienummer == number, table.external_id.in_(accounts))))
+                for table in (LinkAttempt, LinkEvent))
             if leader is not None:
                 counts["activities"] = _deleted(session, sa.delete(Activity).where(Activity.leader_id == leader.id))
                 counts["identities"] = _deleted(

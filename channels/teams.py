@@ -18,8 +18,11 @@ multi-tenant token endpoint; this connector keeps its interface and replaces tho
   per conversation maps a title that comes back to its payload (`Choices`; in Redis with REDIS_URL,
   so any replica resolves it);
 - the Teams user reaches the actions as metadata (`teams_user_id`, `teams_aad_object_id`,
-  `teams_tenant_id`, `verified_channel: teams`), never as a verified leader: a Teams account does
-  not prove a registratienummer.
+  `teams_tenant_id`, `verified_channel: teams`); a Teams account by itself proves no
+  registratienummer. Only once it is linked (issue 18, bot/linking.py: a one-time code sent to the
+  e-mail address on file for the number) does its Azure AD object id bring the leader into the
+  metadata, and personal answers work as on the website. "koppel mijn account", the number and the
+  code, "ontkoppel mijn account" and "stop" are handled here, before Rasa (docs/teams.md).
 """
 
 from __future__ import annotations
@@ -44,7 +47,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.identity import CHANNEL_KEY
+from bot.answers.linking import CANCEL, LINK, UNLINK, command_of, say
+from bot.bootstrap import services
+from bot.identity import CHANNEL_KEY, verified_metadata
 from channels.apology import guarded
 from channels.limits import RATE_LIMITED, RequestLimits, bounded, clean_id, rate_limited_text, with_cut
 from channels.shared_state import KEY_PREFIX, async_redis
@@ -459,7 +464,7 @@ def message_text(activity: Mapping[str, Any]) -> str:
 
 
 def teams_metadata(activity: Mapping[str, Any]) -> dict[str, str]:
-    """What actions may know about the Teams user: never a verified leader."""
+    """What actions may know about the Teams user (a linked leader is added per turn, in `_run`)."""
     sender = activity["from"]
     metadata = {"teams_user_id": _text(sender.get("id")), "teams_aad_object_id": _text(sender.get("aadObjectId")),
                 "teams_tenant_id": tenant_of(activity), CHANNEL_KEY: "teams"}
@@ -492,7 +497,41 @@ class TeamsInput(BotFrameworkInput):  # type: ignore[misc]
         return verify_activity(token, activity, self.config, await self.keys.get(token_key_id(token)))
 
     async def _run(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage) -> None:
-        await guarded(on_new_message)(message)  # a failed turn: apology; others go on
+        """One turn: a step of linking the account (bot/linking.py), else Rasa with the linked leader."""
+
+        async def turn(message: UserMessage) -> Any:
+            aad = (message.metadata or {}).get("teams_aad_object_id")
+            if aad and await self._linking_step(message, str(aad)):
+                return None
+            number = await services().linking.run("linked_number", "teams", str(aad)) if aad else None
+            if number:  # a linked account: personal answers as for a logged-in leader on the website
+                message.metadata = {**(message.metadata or {}), **verified_metadata(number, "teams")}
+            return await on_new_message(message)
+
+        await guarded(turn)(message)  # a failed turn: apology; others go on
+
+    async def _linking_step(self, message: UserMessage, aad: str) -> bool:
+        """Handle "koppel mijn account", "ontkoppel mijn account", and the number or code of a link in
+        progress; False for anything else (a question while linking is simply answered)."""
+        linking = services().linking
+        command = command_of(message.text or "")
+        if command == UNLINK:
+            outcome = await linking.run("unlink", "teams", aad)
+        elif command == LINK:
+            outcome = await linking.run("start", "teams", aad)
+        else:
+            state = await linking.run("open_attempt", "teams", aad)
+            if state is None:
+                return False
+            if command == CANCEL:
+                outcome = await linking.run("cancel", "teams", aad)
+            elif not any(char.isdigit() for char in message.text or ""):
+                return False
+            else:
+                step = "give_number" if state == "nummer" else "give_code"
+                outcome = await linking.run(step, "teams", aad, message.text or "")
+        await message.output_channel.send_text_message(message.sender_id, say(outcome))
+        return True
 
     async def _note(self, activity: Mapping[str, Any], text: str) -> None:
         """A short reply outside a turn (the rate limit's note); a failure to send is only logged."""

@@ -28,7 +28,7 @@ def cmd_erase(args: argparse.Namespace) -> int:
     lines = [f"{_prefix(args)} voor registratienummer {report.registratienummer}:",
              f"  dossier:               {'ja' if report.leader else 'niet gevonden'}"
              + (f" (met {report.activities} activiteiten)" if report.leader else ""),
-             f"  gekoppelde accounts:   {report.identities}",
+             f"  gekoppelde accounts:   {report.identities} (en {report.links} regels over het koppelen)",
              f"  gesprekken:            {report.conversations}",
              f"  tickets (persoonsgegevens verwijderd, ticket blijft): {report.tickets}",
              f"  outbox-berichten (inhoud verwijderd): {report.outbox}"

@@ -174,18 +174,26 @@ def mail_message(config: HelpdeskConfig, key: str, payload: dict[str, Any]) -> E
     return message
 
 
+def smtp_deliver(config: HelpdeskConfig, message: EmailMessage) -> None:
+    """One message through the configured SMTP server (STARTTLS when set; a login only over TLS).
+    Raises smtplib/OS errors as they come."""
+    if config.smtp_user and config.smtp_password and not config.smtp_starttls:
+        raise smtplib.SMTPException("SMTP-aanmelding zonder TLS geweigerd")  # never a password in the clear
+    with smtplib.SMTP(str(config.smtp_host), config.smtp_port, timeout=config.smtp_timeout) as smtp:
+        if config.smtp_starttls:
+            smtp.starttls(context=ssl.create_default_context())
+        if config.smtp_user and config.smtp_password:
+            smtp.login(config.smtp_user, config.smtp_password)
+        smtp.send_message(message)
+
+
 def send_mail(config: HelpdeskConfig, key: str, payload: dict[str, Any]) -> Outcome:
     if not config.email_enabled or not config.smtp_host:
         return Outcome(False, error="e-mail niet ingesteld")
+    if config.smtp_user and config.smtp_password and not config.smtp_starttls:
+        return Outcome(False, permanent=True, error="SMTP-aanmelding zonder TLS geweigerd")
     try:
-        with smtplib.SMTP(config.smtp_host, config.smtp_port, timeout=config.smtp_timeout) as smtp:
-            if config.smtp_starttls:
-                smtp.starttls(context=ssl.create_default_context())
-            if config.smtp_user and config.smtp_password:
-                if not config.smtp_starttls:  # never a password over an unencrypted connection
-                    return Outcome(False, permanent=True, error="SMTP-aanmelding zonder TLS geweigerd")
-                smtp.login(config.smtp_user, config.smtp_password)
-            smtp.send_message(mail_message(config, key, payload))
+        smtp_deliver(config, mail_message(config, key, payload))
     except smtplib.SMTPRecipientsRefused as exc:
         return Outcome(False, permanent=True, error=f"ontvanger geweigerd: {exc.recipients}"[:MAX_ERROR])
     except smtplib.SMTPAuthenticationError as exc:

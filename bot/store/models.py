@@ -266,3 +266,56 @@ class ConversationEvent(Base):  # type: ignore[misc]
         sa.String(255), sa.ForeignKey("conversations.sender_id", ondelete="CASCADE"), nullable=False)
     seq: Mapped[int] = sa.Column(sa.Integer, nullable=False)
     event: Mapped[str] = sa.Column(sa.Text, nullable=False)
+
+
+# -- linking a channel account to a leader (bot/linking.py; migration 0005) -----------------------
+LINK_STATES = ("nummer", "code", "gekoppeld", "afgebroken", "verlopen", "geblokkeerd")
+LINK_EVENTS = ("gestart", "code_verstuurd", "code_fout", "geblokkeerd", "gekoppeld", "ontkoppeld", "afgebroken")
+
+
+class LinkAttempt(Base):  # type: ignore[misc]
+    """One try to link a channel account (a Teams user's Azure AD object id) to a leader: waiting for
+    the registratienummer (`nummer`), then for the one-time code sent to the address on file (`code`).
+    Only a salted hash of the code is kept; `attempts` counts wrong codes, `locked_until` the cool-down."""
+
+    __tablename__ = "link_attempts"
+    __table_args__ = (
+        sa.CheckConstraint(_in("state", LINK_STATES), name="state"),
+        sa.CheckConstraint(_in("channel", CHANNELS), name="channel"),
+        sa.CheckConstraint("attempts >= 0", name="attempts_not_negative"),
+        sa.Index("ix_link_attempts_channel_external_id", "channel", "external_id"),
+        sa.Index("ix_link_attempts_registratienummer", "registratienummer"),
+    )
+
+    id: Mapped[int] = sa.Column(sa.Integer, primary_key=True)
+    channel: Mapped[str] = sa.Column(sa.String(10), nullable=False)
+    external_id: Mapped[str] = sa.Column(sa.String(255), nullable=False)
+    registratienummer: Mapped[str | None] = sa.Column(sa.String(10), nullable=True)
+    state: Mapped[str] = sa.Column(sa.String(12), nullable=False)
+    code_hash: Mapped[str | None] = sa.Column(sa.String(64), nullable=True)
+    salt: Mapped[str | None] = sa.Column(sa.String(32), nullable=True)
+    attempts: Mapped[int] = sa.Column(sa.Integer, nullable=False, default=0)
+    created_at: Mapped[datetime] = sa.Column(sa.DateTime(timezone=True), nullable=False)
+    expires_at: Mapped[datetime] = sa.Column(sa.DateTime(timezone=True), nullable=False)
+    locked_until: Mapped[datetime | None] = sa.Column(sa.DateTime(timezone=True), nullable=True)
+
+
+class LinkEvent(Base):  # type: ignore[misc]
+    """What happened to a link, for the helpdesk (never the code): started, code sent, wrong code,
+    blocked, linked, unlinked, cancelled."""
+
+    __tablename__ = "link_events"
+    __table_args__ = (
+        sa.CheckConstraint(_in("event", LINK_EVENTS), name="event"),
+        sa.CheckConstraint(_in("channel", CHANNELS), name="channel"),
+        sa.Index("ix_link_events_at", "at"),
+        sa.Index("ix_link_events_registratienummer", "registratienummer"),
+    )
+
+    id: Mapped[int] = sa.Column(sa.Integer, primary_key=True)
+    at: Mapped[datetime] = sa.Column(sa.DateTime(timezone=True), nullable=False)
+    channel: Mapped[str] = sa.Column(sa.String(10), nullable=False)
+    external_id: Mapped[str] = sa.Column(sa.String(255), nullable=False)
+    registratienummer: Mapped[str | None] = sa.Column(sa.String(10), nullable=True)
+    event: Mapped[str] = sa.Column(sa.String(20), nullable=False)
+    detail: Mapped[str | None] = sa.Column(sa.String(200), nullable=True)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import signal
 import subprocess
 import threading
 import time
-import warnings
 from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -22,10 +20,7 @@ from bot.store import Store
 
 from helpdesk_support import PYTHON, ROOT, SECRET, Receiver, draft, fast_config, free_port
 
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", DeprecationWarning)
-    import asyncore
-    import smtpd
+from tests.mail_sink import MailServers, MailSink
 
 TODAY = date(2026, 11, 23)
 
@@ -288,42 +283,11 @@ def test_two_worker_processes_at_once(any_store: Store, receiver: Receiver, tmp_
 
 
 # -- e-mail ---------------------------------------------------------------------------------------------
-class MailSink(smtpd.SMTPServer):
-    def __init__(self, port: int, answer: str | None = None) -> None:
-        super().__init__(("127.0.0.1", port), None, decode_data=False)
-        self.messages: list[tuple[str, list[str], bytes]] = []
-        self.answer = answer
-
-    def process_message(self, peer: Any, mailfrom: str, rcpttos: list[str], data: bytes | str,
-                        **kwargs: Any) -> str | None:
-        if self.answer:
-            return self.answer
-        self.messages.append((mailfrom, rcpttos, data if isinstance(data, bytes) else data.encode()))
-        return None
-
-
 @pytest.fixture
 def mail_sink() -> Iterator[Callable[..., MailSink]]:
-    sinks: list[MailSink] = []
-    stop = threading.Event()
-    thread: list[threading.Thread] = []
-
-    def make(answer: str | None = None) -> MailSink:
-        sink = MailSink(free_port(), answer)
-        sinks.append(sink)
-        if not thread:
-            t = threading.Thread(target=lambda: [asyncore.loop(timeout=0.05, count=1) for _ in iter(stop.is_set, True)],
-                                 daemon=True)
-            t.start()
-            thread.append(t)
-        return sink
-
-    yield make
-    stop.set()
-    for t in thread:
-        t.join(5)
-    for sink in sinks:
-        sink.close()
+    servers = MailServers()
+    yield servers.make
+    servers.stop()
 
 
 def test_email_notification(any_store: Store, mail_sink: Callable[..., MailSink]) -> None:

@@ -17,7 +17,7 @@ from bot.store.models import metadata
 
 ROOT = Path(__file__).resolve().parents[2]
 TABLES = {"leaders", "activities", "channel_identities", "tickets", "ticket_outbox", "unanswered_questions",
-          "conversations", "conversation_events"}
+          "conversations", "conversation_events", "link_attempts", "link_events"}
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -42,7 +42,7 @@ def test_upgrade_downgrade_upgrade_round_trip(empty_store: Store) -> None:
     assert empty_store.revision() is None
     empty_store.upgrade()
     assert tables(empty_store) == TABLES
-    assert empty_store.revision() == head_revision() == "0004"
+    assert empty_store.revision() == head_revision() == "0005"
     empty_store.downgrade("base")
     assert tables(empty_store) == set()
     assert empty_store.revision() is None

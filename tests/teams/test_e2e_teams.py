@@ -4,6 +4,7 @@ for Microsoft's endpoints (tests/teams/msstub.py)."""
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
 import urllib.error
@@ -16,6 +17,8 @@ import pytest
 
 from e2e.conftest import Servers, start_servers
 
+from tests.mail_sink import MailServers
+
 from .msstub import MicrosoftStub
 
 pytestmark = pytest.mark.e2e
@@ -26,7 +29,11 @@ Case = Callable[[MicrosoftStub], tuple[dict[str, str], dict[str, Any]]]
 @pytest.fixture(scope="module")
 def teams(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Servers, MicrosoftStub]]:
     stub = MicrosoftStub()  # not listening yet: "Microsoft" is down while the servers start
-    servers = start_servers(tmp_path_factory.mktemp("teams"), extra_env=stub.env)
+    mail = MailServers()
+    stub.mail = mail.make()  # type: ignore[attr-defined]  # the register's mail server: linking codes
+    servers = start_servers(tmp_path_factory.mktemp("teams"), extra_env={
+        **stub.env, "HELPDESK_SMTP_HOST": "127.0.0.1", "HELPDESK_SMTP_PORT": str(stub.mail.port),  # type: ignore[attr-defined]
+        "HELPDESK_MAIL_FROM": "registerwijzer@register.example"})
     stub.start()
     # What the servers asked of "Microsoft" by the time they were up, kept for the start-up test whatever
     # runs before it.
@@ -35,6 +42,7 @@ def teams(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Servers, M
     if servers.process.poll() is None:
         servers.interrupt()
     stub.stop()
+    mail.stop()
 
 
 def post(servers: Servers, body: dict[str, Any] | bytes, headers: dict[str, str] | None = None,
@@ -122,7 +130,7 @@ def test_a_verified_leader_cannot_be_claimed_from_teams(teams: tuple[Servers, Mi
                              channelData={"tenant": {"id": stub.tenant_id}, "verified_leader": "100234"})
     send(servers, stub, activity)
     text = texts(stub.wait_replies("a:e2e-claim"))
-    assert "Log in op het portaal" in text and "70 (leerKRACHT jaar-1)" not in text
+    assert "koppel mijn account" in text and "70 (leerKRACHT jaar-1)" not in text
 
 
 def _genuine(stub: MicrosoftStub) -> dict[str, str]:
@@ -236,3 +244,35 @@ def test_without_an_app_id_the_channel_answers_503(tmp_path: Path) -> None:
         assert "Registerwijzer" in servers.texts("hallo")  # the other channels work as before
     finally:
         servers.interrupt()
+
+
+def test_linking_an_account_gives_personal_answers_until_it_is_unlinked(
+        teams: tuple[Servers, MicrosoftStub]) -> None:
+    """Issue 18: an unlinked user asking a personal question hears how to link and gets a button; the
+    number brings a code to the address on file (never one typed in the chat), a wrong code is refused,
+    the right one links, personal answers follow; unlinking ends them."""
+    servers, stub = teams
+    conversation = "a:e2e-link-000000000001"
+    said: list[str] = []
+
+    def exchange(text: str) -> str:
+        send(servers, stub, stub.activity(text, conversation=conversation))
+        replies = stub.wait_replies(conversation, count=len(said) + 1)
+        said.append(str(replies[-1].activity.get("text", "")))
+        return said[-1]
+
+    hint = exchange("hoeveel punten heb ik nog nodig?")
+    assert "koppel mijn account" in hint and "70 (leerKRACHT jaar-1)" not in hint
+    [card] = stub.replies(conversation)[-1].activity["attachments"]
+    assert {"type": "imBack", "title": "Account koppelen", "value": "Account koppelen"} in card["content"]["buttons"]
+    assert "registratienummer" in exchange("Account koppelen")  # the button's title, as Teams posts it
+    sent = exchange("100234, stuur de code naar boef@evil.example")
+    assert "an***@ex***.nl" in sent, sent
+    [message] = stub.mail.parsed()  # type: ignore[attr-defined]
+    assert message["To"] == "anna.devries@example.nl"
+    code = re.search(r"\b(\d{6})\b", message.get_payload(decode=True).decode()).group(1)  # type: ignore[union-attr]
+    assert "klopt niet" in exchange("000000" if code != "000000" else "111111")
+    assert "Gelukt" in exchange(code)
+    assert "70 (leerKRACHT jaar-1)" in exchange("hoeveel punten heb ik al?")
+    assert "niet meer gekoppeld" in exchange("ontkoppel mijn account")
+    assert "koppel mijn account" in exchange("hoeveel punten heb ik al?")

@@ -22,6 +22,7 @@ from typing import Iterator, Mapping
 from .helpdesk import Helpdesk, HelpdeskConfig
 from .helpdesk.service import ServiceLevel
 from .linking import LinkConfig, Linking, smtp_mailer
+from .reminders import Reminders, build_reminders
 from .store import Database, Store, database_url
 
 
@@ -43,6 +44,7 @@ class Services:
         self._helpdesk_config = helpdesk_config
         self._service_level = service_level
         self._linking: Linking | None = linking
+        self._reminders: Reminders | None = None
         self._built: list[Database] = []  # what close() closes
         self._lock = threading.RLock()
 
@@ -91,6 +93,14 @@ class Services:
                 self._linking = Linking(self.database, smtp_mailer(self.helpdesk_config),
                                         LinkConfig.from_env(self.env))
             return self._linking
+
+    @property
+    def reminders(self) -> Reminders:
+        """Reminders before the deadline (Teams through the bot's own token, e-mail through SMTP)."""
+        with self._lock:
+            if self._reminders is None:
+                self._reminders = build_reminders(self.store, self.helpdesk_config, self.env)
+            return self._reminders
 
     @property
     def service_level(self) -> ServiceLevel:

@@ -35,6 +35,9 @@ from .store.models import (
     Leader,
     LinkAttempt,
     LinkEvent,
+    Reminder,
+    ReminderSetting,
+    TeamsReference,
     Ticket,
     TicketOutbox,
     UnansweredQuestion,
@@ -102,11 +105,12 @@ class ErasureReport:
     tickets: int = 0
     outbox: int = 0
     outbox_stopped: int = 0  # of `outbox`: not yet delivered, now never sent
-    links: int = 0  # attempts to link an account and their log (bot/linking.py)
+    links: int = 0  # attempts to link an account and their log (bot/linking.py), Teams references
+    reminders: int = 0  # opt-ins and reminders (bot/reminders.py)
 
     @property
     def total(self) -> int:
-        return self.leader + self.identities + self.conversations + self.tickets + self.outbox + self.links
+        return self.leader + self.identities + self.conversations + self.tickets + self.outbox + self.links + self.reminders
 
 
 @dataclass(frozen=True)
@@ -168,7 +172,11 @@ class Privacy:
             counts["links"] = sum(_deleted(session, sa.delete(table).where(sa.or_(
                 table.registratienummer == number, table.external_id.in_(accounts))))
                 for table in (LinkAttempt, LinkEvent))
-            if leader is not None:
+            if leader is not None:  # reminders: opt-ins, queued or sent ones, and where Teams can reach them
+                counts["reminders"] = sum(_deleted(session, sa.delete(table).where(table.leader_id == leader.id))
+                                          for table in (ReminderSetting, Reminder))
+                counts["links"] += _deleted(session, sa.delete(TeamsReference).where(
+                    TeamsReference.external_id.in_(accounts)))
                 counts["activities"] = _deleted(session, sa.delete(Activity).where(Activity.leader_id == leader.id))
                 counts["identities"] = _deleted(
                     session, sa.delete(ChannelIdentity).where(ChannelIdentity.leader_id == leader.id))

@@ -238,3 +238,24 @@ def personal_note(book: RuleBook, personal: Personal, today: date) -> str:
     status = _complete_text(ev).lower().rstrip(".") if ev.complete else _missing_text(ev).lower().rstrip(".")
     points = f"je hebt nu {ev.total_points} van de {ev.points_required} punten, " if ev.total_points is not None else ""
     return f"Voor jou: {points}{status}; je herregistreert uiterlijk op {format_date(personal.leader.period_end)}."
+
+
+def reminder(book: RuleBook, personal: Personal, today: date) -> Answer | None:
+    """The reminder pushed before the deadline (bot/reminders.py), or None when none is due: the period
+    ends within WARNING_MONTHS and points or themes are short. What is missing, one concrete idea, the
+    sources, and how to stop the reminders."""
+    leader = personal.leader
+    if not today <= leader.period_end or months_between(today, leader.period_end) > WARNING_MONTHS:
+        return None
+    ev = evaluate(book, personal, today)
+    if ev.complete:
+        return None
+    idea = suggestion(book, personal, today)
+    first = next((line[2:] for line in idea.text.splitlines() if line.startswith("- ")), None)
+    sources = (*explain(ev).sources[:1], *idea.sources[:1])
+    text = f"Herinnering van Registerwijzer: je periode eindigt op {format_date(leader.period_end)}. {_missing_text(ev)}"
+    if first:
+        text += f"\nEen idee: {first}."
+    text += "\n\n" + source_line(sources) if sources else ""
+    text += "\n\nGeen herinneringen meer? Typ **herinneringen uit**."
+    return Answer(text, (), sources)

@@ -28,6 +28,7 @@ multi-tenant token endpoint; this connector keeps its interface and replaces tho
 from __future__ import annotations
 
 import asyncio
+import functools
 import html
 import json
 import logging
@@ -35,8 +36,8 @@ import re
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Iterable, Mapping, Optional, Text
-from urllib.parse import quote, urlsplit
+from typing import Any, Awaitable, Callable, Mapping, Optional, Text
+from urllib.parse import quote
 
 import aiohttp
 import jwt
@@ -47,9 +48,11 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.answers.linking import CANCEL, LINK, UNLINK, command_of, say
+from bot.answers.linking import (CANCEL, LINK, REMINDERS_OFF, REMINDERS_ON, REMINDERS_WHO, UNLINK, command_of,
+                                 reminders_command, say)
 from bot.bootstrap import services
 from bot.identity import CHANNEL_KEY, verified_metadata
+from bot.teams_api import SCOPE, TeamsConfig, service_url_allowed  # shared with the reminders (no Rasa there)
 from channels.apology import guarded
 from channels.limits import RATE_LIMITED, RequestLimits, bounded, clean_id, rate_limited_text, with_cut
 from channels.shared_state import KEY_PREFIX, async_redis
@@ -57,9 +60,6 @@ from channels.shared_state import KEY_PREFIX, async_redis
 logger = logging.getLogger(__name__)
 
 ISSUER = "https://api.botframework.com"
-SCOPE = "https://api.botframework.com/.default"
-DEFAULT_OPENID_METADATA_URL = "https://login.botframework.com/v1/.well-known/openidconfiguration"
-DEFAULT_SERVICE_URLS = ("https://smba.trafficmanager.net/",)
 LEEWAY_SECONDS = 300  # Microsoft's clock-skew allowance
 TEAMS_CHANNEL = "msteams"
 # Keys that could not be refreshed for this long are dropped: the webhook answers 503 until Microsoft's
@@ -101,58 +101,6 @@ class KeysUnavailable(Exception):
 
 def _text(value: object) -> str:
     return value.strip() if isinstance(value, str) else ""
-
-
-@dataclass(frozen=True)
-class TeamsConfig:
-    app_id: str
-    app_password: str
-    tenant_id: str
-    token_endpoint: str
-    openid_metadata_url: str
-    allowed_service_urls: tuple[str, ...]
-
-    @classmethod
-    def from_credentials(cls, credentials: Optional[Mapping[str, Any]]) -> TeamsConfig:
-        given = {key: _text(value) for key, value in (credentials or {}).items()}
-        tenant = given.get("tenant_id", "")
-        urls = tuple(u.strip() for u in given.get("allowed_service_urls", "").split(",") if u.strip())
-        return cls(
-            app_id=given.get("app_id", ""),
-            app_password=given.get("app_password", ""),
-            tenant_id=tenant,
-            token_endpoint=given.get("token_endpoint")
-            or f"https://login.microsoftonline.com/{quote(tenant, safe='')}/oauth2/v2.0/token",
-            openid_metadata_url=given.get("openid_metadata_url") or DEFAULT_OPENID_METADATA_URL,
-            allowed_service_urls=urls or DEFAULT_SERVICE_URLS,
-        )
-
-    @property
-    def configured(self) -> bool:
-        return bool(self.app_id and self.app_password and self.tenant_id)
-
-
-def service_url_allowed(url: object, allowed: Iterable[str]) -> bool:
-    """True when `url` has the scheme and host of an allowed prefix and a path below it."""
-    if not isinstance(url, str) or not url or len(url) > 2048 or any(c.isspace() or c == "\\" for c in url):
-        return False
-    try:
-        given = urlsplit(url)
-        given_port = given.port
-    except ValueError:
-        return False
-    if given.username is not None or given.password is not None or given.query or given.fragment:
-        return False
-    path = given.path.rstrip("/") + "/"
-    if "/../" in path or "/./" in path:
-        return False
-    for prefix in allowed:
-        want = urlsplit(prefix)
-        if (given.scheme.lower(), (given.hostname or "").lower(), given_port) == (
-            want.scheme.lower(), (want.hostname or "").lower(), want.port
-        ) and path.startswith(want.path.rstrip("/") + "/"):
-            return True
-    return False
 
 
 @dataclass(frozen=True)
@@ -496,7 +444,8 @@ class TeamsInput(BotFrameworkInput):  # type: ignore[misc]
         token = bearer_token(header)
         return verify_activity(token, activity, self.config, await self.keys.get(token_key_id(token)))
 
-    async def _run(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage) -> None:
+    async def _run(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage,
+                   activity: Mapping[str, Any]) -> None:
         """One turn: a step of linking the account (bot/linking.py), else Rasa with the linked leader."""
 
         async def turn(message: UserMessage) -> Any:
@@ -504,8 +453,19 @@ class TeamsInput(BotFrameworkInput):  # type: ignore[misc]
             if aad and await self._linking_step(message, str(aad)):
                 return None
             number = await services().linking.run("linked_number", "teams", str(aad)) if aad else None
+            wanted = reminders_command(message.text or "")
             if number:  # a linked account: personal answers as for a logged-in leader on the website
                 message.metadata = {**(message.metadata or {}), **verified_metadata(number, "teams")}
+                reminders = services().reminders
+                await reminders.database.in_thread(functools.partial(  # where a reminder can reach them
+                    reminders.remember, str(aad), str(activity["serviceUrl"]), str(activity["conversation"]["id"]),
+                    tenant_of(activity), _text(activity["from"].get("id"))))
+                if wanted is not None:
+                    await reminders.database.in_thread(functools.partial(reminders.set, number, "teams", wanted))
+                    return await message.output_channel.send_text_message(
+                        message.sender_id, REMINDERS_ON["teams"] if wanted else REMINDERS_OFF)
+            elif wanted is not None:
+                return await message.output_channel.send_text_message(message.sender_id, REMINDERS_WHO["teams"])
             return await on_new_message(message)
 
         await guarded(turn)(message)  # a failed turn: apology; others go on
@@ -592,7 +552,7 @@ class TeamsInput(BotFrameworkInput):  # type: ignore[misc]
                 output_channel=TeamsOutput(self, activity), sender_id=conversation, input_channel=self.name(),
                 message_id=_text(activity.get("id")) or None, metadata=with_cut(teams_metadata(activity), length),
             )
-            task = asyncio.create_task(self._run(on_new_message, message))
+            task = asyncio.create_task(self._run(on_new_message, message, activity))
             self._tasks.add(task)  # keep a reference until the turn is done
             task.add_done_callback(self._tasks.discard)
             return response.json({"status": "ontvangen"})

@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -35,10 +36,12 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer  # type: ignore[import-untyped]
 
+from bot.answers.linking import REMINDERS_OFF, REMINDERS_ON, REMINDERS_WHO, reminders_command
+from bot.bootstrap import services
 from bot.identity import IdentityError, leader_from_metadata, verified_metadata, verify_token
 from bot.privacy import Privacy, Retention
 from bot.store.database import Database
-from channels.apology import guarded
+from channels.apology import APOLOGY, guarded
 from channels.conversations import scoped
 from channels.limits import RequestLimits, bounded, rate_limited_text, with_client, with_cut
 from channels.shared_state import socketio_manager
@@ -210,6 +213,21 @@ class WebchatInput(SocketIOInput):  # type: ignore[misc]
                 await output.send_text_message(session_id, rate_limited_text(wait))
                 return
             text, length = bounded(text)
+            wanted = reminders_command(text)
+            if wanted is not None:  # reminders by e-mail, for a logged-in leader (bot/reminders.py)
+                number = leader_from_metadata(metadata)
+                if number is None:
+                    await output.send_text_message(session_id, REMINDERS_WHO["email"])
+                    return
+                try:
+                    reminders = services().reminders
+                    await reminders.database.in_thread(functools.partial(reminders.set, number, "email", wanted))
+                except Exception as exc:  # the database away: the apology, as for a failed turn
+                    logger.error("webchat: reminders setting failed: %s", type(exc).__name__)
+                    await output.send_text_message(session_id, APOLOGY)
+                    return
+                await output.send_text_message(session_id, REMINDERS_ON["email"] if wanted else REMINDERS_OFF)
+                return
             # Who is talking is part of the conversation: logging in or out starts a fresh one.
             await on_new_message(UserMessage(text, output, scoped(metadata, session_id), input_channel=self.name(),
                                              metadata=with_client(with_cut(metadata, length), address)))

@@ -60,6 +60,31 @@ def command_of(text: str) -> Optional[str]:
     return None
 
 
+_REMINDERS = re.compile(r"^(zet )?(mijn )?herinneringen? (aan|uit)( zetten)?$")
+
+REMINDERS_ON = {
+    "teams": "Herinneringen staan aan. Eindigt je periode binnen zes maanden en mis je nog punten, dan stuur ik je "
+             "hier een bericht, hoogstens eens per vier weken. Uitzetten kan met **herinneringen uit**.",
+    "email": "Herinneringen staan aan. Eindigt je periode binnen zes maanden en mis je nog punten, dan krijg je een "
+             "e-mail op het adres dat het register van je heeft, hoogstens eens per vier weken. Uitzetten kan met "
+             "**herinneringen uit**.",
+}
+REMINDERS_OFF = "Herinneringen staan uit. Aanzetten kan altijd weer met **herinneringen aan**."
+REMINDERS_WHO = {
+    "teams": "Herinneringen kan ik alleen sturen als ik weet wie je bent. Koppel eerst je Teams-account: typ "
+             "**koppel mijn account**.",
+    "email": "Herinneringen kan ik alleen sturen als ik weet wie je bent. Log in op het portaal van het "
+             "Schoolleidersregister PO en open de chat daar.",
+}
+
+
+def reminders_command(text: str) -> Optional[bool]:
+    """True for "herinneringen aan", False for "herinneringen uit", None for anything else."""
+    plain = " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
+    found = _REMINDERS.match(plain)
+    return None if found is None else found.group(3) == "aan"
+
+
 def say(outcome: Outcome) -> str:
     return _SAY[outcome.kind].format(masked=outcome.masked, minutes=outcome.minutes, tries_left=outcome.tries_left)
 

@@ -19,6 +19,8 @@
                                     a leader's personal data everywhere (dossier, identities, conversations,
                                     tickets, outbox), with what was removed (bot/privacy.py, docs/privacy.md)
     privacy purge [--dry-run]       apply the retention periods (RETENTION_*_DAYS)
+    reminders send                  schedule and send reminders before the deadline (also run by the worker)
+    reminders set NUMMER teams|email aan|uit
 
 The database is `--database-url`, else `DATABASE_URL`, else `var/registerwijzer.db`. Errors go to
 stderr with exit code 1: a `bot.errors.UserError` as its Dutch message (here, in `main`, the one place),
@@ -38,10 +40,10 @@ os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 
 from ..errors import UserError  # noqa: E402
 from ..store import StoreError  # noqa: E402
-from . import db, demo, helpdesk, leaders, privacy, tickets, tokens  # noqa: E402
+from . import db, demo, helpdesk, leaders, privacy, reminders, tickets, tokens  # noqa: E402
 from .common import Parser, err  # noqa: E402
 
-COMMAND_GROUPS = (db, leaders, demo, tokens, tickets, helpdesk, privacy)
+COMMAND_GROUPS = (db, leaders, demo, tokens, tickets, helpdesk, privacy, reminders)
 
 
 def parser() -> argparse.ArgumentParser:

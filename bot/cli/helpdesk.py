@@ -57,6 +57,12 @@ def cmd_helpdesk_worker(args: argparse.Namespace) -> int:
             privacy = Privacy(helpdesk.database)
             threading.Thread(target=purge_every, args=(privacy, hours, stop, log), daemon=True,
                              name="privacy-purge").start()
+        from ..reminders import build_reminders, send_every
+
+        reminders = build_reminders(helpdesk.store, config)
+        if reminders.config.interval_minutes > 0:  # reminders before the deadline (bot/reminders.py)
+            threading.Thread(target=send_every, args=(reminders, stop, log), daemon=True,
+                             name="reminders").start()
     delivered = worker.run(stop, once=args.once)
     log(f"Helpdesk-worker gestopt: {delivered} levering(en) afgeleverd.")
     return 0

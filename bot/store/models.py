@@ -319,3 +319,65 @@ class LinkEvent(Base):  # type: ignore[misc]
     registratienummer: Mapped[str | None] = sa.Column(sa.String(10), nullable=True)
     event: Mapped[str] = sa.Column(sa.String(20), nullable=False)
     detail: Mapped[str | None] = sa.Column(sa.String(200), nullable=True)
+
+
+# -- reminders before the deadline (bot/reminders.py; migration 0005) -----------------------------
+REMINDER_CHANNELS = ("teams", "email")
+REMINDER_STATUSES = ("pending", "delivered", "failed")
+
+
+class ReminderSetting(Base):  # type: ignore[misc]
+    """A leader's opt-in for reminders on one channel ("herinneringen aan/uit")."""
+
+    __tablename__ = "reminder_settings"
+    __table_args__ = (
+        sa.UniqueConstraint("leader_id", "channel", name="uq_reminder_settings_leader_id_channel"),
+        sa.CheckConstraint(_in("channel", REMINDER_CHANNELS), name="channel"),
+    )
+
+    id: Mapped[int] = sa.Column(sa.Integer, primary_key=True)
+    leader_id: Mapped[int] = sa.Column(sa.Integer, sa.ForeignKey("leaders.id", ondelete="CASCADE"), nullable=False)
+    channel: Mapped[str] = sa.Column(sa.String(10), nullable=False)
+    enabled: Mapped[bool] = sa.Column(sa.Boolean(), nullable=False)
+    updated_at: Mapped[datetime] = sa.Column(sa.DateTime(timezone=True), nullable=False)
+
+
+class TeamsReference(Base):  # type: ignore[misc]
+    """Where to reach a Teams user proactively: the conversation reference from their last message."""
+
+    __tablename__ = "teams_references"
+    __table_args__ = (sa.CheckConstraint("length(service_url) > 0", name="service_url_not_empty"),)
+
+    external_id: Mapped[str] = sa.Column(sa.String(255), primary_key=True)  # the Azure AD object id
+    service_url: Mapped[str] = sa.Column(sa.String(2048), nullable=False)
+    conversation_id: Mapped[str] = sa.Column(sa.String(255), nullable=False)
+    tenant_id: Mapped[str] = sa.Column(sa.String(64), nullable=False)
+    user_id: Mapped[str] = sa.Column(sa.String(255), nullable=False)
+    updated_at: Mapped[datetime] = sa.Column(sa.DateTime(timezone=True), nullable=False)
+
+
+class Reminder(Base):  # type: ignore[misc]
+    """One reminder to send (a durable outbox row). At most one per leader, channel and four-week
+    `bucket` (a unique key: two senders at once create it once); delivered under a lease."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (
+        sa.UniqueConstraint("leader_id", "channel", "bucket", name="uq_reminders_leader_id_channel_bucket"),
+        sa.CheckConstraint(_in("channel", REMINDER_CHANNELS), name="channel"),
+        sa.CheckConstraint(_in("status", REMINDER_STATUSES), name="status"),
+        sa.Index("ix_reminders_status_next_attempt_at", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = sa.Column(sa.Integer, primary_key=True)
+    leader_id: Mapped[int] = sa.Column(sa.Integer, sa.ForeignKey("leaders.id", ondelete="CASCADE"), nullable=False)
+    channel: Mapped[str] = sa.Column(sa.String(10), nullable=False)
+    bucket: Mapped[int] = sa.Column(sa.Integer, nullable=False)
+    text: Mapped[str] = sa.Column(sa.Text, nullable=False)
+    status: Mapped[str] = sa.Column(sa.String(10), nullable=False)
+    attempts: Mapped[int] = sa.Column(sa.Integer, nullable=False, default=0)
+    next_attempt_at: Mapped[datetime] = sa.Column(sa.DateTime(timezone=True), nullable=False)
+    lease_owner: Mapped[str | None] = sa.Column(sa.String(64), nullable=True)
+    lease_until: Mapped[datetime | None] = sa.Column(sa.DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = sa.Column(sa.DateTime(timezone=True), nullable=False)
+    delivered_at: Mapped[datetime | None] = sa.Column(sa.DateTime(timezone=True), nullable=True)
+    last_error: Mapped[str | None] = sa.Column(sa.Text, nullable=True)

@@ -17,7 +17,7 @@ from bot.store.models import metadata
 
 ROOT = Path(__file__).resolve().parents[2]
 TABLES = {"leaders", "activities", "channel_identities", "tickets", "ticket_outbox", "unanswered_questions",
-          "conversations", "conversation_events", "link_attempts", "link_events"}
+          "conversations", "conversation_events", "link_attempts", "link_events", "reminder_settings", "teams_references", "reminders"}
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -4,6 +4,7 @@ for Microsoft's endpoints (tests/teams/msstub.py)."""
 from __future__ import annotations
 
 import json
+import subprocess
 import re
 import time
 import uuid
@@ -15,7 +16,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from e2e.conftest import Servers, start_servers
+from e2e.conftest import ROOT, Servers, start_servers
 
 from tests.mail_sink import MailServers
 
@@ -274,5 +275,14 @@ def test_linking_an_account_gives_personal_answers_until_it_is_unlinked(
     assert "klopt niet" in exchange("000000" if code != "000000" else "111111")
     assert "Gelukt" in exchange(code)
     assert "70 (leerKRACHT jaar-1)" in exchange("hoeveel punten heb ik al?")
+    # Reminders: opted in here, pushed by the scheduled command into this conversation, once.
+    assert "Herinneringen staan aan" in exchange("herinneringen aan")
+    for _ in range(2):
+        done = subprocess.run([str(ROOT / ".venv/bin/python"), "-m", "bot", "reminders", "send"], cwd=ROOT,
+                              env=servers.env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+    pushed = [r for r in stub.replies(conversation)[len(said):]]
+    assert len(pushed) == 1 and "Herinnering van Registerwijzer" in str(pushed[0].activity["text"])
+    said.append(str(pushed[0].activity["text"]))
     assert "niet meer gekoppeld" in exchange("ontkoppel mijn account")
     assert "koppel mijn account" in exchange("hoeveel punten heb ik al?")

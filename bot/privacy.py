@@ -119,6 +119,8 @@ class PurgeReport:
     tickets: int = 0
     unanswered: int = 0
     outbox: int = 0
+    links: int = 0
+    reminders: int = 0
 
 
 def conversation_match(number: str) -> Any:
@@ -215,7 +217,14 @@ class Privacy:
                     row.payload = erased_payload(row.payload.get("ticket", {}).get("number"))
                     row.updated_at = now
                     outbox += 1
-            report = PurgeReport(conversations, len(old), unanswered, outbox)
+            # Linking and reminders (issue 18): an attempt matters for its hour of rate limits, so it goes
+            # with the conversations; the log the helpdesk reads and sent reminders with the tickets.
+            links = _deleted(session, sa.delete(LinkAttempt).where(
+                LinkAttempt.created_at < r.cutoff("conversations", now)))
+            links += _deleted(session, sa.delete(LinkEvent).where(LinkEvent.at < r.cutoff("tickets", now)))
+            reminders = _deleted(session, sa.delete(Reminder).where(
+                Reminder.status != "pending", Reminder.created_at < r.cutoff("tickets", now)))
+            report = PurgeReport(conversations, len(old), unanswered, outbox, links, reminders)
         return report
 
     # -- one conversation ---------------------------------------------------------------------

@@ -74,4 +74,4 @@ def test_cli_groups_are_registered_in_one_list() -> None:
     assert all(callable(group.register) for group in COMMAND_GROUPS)
     commands = next(a for a in parser()._actions if isinstance(a, argparse._SubParsersAction))
     assert list(commands.choices) == ["db", "leaders", "activiteiten", "activities", "demo", "token", "tickets",
-                              "unanswered", "helpdesk", "privacy", "reminders"]
+                              "unanswered", "helpdesk", "privacy", "links", "reminders"]

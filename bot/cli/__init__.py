@@ -21,6 +21,7 @@
     privacy purge [--dry-run]       apply the retention periods (RETENTION_*_DAYS)
     reminders send                  schedule and send reminders before the deadline (also run by the worker)
     reminders set NUMMER teams|email aan|uit
+    links [NUMMER] [--limit N]      the log of linked and unlinked Teams accounts (never a code)
 
 The database is `--database-url`, else `DATABASE_URL`, else `var/registerwijzer.db`. Errors go to
 stderr with exit code 1: a `bot.errors.UserError` as its Dutch message (here, in `main`, the one place),

@@ -47,7 +47,9 @@ def cmd_purge(args: argparse.Namespace) -> int:
           f"  gesprekken langer dan {r.conversations:g} dagen stil, verwijderd: {report.conversations}\n"
           f"  tickets ouder dan {r.tickets:g} dagen, persoonsgegevens verwijderd: {report.tickets}\n"
           f"  onbeantwoorde vragen ouder dan {r.unanswered:g} dagen, verwijderd: {report.unanswered}\n"
-          f"  afgeleverde outbox-berichten ouder dan {r.outbox:g} dagen, inhoud verwijderd: {report.outbox}")
+          f"  afgeleverde outbox-berichten ouder dan {r.outbox:g} dagen, inhoud verwijderd: {report.outbox}\n"
+          f"  regels over het koppelen van accounts, verwijderd: {report.links}\n"
+          f"  verstuurde herinneringen ouder dan {r.tickets:g} dagen, verwijderd: {report.reminders}")
     return 0
 
 

@@ -1,4 +1,5 @@
-"""`reminders send`, `reminders set NUMMER teams|email aan|uit`: reminders before the deadline (bot/reminders.py)."""
+"""`reminders send`, `reminders set NUMMER teams|email aan|uit`: reminders before the deadline (bot/reminders.py);
+`links [NUMMER]`: the log of linked Teams accounts for the helpdesk (bot/linking.py)."""
 
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ def cmd_set(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    register_links(sub)
     reminders = sub.add_parser("reminders", help="herinneringen voor de einddatum (Teams, e-mail)")
     actions = reminders.add_subparsers(dest="reminders_command", metavar="ACTIE", required=True)
     actions.add_parser("send", help="klaarzetten wat nodig is en versturen (ook voor cron)").set_defaults(run=cmd_send)
@@ -43,3 +45,34 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     setting.add_argument("kanaal", choices=("teams", "email"))
     setting.add_argument("stand", choices=("aan", "uit"))
     setting.set_defaults(run=cmd_set)
+
+
+def cmd_links(args: argparse.Namespace) -> int:
+    """The linking log for the helpdesk: who linked or unlinked which account, when (never a code)."""
+    import sqlalchemy as sa  # type: ignore[import-untyped]
+
+    from ..store.models import LinkEvent
+    from .common import local, open_store
+
+    store = open_store(args)
+    store.check_schema()
+    query = sa.select(LinkEvent).order_by(LinkEvent.at.desc(), LinkEvent.id.desc()).limit(args.limit)
+    if args.nummer:
+        query = query.where(LinkEvent.registratienummer == args.nummer)
+    with store.database.session() as session:
+        events = session.execute(query).scalars().all()
+        if not events:
+            print("Geen koppelingen" + (f" voor {args.nummer}." if args.nummer else "."))
+            return 0
+        print(f"{'moment':<16}  {'nummer':<10}  {'gebeurtenis':<15}  account (kanaal)  toelichting")
+        for e in events:
+            print(f"{local(e.at):<16}  {e.registratienummer or '-':<10}  {e.event:<15}  "
+                  f"{e.external_id} ({e.channel})  {e.detail or ''}".rstrip())
+    return 0
+
+
+def register_links(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    links = sub.add_parser("links", help="het logboek van gekoppelde en ontkoppelde accounts (zonder codes)")
+    links.add_argument("nummer", nargs="?", help="alleen dit registratienummer")
+    links.add_argument("--limit", type=int, default=50)
+    links.set_defaults(run=cmd_links)

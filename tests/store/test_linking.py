@@ -170,3 +170,40 @@ def test_every_outcome_has_dutch_words() -> None:
         text = say(Outcome(kind, masked="an***@sc***.nl", minutes=10, tries_left=2))
         assert text and "{" not in text
     assert mask_email("a@b.nl") == "a***@b***.nl"
+
+
+def test_the_helpdesk_reads_the_log_without_codes(store: Store, capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.cli import main
+
+    store.upgrade()
+    store.add_leader(ANNA, "Anna Jansen", "anna.jansen@school.nl", "RDO", date(2024, 1, 1))
+    mailbox = Mailbox()
+    linking = Linking(store.database, mailbox)
+    linking.start("teams", AAD)
+    linking.give_number("teams", AAD, ANNA)
+    linking.give_code("teams", AAD, mailbox.sent[-1][1])
+    linking.unlink("teams", AAD)
+    assert main(["--database-url", store.url, "links", ANNA]) == 0
+    out = capsys.readouterr().out
+    assert "gekoppeld" in out and "ontkoppeld" in out and "code_verstuurd" in out and AAD in out
+    assert mailbox.sent[-1][1] not in out
+    assert main(["--database-url", store.url, "links", "999999"]) == 0
+    assert "Geen koppelingen voor 999999" in capsys.readouterr().out
+
+
+def test_purge_forgets_attempts_after_a_week_and_the_log_after_a_year(setup: tuple[Store, Linking, Mailbox, Clock]) -> None:
+    store, linking, mailbox, clock = setup
+    linking.start("teams", AAD)
+    linking.give_number("teams", AAD, ANNA)
+    linking.give_code("teams", AAD, mailbox.sent[-1][1])
+    privacy = Privacy(store.database)
+
+    def counts() -> tuple[int, int]:
+        with store.database.session() as session:
+            return (session.execute(sa.select(sa.func.count()).select_from(LinkAttempt)).scalar_one(),
+                    session.execute(sa.select(sa.func.count()).select_from(LinkEvent)).scalar_one())
+
+    assert counts() == (2, 3)
+    assert privacy.purge(now=clock.now + timedelta(days=8)).links == 2 and counts() == (0, 3)
+    assert privacy.purge(now=clock.now + timedelta(days=366)).links == 3 and counts() == (0, 0)
+    assert linking.linked_number("teams", AAD) == ANNA  # the link itself stays: it is what the leader asked for

@@ -4,9 +4,9 @@ worker every REMINDERS_INTERVAL_MINUTES.
 - Opt-in per leader and channel (`reminder_settings`): "herinneringen aan/uit" in Teams (a linked
   account) or in the widget when logged in (by e-mail, to the address on file).
 - `schedule`: for every opted-in leader whose period ends within six months with points or themes short
-  (bot/progress.reminder), one row in the `reminders` outbox — at most one per leader and channel per
-  `every_days` (28), and never two for the same four-week bucket: a unique key, so two senders at once
-  or a restart create it once.
+  (bot/progress.reminder), one row in the `reminders` outbox — in Teams when possible, else by e-mail; at
+  most one per leader per `every_days` (28), and never two for the same four-week bucket: a unique key,
+  so two senders at once or a restart create it once.
 - `deliver`: each due row under a lease (like the helpdesk's outbox), by Bot Framework proactive
   messaging into the conversation Teams gave when the leader last wrote (the bot's own token, only to
   an allowed serviceUrl; bot/teams_api.py), or by e-mail. A failure is retried with back-off; a
@@ -143,21 +143,24 @@ class Reminders:
 
     # -- scheduling ------------------------------------------------------------------------------
     def schedule(self, today: date | None = None) -> int:
+        """Reminders due today, one per leader: in Teams when they opted in there and their linked account
+        can be reached, else by e-mail when they opted in to that."""
         now = self.clock()
         day = today or now.date()
         bucket = day.toordinal() // self.config.every_days
         with self.database.session() as session:
-            wanted = session.execute(sa.select(Leader.registratienummer, ReminderSetting.channel).join(
-                ReminderSetting, ReminderSetting.leader_id == Leader.id).where(ReminderSetting.enabled.is_(True))
-            ).all()
+            wanted: dict[str, set[str]] = {}
+            for number, channel in session.execute(sa.select(Leader.registratienummer, ReminderSetting.channel).join(
+                    ReminderSetting, ReminderSetting.leader_id == Leader.id).where(ReminderSetting.enabled.is_(True))):
+                wanted.setdefault(str(number), set()).add(str(channel))
         created = 0
-        for number, channel in wanted:
-            if channel == "teams" and self._teams_target(str(number)) is None:
-                continue  # not linked, or never wrote: nowhere to send to
-            leader = self.store.leader(str(number))
-            if leader is None:
-                continue
-            activities = self.store.activities(str(number))
+        for number, channels in sorted(wanted.items()):
+            channel = ("teams" if "teams" in channels and self._teams_target(number) is not None
+                       else "email" if "email" in channels else None)
+            leader = self.store.leader(number) if channel else None
+            if channel is None or leader is None:
+                continue  # Teams only: not linked, or never wrote, so nowhere to send to
+            activities = self.store.activities(number)
             personal = progress.Personal(leader, to_dossier(leader, activities), tuple(pending(activities)), activities)
             answer = progress.reminder(self.book, personal, day)
             if answer is None:
@@ -165,9 +168,9 @@ class Reminders:
             try:
                 with self.database.session() as session, session.begin():
                     leader_id = session.execute(sa.select(Leader.id).where(
-                        Leader.registratienummer == str(number))).scalar_one()
+                        Leader.registratienummer == number)).scalar_one()
                     recent = session.execute(sa.select(sa.func.count()).select_from(Reminder).where(
-                        Reminder.leader_id == leader_id, Reminder.channel == channel,
+                        Reminder.leader_id == leader_id,
                         Reminder.created_at > now - timedelta(days=self.config.every_days))).scalar_one()
                     if recent:
                         continue

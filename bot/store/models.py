@@ -357,12 +357,12 @@ class TeamsReference(Base):  # type: ignore[misc]
 
 
 class Reminder(Base):  # type: ignore[misc]
-    """One reminder to send (a durable outbox row). At most one per leader, channel and four-week
-    `bucket` (a unique key: two senders at once create it once); delivered under a lease."""
+    """One reminder to send (a durable outbox row). At most one per leader and four-week `bucket`,
+    whatever the channel (a unique key: two senders at once create it once); delivered under a lease."""
 
     __tablename__ = "reminders"
     __table_args__ = (
-        sa.UniqueConstraint("leader_id", "channel", "bucket", name="uq_reminders_leader_id_channel_bucket"),
+        sa.UniqueConstraint("leader_id", "bucket", name="uq_reminders_leader_id_bucket"),
         sa.CheckConstraint(_in("channel", REMINDER_CHANNELS), name="channel"),
         sa.CheckConstraint(_in("status", REMINDER_STATUSES), name="status"),
         sa.Index("ix_reminders_status_next_attempt_at", "status", "next_attempt_at"),

@@ -97,3 +97,44 @@ def test_general_question_gets_a_personal_line_when_logged_in(servers: Servers) 
     assert "Voor jou: je hebt nu 70 van de 100 punten" in text
     anonymous = servers.texts("hoeveel punten heb je nodig voor herregistratie", sender="p-gen-anon")
     assert "Voor jou" not in anonymous
+
+
+def test_a_logged_in_leader_turns_email_reminders_on_and_off_in_the_widget(servers: Servers) -> None:
+    """Issue 18: leaders without Teams opt in to the same reminders by e-mail, in the widget, logged in;
+    anonymously the widget explains why it cannot."""
+    import asyncio
+    import sqlite3
+
+    import socketio
+
+    async def say(texts: list[tuple[str, dict[str, str]]]) -> list[str]:
+        client = socketio.AsyncClient()
+        heard: list[str] = []
+        confirmed: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        client.on("session_confirm", lambda sid: confirmed.set_result(sid))
+        client.on("bot_uttered", lambda m: heard.append(str(m.get("text", ""))))
+        await client.connect(f"http://127.0.0.1:{servers.rasa_port}",
+                             headers={"Origin": f"http://127.0.0.1:{servers.web_port}"}, transports=["polling"])
+        await client.emit("session_request", {"session_id": None})
+        await asyncio.wait_for(confirmed, 30)
+        for text, custom in texts:
+            before = len(heard)
+            await client.emit("user_uttered", {"message": text, "customData": custom})
+            for _ in range(60):
+                if len(heard) > before:
+                    break
+                await asyncio.sleep(0.25)
+        await client.disconnect()
+        return heard
+
+    def enabled() -> list[tuple[str, int]]:
+        with sqlite3.connect(servers.env["DATABASE_URL"].removeprefix("sqlite:///")) as db:
+            return db.execute("SELECT s.channel, s.enabled FROM reminder_settings s JOIN leaders l "
+                              "ON l.id = s.leader_id WHERE l.registratienummer = ?", (LEADER,)).fetchall()
+
+    leader = {"token": token()}
+    heard = asyncio.run(say([("herinneringen aan", {}), ("herinneringen aan", leader)]))
+    assert "Log in op het portaal" in heard[0] and "e-mail op het adres dat het register van je heeft" in heard[1]
+    assert enabled() == [("email", 1)]
+    heard = asyncio.run(say([("herinneringen uit", leader)]))
+    assert "Herinneringen staan uit" in heard[0] and enabled() == [("email", 0)]

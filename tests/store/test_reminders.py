@@ -146,3 +146,13 @@ def test_erasing_a_leader_forgets_reminders(store: Store, stub: MicrosoftStub) -
     with store.database.session() as session:
         assert session.execute(sa.select(sa.func.count()).select_from(Reminder)).scalar_one() == 0
     assert reminders.send().scheduled == 0
+
+
+def test_one_reminder_per_leader_in_teams_when_possible_else_by_email(store: Store, stub: MicrosoftStub,
+                                                                      mail: MailSink) -> None:
+    reminders = linked(store, stub, conversation="a:both")
+    reminders = reminders_for(store, stub, mail)
+    reminders.set(SHORT, "teams", True)
+    reminders.set(SHORT, "email", True)
+    assert reminders.send().delivered == 1
+    assert len(sent_to(stub, "a:both")) == 1 and mail.messages == []  # Teams, not both

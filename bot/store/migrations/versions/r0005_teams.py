@@ -102,7 +102,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["leader_id"], ["leaders.id"], name=op.f("fk_reminders_leader_id_leaders"),
                                 ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_reminders")),
-        sa.UniqueConstraint("leader_id", "channel", "bucket", name="uq_reminders_leader_id_channel_bucket"),
+        sa.UniqueConstraint("leader_id", "bucket", name="uq_reminders_leader_id_bucket"),
     )
     op.create_index("ix_reminders_status_next_attempt_at", "reminders", ["status", "next_attempt_at"])
 

@@ -450,6 +450,8 @@ class TeamsInput(BotFrameworkInput):  # type: ignore[misc]
 
         async def turn(message: UserMessage) -> Any:
             aad = (message.metadata or {}).get("teams_aad_object_id")
+            if not (isinstance(aad, str) and len(aad) <= 128 and clean_id(aad)):
+                aad = None  # an Azure AD object id is a GUID: anything else cannot be linked
             if aad and await self._linking_step(message, str(aad)):
                 return None
             number = await services().linking.run("linked_number", "teams", str(aad)) if aad else None

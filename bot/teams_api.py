@@ -90,6 +90,25 @@ def config_from_env(env: Mapping[str, str] | None = None) -> TeamsConfig:
     return TeamsConfig.from_credentials({key: e.get(name, "") for key, name in ENV_NAMES.items()})
 
 
+def token_form(config: TeamsConfig) -> dict[str, str]:
+    """The client-credentials request for the bot's own token (single tenant)."""
+    return {"grant_type": "client_credentials", "client_id": config.app_id, "client_secret": config.app_password,
+            "scope": SCOPE}
+
+
+def token_from(data: object) -> tuple[str, float]:
+    """The token in the endpoint's answer and until when (monotonic seconds) to use it; ValueError if none."""
+    answer: dict[str, Any] = data if isinstance(data, dict) else {}
+    token = answer.get("access_token")
+    if not isinstance(token, str) or not token:
+        raise ValueError("token endpoint returned no access_token")
+    try:
+        seconds = max(float(answer.get("expires_in", 3600)), 0.0)
+    except (TypeError, ValueError):
+        seconds = 3600.0
+    return token, time.monotonic() + max(seconds - TOKEN_MARGIN_SECONDS, seconds / 2)
+
+
 class SendError(Exception):
     def __init__(self, reason: str, permanent: bool = False) -> None:
         super().__init__(reason)
@@ -109,18 +128,12 @@ class ProactiveSender:
     def token(self) -> str:
         with self._lock:
             if self._token is None or time.monotonic() >= self._valid_until:
-                form = urllib.parse.urlencode({"grant_type": "client_credentials", "client_id": self.config.app_id,
-                                               "client_secret": self.config.app_password, "scope": SCOPE}).encode()
+                form = urllib.parse.urlencode(token_form(self.config)).encode()
                 data = self._json(urllib.request.Request(self.config.token_endpoint, data=form, method="POST"))
-                token = data.get("access_token") if isinstance(data, dict) else None
-                if not isinstance(token, str) or not token:
-                    raise SendError("het tokenadres gaf geen access_token")
                 try:
-                    seconds = max(float(data.get("expires_in", 3600)), 0.0)
-                except (TypeError, ValueError):
-                    seconds = 3600.0
-                self._token = token
-                self._valid_until = time.monotonic() + max(seconds - TOKEN_MARGIN_SECONDS, seconds / 2)
+                    self._token, self._valid_until = token_from(data)
+                except ValueError:
+                    raise SendError("het tokenadres gaf geen access_token") from None
             return self._token
 
     def send(self, service_url: str, conversation_id: str, activity: Mapping[str, Any]) -> None:

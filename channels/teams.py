@@ -52,7 +52,7 @@ from bot.answers.linking import (CANCEL, LINK, REMINDERS_OFF, REMINDERS_ON, REMI
                                  reminders_command, say)
 from bot.bootstrap import services
 from bot.identity import CHANNEL_KEY, verified_metadata
-from bot.teams_api import SCOPE, TeamsConfig, service_url_allowed  # shared with the reminders (no Rasa there)
+from bot.teams_api import TeamsConfig, service_url_allowed, token_form, token_from  # shared with the reminders
 from channels.apology import guarded
 from channels.limits import RATE_LIMITED, RequestLimits, bounded, clean_id, rate_limited_text, with_cut
 from channels.shared_state import KEY_PREFIX, async_redis
@@ -67,7 +67,6 @@ TEAMS_CHANNEL = "msteams"
 KEYS_MAX_AGE_SECONDS = 3 * 24 * 3600
 KEYS_TTL_SECONDS = 24 * 3600
 KEYS_REFETCH_SECONDS = 60.0  # at most one fetch a minute caused by an unknown key id
-TOKEN_MARGIN_SECONDS = 300
 HTTP_TIMEOUT = aiohttp.ClientTimeout(total=20, connect=5)
 MAX_BODY_BYTES = 256 * 1024
 MAX_TOKEN_CHARS = 8192
@@ -251,21 +250,12 @@ class BotToken:
 
     async def _fetch(self) -> None:
         self.fetches += 1
-        form = {"grant_type": "client_credentials", "client_id": self.config.app_id,
-                "client_secret": self.config.app_password, "scope": SCOPE}
         async with aiohttp.ClientSession(timeout=HTTP_TIMEOUT) as session:
-            async with session.post(self.config.token_endpoint, data=form, allow_redirects=False) as reply:
+            async with session.post(self.config.token_endpoint, data=token_form(self.config),
+                                    allow_redirects=False) as reply:
                 reply.raise_for_status()
                 data = await reply.json(content_type=None)
-        token = data.get("access_token") if isinstance(data, dict) else None
-        if not isinstance(token, str) or not token:
-            raise ValueError("token endpoint returned no access_token")
-        try:
-            seconds = max(float(data.get("expires_in", 3600)), 0.0)
-        except (TypeError, ValueError):
-            seconds = 3600.0
-        self._token = token
-        self._valid_until = time.monotonic() + max(seconds - TOKEN_MARGIN_SECONDS, seconds / 2)
+        self._token, self._valid_until = token_from(data)
 
 
 def _choice_key(text: str) -> str:

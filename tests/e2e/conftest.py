@@ -12,7 +12,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import pytest
 
@@ -152,3 +152,21 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     yield running
     if running.process.poll() is None:
         running.interrupt()
+
+
+async def widget_socket(servers: Servers) -> tuple[Any, list[str], str]:
+    """A socket.io client connected as the widget (polling: the websocket client fails with this aiohttp),
+    with a session: (client, the texts it hears, the session id). Disconnect it when done."""
+    import asyncio
+
+    import socketio
+
+    client = socketio.AsyncClient()
+    heard: list[str] = []
+    confirmed: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+    client.on("session_confirm", lambda sid: confirmed.set_result(sid))
+    client.on("bot_uttered", lambda m: heard.append(str(m.get("text", ""))))
+    await client.connect(f"http://127.0.0.1:{servers.rasa_port}",
+                         headers={"Origin": f"http://127.0.0.1:{servers.web_port}"}, transports=["polling"])
+    await client.emit("session_request", {"session_id": None})
+    return client, heard, await asyncio.wait_for(confirmed, 30)

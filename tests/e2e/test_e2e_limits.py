@@ -15,7 +15,7 @@ import pytest
 
 from tests.teams.msstub import MicrosoftStub
 
-from .conftest import Servers, start_servers
+from .conftest import Servers, start_servers, widget_socket
 from .test_e2e_personal import token
 
 pytestmark = pytest.mark.e2e
@@ -36,20 +36,10 @@ def limited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Servers,
 
 
 def test_a_widget_session_is_limited_with_a_dutch_note(limited: tuple[Servers, MicrosoftStub]) -> None:
-    import socketio
-
     servers, _ = limited
 
     async def scenario() -> list[str]:
-        client = socketio.AsyncClient()
-        heard: list[str] = []
-        confirmed: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-        client.on("session_confirm", lambda sid: confirmed.set_result(sid))
-        client.on("bot_uttered", lambda m: heard.append(str(m.get("text", ""))))
-        await client.connect(f"http://127.0.0.1:{servers.rasa_port}",
-                             headers={"Origin": f"http://127.0.0.1:{servers.web_port}"}, transports=["polling"])
-        await client.emit("session_request", {"session_id": None})
-        await asyncio.wait_for(confirmed, 30)
+        client, heard, _ = await widget_socket(servers)
         for _ in range(4):
             await client.emit("user_uttered", {"message": "hallo"})
         for _ in range(120):  # the note comes at once; the three answers after their turns

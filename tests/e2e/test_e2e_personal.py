@@ -105,18 +105,10 @@ def test_a_logged_in_leader_turns_email_reminders_on_and_off_in_the_widget(serve
     import asyncio
     import sqlite3
 
-    import socketio
+    from .conftest import widget_socket
 
     async def say(texts: list[tuple[str, dict[str, str]]]) -> list[str]:
-        client = socketio.AsyncClient()
-        heard: list[str] = []
-        confirmed: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-        client.on("session_confirm", lambda sid: confirmed.set_result(sid))
-        client.on("bot_uttered", lambda m: heard.append(str(m.get("text", ""))))
-        await client.connect(f"http://127.0.0.1:{servers.rasa_port}",
-                             headers={"Origin": f"http://127.0.0.1:{servers.web_port}"}, transports=["polling"])
-        await client.emit("session_request", {"session_id": None})
-        await asyncio.wait_for(confirmed, 30)
+        client, heard, _ = await widget_socket(servers)
         for text, custom in texts:
             before = len(heard)
             await client.emit("user_uttered", {"message": text, "customData": custom})

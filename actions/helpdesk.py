@@ -27,7 +27,7 @@ from bot.helpdesk import (
     check_registratienummer,
     next_steps,
 )
-from bot.identity import leader_from_metadata
+from bot.identity import CLIENT_KEY, leader_from_metadata
 
 from .common import error_text, helpdesk_offered, latest_intent, latest_text, utter
 
@@ -213,8 +213,8 @@ def draft_from(tracker: Tracker) -> TicketDraft:
 
 
 def client_of(metadata: object) -> str | None:
-    """The pseudonym of the client's address the channel put in the metadata (channels/limits.CLIENT_KEY)."""
-    value = metadata.get("client") if isinstance(metadata, dict) else None
+    """The pseudonym of the client's address the channel put in the metadata (channels/limits.with_client)."""
+    value = metadata.get(CLIENT_KEY) if isinstance(metadata, dict) else None
     return value if isinstance(value, str) and value else None
 
 

@@ -41,6 +41,7 @@ LEEWAY_SECONDS = 30
 MAX_LIFETIME_SECONDS = 12 * 3600
 METADATA_KEY = "verified_leader"
 CHANNEL_KEY = "verified_channel"
+CLIENT_KEY = "client"  # metadata: a pseudonym of the client's address, set by the channel (tickets per address)
 
 
 class IdentityConfigError(UserError):

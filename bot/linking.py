@@ -19,16 +19,16 @@ import re
 import secrets
 from email.message import EmailMessage
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, Callable, Mapping, Optional
 
 import sqlalchemy as sa  # type: ignore[import-untyped]
 
 from .errors import UserError
-from .helpdesk.config import HelpdeskConfig
+from .helpdesk.config import HelpdeskConfig, env_float, env_int
 from .helpdesk.outbox import smtp_deliver
 from .identity import NUMBER_RE
-from .store.database import Database
+from .store.database import Database, aware, utcnow
 from .store.models import ChannelIdentity, Leader, LinkAttempt, LinkEvent
 
 Mailer = Callable[[str, str], None]  # (address on file, code): raises on failure
@@ -58,14 +58,6 @@ def smtp_mailer(config: HelpdeskConfig) -> Mailer:
     return send
 
 
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def aware(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
-
-
 def mask_email(address: str) -> str:
     """`anna.jansen@school.nl` -> `an***@sc***.nl`: enough to recognise, not to read."""
     local, _, domain = address.partition("@")
@@ -87,13 +79,10 @@ class LinkConfig:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> LinkConfig:
         e = os.environ if env is None else env
-        try:
-            return cls(code_minutes=float(e.get("LINK_CODE_MINUTES", "") or 10),
-                       max_tries=int(e.get("LINK_MAX_TRIES", "") or 5),
-                       cooldown_minutes=float(e.get("LINK_COOLDOWN_MINUTES", "") or 30),
-                       requests_per_hour=int(e.get("LINK_REQUESTS_PER_HOUR", "") or 3))
-        except ValueError as exc:
-            raise LinkingError(f"LINK_*-instelling klopt niet: {exc}") from None
+        return cls(code_minutes=env_float(e, "LINK_CODE_MINUTES", 10.0, 1.0),
+                   max_tries=env_int(e, "LINK_MAX_TRIES", 5, 1),
+                   cooldown_minutes=env_float(e, "LINK_COOLDOWN_MINUTES", 30.0, 0.0),
+                   requests_per_hour=env_int(e, "LINK_REQUESTS_PER_HOUR", 3, 1))
 
 
 # -- outcomes ------------------------------------------------------------------------------------

@@ -19,14 +19,15 @@ import functools
 import os
 import threading
 from dataclasses import dataclass, fields
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, Callable, Iterator, Mapping
 
 import sqlalchemy as sa  # type: ignore[import-untyped]
 
 from .errors import UserError
 from .identity import NUMBER_RE, pseudonym
-from .store.database import Database
+from .periodic import repeat
+from .store.database import Database, utcnow
 from .store.models import (
     Activity,
     ChannelIdentity,
@@ -49,10 +50,6 @@ ERASED_ERROR = "persoonsgegevens gewist (AVG); niet verstuurd"
 
 class PrivacyError(UserError):
     pass
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -123,10 +120,10 @@ class PurgeReport:
     reminders: int = 0
 
 
-def conversation_match(number: str) -> Any:
+def conversation_match(column: Any, number: str) -> Any:
     """Conversation ids of this leader on any channel: `…leader-<p>:…` (portal token) or `…office-<p>:…`."""
     p = pseudonym(number)
-    return sa.or_(Conversation.sender_id.like(f"%leader-{p}:%"), Conversation.sender_id.like(f"%office-{p}:%"))
+    return sa.or_(column.like(f"%leader-{p}:%"), column.like(f"%office-{p}:%"))
 
 
 def erased_payload(ticket_number: str | None) -> dict[str, Any]:
@@ -184,11 +181,9 @@ class Privacy:
                     session, sa.delete(ChannelIdentity).where(ChannelIdentity.leader_id == leader.id))
                 counts["leader"] = _deleted(session, sa.delete(Leader).where(Leader.id == leader.id))
             senders = [str(s) for s in session.execute(
-                sa.select(Conversation.sender_id).where(conversation_match(number))).scalars()]
+                sa.select(Conversation.sender_id).where(conversation_match(Conversation.sender_id, number))).scalars()]
             counts["conversations"] = _delete_conversations(session, senders)
-            p = pseudonym(number)
-            about = [Ticket.registratienummer == number, Ticket.conversation_id.like(f"%leader-{p}:%"),
-                     Ticket.conversation_id.like(f"%office-{p}:%")]
+            about = [Ticket.registratienummer == number, conversation_match(Ticket.conversation_id, number)]
             if email:
                 about.append(sa.func.lower(Ticket.email) == email)
             tickets = session.execute(sa.select(Ticket).where(sa.or_(*about), Ticket.erased_at.is_(None))).scalars().all()
@@ -251,14 +246,13 @@ def purge_hours(env: Mapping[str, str] | None = None) -> float:
 
 def purge_every(privacy: Privacy, hours: float, stop: threading.Event, log: Callable[[str], None]) -> None:
     """Purge now and then every `hours` until `stop` is set; a failure is logged and tried next time."""
-    while not stop.is_set():
-        try:
-            r = privacy.purge()
-            log(f"bewaartermijnen toegepast: {r.conversations} gesprek(ken), {r.tickets} ticket(s), "
+
+    def purge() -> str:
+        r = privacy.purge()
+        return (f"bewaartermijnen toegepast: {r.conversations} gesprek(ken), {r.tickets} ticket(s), "
                 f"{r.unanswered} onbeantwoorde vraag/vragen, {r.outbox} outbox-bericht(en)")
-        except Exception as exc:  # the database away: the next round tries again
-            log(f"bewaartermijnen niet toegepast ({type(exc).__name__}); opnieuw over {hours:g} uur")
-        stop.wait(hours * 3600)
+
+    repeat(purge, hours * 3600, stop, log, f"bewaartermijnen niet toegepast ({{error}}); opnieuw over {hours:g} uur")
 
 
 def _deleted(session: Any, statement: Any) -> int:

@@ -16,11 +16,11 @@ worker every REMINDERS_INTERVAL_MINUTES.
 from __future__ import annotations
 
 import os
-import random
 import socket
+import threading
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any, Callable, Mapping, Optional
 
@@ -29,10 +29,12 @@ from sqlalchemy.exc import IntegrityError  # type: ignore[import-untyped]
 
 from . import progress
 from .errors import UserError
-from .helpdesk.config import HelpdeskConfig
-from .helpdesk.outbox import smtp_deliver
+from .helpdesk.config import HelpdeskConfig, env_float, env_int
+from .helpdesk.outbox import backoff, smtp_deliver
 from .register import RuleBook
 from .store import Store, pending, to_dossier
+from .periodic import repeat
+from .store.database import utcnow
 from .store.models import ChannelIdentity, Leader, Reminder, ReminderSetting, TeamsReference
 from .teams_api import ProactiveSender, SendError, config_from_env
 
@@ -42,14 +44,6 @@ Mail = Callable[[str, str, str], None]  # (to, subject, text)
 
 class ReminderError(UserError):
     pass
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def aware(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -64,12 +58,9 @@ class ReminderConfig:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ReminderConfig:
         e = os.environ if env is None else env
-        try:
-            return cls(interval_minutes=float(e.get("REMINDERS_INTERVAL_MINUTES", "") or 60),
-                       max_attempts=int(e.get("REMINDERS_MAX_ATTEMPTS", "") or 10),
-                       backoff_base=float(e.get("REMINDERS_BACKOFF_BASE", "") or 60))
-        except ValueError as exc:
-            raise ReminderError(f"REMINDERS_*-instelling klopt niet: {exc}") from None
+        return cls(interval_minutes=env_float(e, "REMINDERS_INTERVAL_MINUTES", 60.0, 0.0),
+                   max_attempts=env_int(e, "REMINDERS_MAX_ATTEMPTS", 10, 1),
+                   backoff_base=env_float(e, "REMINDERS_BACKOFF_BASE", 60.0, 0.0))
 
 
 @dataclass(frozen=True)
@@ -228,8 +219,7 @@ class Reminders:
                     row.status = "failed"
                     failed += 1
                 else:
-                    delay = min(self.config.backoff_cap, self.config.backoff_base * 2 ** (row.attempts - 1))
-                    row.next_attempt_at = now + timedelta(seconds=delay * random.uniform(0.8, 1.2))
+                    row.next_attempt_at = now + timedelta(seconds=backoff(self.config, int(row.attempts)))
                     retrying += 1
         return SendReport(0, delivered, failed, retrying)
 
@@ -270,18 +260,18 @@ class Reminders:
         })
 
 
-def send_every(reminders: Reminders, stop: Any, log: Callable[[str], None]) -> None:
-    """`send` now and then every `interval_minutes` until `stop` (a threading.Event) is set."""
-    while not stop.is_set():
-        try:
-            r = reminders.send()
-            if r.scheduled or r.delivered or r.failed or r.retrying:
-                log(f"herinneringen: {r.scheduled} klaargezet, {r.delivered} verstuurd, {r.retrying} later opnieuw, "
-                    f"{r.failed} mislukt")
-        except Exception as exc:  # the database away: the next round tries again
-            log(f"herinneringen niet verstuurd ({type(exc).__name__}); opnieuw over "
-                f"{reminders.config.interval_minutes:g} minuten")
-        stop.wait(reminders.config.interval_minutes * 60)
+def send_every(reminders: Reminders, stop: threading.Event, log: Callable[[str], None]) -> None:
+    """`send` now and then every `interval_minutes` until `stop` is set."""
+    minutes = reminders.config.interval_minutes
+
+    def send() -> Optional[str]:
+        r = reminders.send()
+        if not (r.scheduled or r.delivered or r.failed or r.retrying):
+            return None
+        return (f"herinneringen: {r.scheduled} klaargezet, {r.delivered} verstuurd, {r.retrying} later opnieuw, "
+                f"{r.failed} mislukt")
+
+    repeat(send, minutes * 60, stop, log, f"herinneringen niet verstuurd ({{error}}); opnieuw over {minutes:g} minuten")
 
 
 def build_reminders(store: Store, helpdesk_config: HelpdeskConfig, env: Mapping[str, str] | None = None) -> Reminders:

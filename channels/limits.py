@@ -20,6 +20,7 @@ from typing import Any, Awaitable, Callable, Optional
 from rasa.core.channels.channel import UserMessage  # type: ignore[import-untyped]
 
 from bot.dutch import thousands
+from bot.identity import CLIENT_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -108,8 +109,13 @@ def with_cut(metadata: Optional[dict[str, Any]], length: Optional[int]) -> Optio
 RATE_LIMITED = "te_veel"
 
 
+def wait_seconds(wait: float) -> int:
+    """A wait as the user hears it and as Retry-After says it: whole seconds, at least 1."""
+    return max(1, int(wait + 0.999))
+
+
 def rate_limited_text(wait: float) -> str:
-    seconds = max(1, int(wait + 0.999))
+    seconds = wait_seconds(wait)
     return (f"Je stuurt veel berichten kort na elkaar. Wacht {seconds} seconde{'n' if seconds != 1 else ''} "
             "en stel je vraag dan opnieuw.")
 
@@ -189,14 +195,17 @@ class RequestLimits:
         return self.identities.wait(identity) if identity else 0.0
 
 
+def client_address(request: Any) -> Optional[str]:
+    """The client's address of a Sanic request: `remote_addr` when a proxy is trusted
+    (SANIC_PROXIES_COUNT, SANIC_REAL_IP_HEADER), else the peer's address."""
+    return str(getattr(request, "remote_addr", "") or getattr(request, "ip", "") or "") or None
+
+
 def client_key(address: Optional[str]) -> Optional[str]:
     """A pseudonym for a client address, for counting tickets per address without storing the address."""
     if not address:
         return None
     return hashlib.sha256(f"registerwijzer-client:{address}".encode()).hexdigest()[:16]
-
-
-CLIENT_KEY = "client"  # metadata: the pseudonym of the address a message came from (set by the channel)
 
 
 def with_client(metadata: Optional[dict[str, Any]], address: Optional[str]) -> Optional[dict[str, Any]]:

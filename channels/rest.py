@@ -37,8 +37,8 @@ from bot.identity import (
 )
 from channels.apology import guarded
 from channels.conversations import scoped
-from channels.limits import (MAX_BODY_BYTES, TOO_LARGE, RequestLimits, bounded, clean_id, rate_limited_json,
-                             with_client, with_cut)
+from channels.limits import (MAX_BODY_BYTES, TOO_LARGE, RequestLimits, bounded, clean_id, client_address,
+                             rate_limited_json, wait_seconds, with_client, with_cut)
 
 SENDER_PREFIX = "rest:"
 MAX_SENDER = 200
@@ -49,12 +49,6 @@ BAD_BODY = {"error": "ongeldig", "message": "Stuur een JSON-object met je vraag 
 def conversation_id(verified: Optional[dict[str, str]], sender: str) -> str:
     """`rest:` + who is talking + the client's sender id (channels/conversations.py)."""
     return SENDER_PREFIX + scoped(verified, sender)
-
-
-def client_address(request: Request) -> Optional[str]:
-    """The client's address: Sanic's `remote_addr` when a proxy is trusted (SANIC_PROXIES_COUNT,
-    SANIC_REAL_IP_HEADER), else the peer's address."""
-    return str(request.remote_addr or request.ip or "") or None
 
 
 def bearer(request: Request) -> Optional[str]:
@@ -115,7 +109,7 @@ class VerifiedRestInput(RestInput):  # type: ignore[misc]
             wait = RequestLimits.shared().wait(client_address(request), identity)
             if wait:
                 return response.json(rate_limited_json(wait), status=429,
-                                     headers={"Retry-After": str(max(1, int(wait + 0.999)))})
+                                     headers={"Retry-After": str(wait_seconds(wait))})
             return None
 
         return blueprint

@@ -48,12 +48,12 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.answers.linking import (CANCEL, LINK, REMINDERS_OFF, REMINDERS_ON, REMINDERS_WHO, UNLINK, command_of,
-                                 reminders_command, say)
+from bot.answers.linking import CANCEL, LINK, UNLINK, command_of, say
 from bot.bootstrap import services
 from bot.identity import CHANNEL_KEY, verified_metadata
 from bot.teams_api import TeamsConfig, service_url_allowed, token_form, token_from  # shared with the reminders
 from channels.apology import guarded
+from channels.commands import reminders_step
 from channels.limits import RATE_LIMITED, RequestLimits, bounded, clean_id, rate_limited_text, with_cut
 from channels.shared_state import KEY_PREFIX, async_redis
 
@@ -442,35 +442,33 @@ class TeamsInput(BotFrameworkInput):  # type: ignore[misc]
             aad = (message.metadata or {}).get("teams_aad_object_id")
             if not (isinstance(aad, str) and len(aad) <= 128 and clean_id(aad)):
                 aad = None  # an Azure AD object id is a GUID: anything else cannot be linked
-            if aad and await self._linking_step(message, str(aad)):
+            number = await services().linking.run("linked_number", "teams", aad) if aad else None
+            if aad and await self._linking_step(message, aad, linked=number is not None):
                 return None
-            number = await services().linking.run("linked_number", "teams", str(aad)) if aad else None
-            wanted = reminders_command(message.text or "")
-            if number:  # a linked account: personal answers as for a logged-in leader on the website
+            if number and aad:  # a linked account: personal answers as for a logged-in leader on the website
                 message.metadata = {**(message.metadata or {}), **verified_metadata(number, "teams")}
                 reminders = services().reminders
                 await reminders.database.in_thread(functools.partial(  # where a reminder can reach them
-                    reminders.remember, str(aad), str(activity["serviceUrl"]), str(activity["conversation"]["id"]),
+                    reminders.remember, aad, str(activity["serviceUrl"]), str(activity["conversation"]["id"]),
                     tenant_of(activity), _text(activity["from"].get("id"))))
-                if wanted is not None:
-                    await reminders.database.in_thread(functools.partial(reminders.set, number, "teams", wanted))
-                    return await message.output_channel.send_text_message(
-                        message.sender_id, REMINDERS_ON["teams"] if wanted else REMINDERS_OFF)
-            elif wanted is not None:
-                return await message.output_channel.send_text_message(message.sender_id, REMINDERS_WHO["teams"])
+            if await reminders_step(message, number, "teams"):
+                return None
             return await on_new_message(message)
 
         await guarded(turn)(message)  # a failed turn: apology; others go on
 
-    async def _linking_step(self, message: UserMessage, aad: str) -> bool:
+    async def _linking_step(self, message: UserMessage, aad: str, linked: bool) -> bool:
         """Handle "koppel mijn account", "ontkoppel mijn account", and the number or code of a link in
-        progress; False for anything else (a question while linking is simply answered)."""
+        progress; False for anything else (a question while linking is simply answered). A linked
+        account has no link in progress: only the two commands are looked at."""
         linking = services().linking
         command = command_of(message.text or "")
         if command == UNLINK:
             outcome = await linking.run("unlink", "teams", aad)
         elif command == LINK:
             outcome = await linking.run("start", "teams", aad)
+        elif linked:
+            return False
         else:
             state = await linking.run("open_attempt", "teams", aad)
             if state is None:

@@ -18,7 +18,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import re
@@ -36,14 +35,13 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer  # type: ignore[import-untyped]
 
-from bot.answers.linking import REMINDERS_OFF, REMINDERS_ON, REMINDERS_WHO, reminders_command
 from bot.bootstrap import services
 from bot.identity import IdentityError, leader_from_metadata, verified_metadata, verify_token
 from bot.privacy import Privacy, Retention
-from bot.store.database import Database
-from channels.apology import APOLOGY, guarded
+from channels.apology import guarded
+from channels.commands import reminders_step
 from channels.conversations import scoped
-from channels.limits import RequestLimits, bounded, rate_limited_text, with_client, with_cut
+from channels.limits import RequestLimits, bounded, client_address, rate_limited_text, with_client, with_cut
 from channels.shared_state import socketio_manager
 
 logger = logging.getLogger(__name__)
@@ -128,12 +126,20 @@ class WebchatInput(SocketIOInput):  # type: ignore[misc]
     _privacy: Optional[Privacy] = None
 
     def privacy(self) -> Privacy:
-        if self._privacy is None:
-            self._privacy = Privacy(Database(), Retention())  # the conversations' database (DATABASE_URL)
+        if self._privacy is None:  # on the process's one database (bot.bootstrap), where conversations live
+            self._privacy = Privacy(services().database, Retention())
         return self._privacy
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        on_new_message = guarded(on_new_message)
+        to_rasa = on_new_message
+
+        async def turn(message: UserMessage) -> Any:
+            # "herinneringen aan/uit": reminders by e-mail for a logged-in leader (channels/commands.py)
+            if await reminders_step(message, leader_from_metadata(message.metadata), "email"):
+                return None
+            return await to_rasa(message)
+
+        on_new_message = guarded(turn)
         # None: python-engineio accepts the server's own origin only.
         # With REDIS_URL, rooms and emits go through Redis, so any replica reaches any widget.
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.allowed_origins or None,
@@ -171,8 +177,7 @@ class WebchatInput(SocketIOInput):  # type: ignore[misc]
 
         @sio.on("connect", namespace=self.namespace)  # type: ignore[untyped-decorator]
         async def connect(sid: Text, environ: Dict[Text, Any], *_: object) -> None:
-            request = environ.get("sanic.request")
-            address = str(getattr(request, "remote_addr", "") or getattr(request, "ip", "") or "") or None
+            address = client_address(environ.get("sanic.request"))
             await sio.save_session(sid, {"address": address}, namespace=self.namespace)
 
         @sio.on("session_request", namespace=self.namespace)  # type: ignore[untyped-decorator]
@@ -213,21 +218,6 @@ class WebchatInput(SocketIOInput):  # type: ignore[misc]
                 await output.send_text_message(session_id, rate_limited_text(wait))
                 return
             text, length = bounded(text)
-            wanted = reminders_command(text)
-            if wanted is not None:  # reminders by e-mail, for a logged-in leader (bot/reminders.py)
-                number = leader_from_metadata(metadata)
-                if number is None:
-                    await output.send_text_message(session_id, REMINDERS_WHO["email"])
-                    return
-                try:
-                    reminders = services().reminders
-                    await reminders.database.in_thread(functools.partial(reminders.set, number, "email", wanted))
-                except Exception as exc:  # the database away: the apology, as for a failed turn
-                    logger.error("webchat: reminders setting failed: %s", type(exc).__name__)
-                    await output.send_text_message(session_id, APOLOGY)
-                    return
-                await output.send_text_message(session_id, REMINDERS_ON["email"] if wanted else REMINDERS_OFF)
-                return
             # Who is talking is part of the conversation: logging in or out starts a fresh one.
             await on_new_message(UserMessage(text, output, scoped(metadata, session_id), input_channel=self.name(),
                                              metadata=with_client(with_cut(metadata, length), address)))

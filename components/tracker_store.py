@@ -47,7 +47,7 @@ from rasa.shared.core.events import (  # type: ignore[import-untyped]
 from rasa.shared.core.trackers import DialogueStateTracker  # type: ignore[import-untyped]
 
 from bot.privacy import Privacy, Retention
-from bot.store.database import UNREACHABLE, Database
+from bot.store.database import UNREACHABLE, Database, aware
 from bot.store.models import Conversation, ConversationEvent
 import components.speedups  # noqa: F401  (a fixed cost on every custom-action call, see the module)
 
@@ -120,8 +120,7 @@ class SqlConversations:
             row = session.get(Conversation, sender)
             if row is None:
                 return None
-            updated = row.updated_at if row.updated_at.tzinfo else row.updated_at.replace(tzinfo=timezone.utc)
-            if updated >= datetime.now(timezone.utc) - self.idle:
+            if aware(row.updated_at) >= datetime.now(timezone.utc) - self.idle:
                 return str(row.window)
         Privacy(self.database).end_conversation(sender)  # expired: the sender starts afresh
         return None

@@ -49,7 +49,6 @@ def cmd_helpdesk_worker(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGTERM, on_signal)
         signal.signal(signal.SIGINT, on_signal)
         log(f"Helpdesk-worker {worker.name} gestart (elke {config.worker_interval:g} s).")
-    if not args.once:
         from ..privacy import Privacy, purge_every, purge_hours
 
         hours = purge_hours()

@@ -13,7 +13,7 @@ class ConfigError(UserError):
     """A configuration problem for the operator; `message` is Dutch and names the variable."""
 
 
-def _float(env: Mapping[str, str], name: str, default: float, minimum: float = 0.0) -> float:
+def env_float(env: Mapping[str, str], name: str, default: float, minimum: float = 0.0) -> float:
     raw = env.get(name, "").strip()
     if not raw:
         return default
@@ -26,7 +26,7 @@ def _float(env: Mapping[str, str], name: str, default: float, minimum: float = 0
     return value
 
 
-def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+def env_int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
     raw = env.get(name, "").strip()
     if not raw:
         return default
@@ -103,23 +103,23 @@ class HelpdeskConfig:
         config = cls(
             webhook_url=url,
             webhook_secret=secret,
-            webhook_timeout=_float(e, "HELPDESK_WEBHOOK_TIMEOUT", 10.0, 0.05),
+            webhook_timeout=env_float(e, "HELPDESK_WEBHOOK_TIMEOUT", 10.0, 0.05),
             smtp_host=e.get("HELPDESK_SMTP_HOST", "").strip() or None,
-            smtp_port=_int(e, "HELPDESK_SMTP_PORT", 587 if starttls else 25, 1),
+            smtp_port=env_int(e, "HELPDESK_SMTP_PORT", 587 if starttls else 25, 1),
             smtp_user=e.get("HELPDESK_SMTP_USER", "").strip() or None,
             smtp_password=e.get("HELPDESK_SMTP_PASSWORD", "") or None,
             smtp_starttls=starttls,
-            smtp_timeout=_float(e, "HELPDESK_SMTP_TIMEOUT", 20.0, 0.05),
+            smtp_timeout=env_float(e, "HELPDESK_SMTP_TIMEOUT", 20.0, 0.05),
             mail_from=e.get("HELPDESK_MAIL_FROM", "").strip() or "registerwijzer@localhost",
             mail_to=mail_to,
-            worker_interval=_float(e, "HELPDESK_WORKER_INTERVAL", 5.0, 0.01),
-            backoff_base=_float(e, "HELPDESK_BACKOFF_BASE", 10.0, 0.0),
-            backoff_cap=_float(e, "HELPDESK_BACKOFF_CAP", 3600.0, 0.0),
-            max_attempts=_int(e, "HELPDESK_MAX_ATTEMPTS", 10, 1),
-            lease_seconds=_float(e, "HELPDESK_LEASE_SECONDS", 120.0, 0.1),
-            batch_size=_int(e, "HELPDESK_BATCH_SIZE", 20, 1),
-            tickets_per_hour=_int(e, "HELPDESK_TICKETS_PER_HOUR", 5, 1),
-            tickets_per_address=_int(e, "HELPDESK_TICKETS_PER_ADDRESS", 20, 1),
+            worker_interval=env_float(e, "HELPDESK_WORKER_INTERVAL", 5.0, 0.01),
+            backoff_base=env_float(e, "HELPDESK_BACKOFF_BASE", 10.0, 0.0),
+            backoff_cap=env_float(e, "HELPDESK_BACKOFF_CAP", 3600.0, 0.0),
+            max_attempts=env_int(e, "HELPDESK_MAX_ATTEMPTS", 10, 1),
+            lease_seconds=env_float(e, "HELPDESK_LEASE_SECONDS", 120.0, 0.1),
+            batch_size=env_int(e, "HELPDESK_BATCH_SIZE", 20, 1),
+            tickets_per_hour=env_int(e, "HELPDESK_TICKETS_PER_HOUR", 5, 1),
+            tickets_per_address=env_int(e, "HELPDESK_TICKETS_PER_ADDRESS", 20, 1),
         )
         if config.smtp_user and not config.smtp_password:
             raise ConfigError("HELPDESK_SMTP_PASSWORD ontbreekt bij HELPDESK_SMTP_USER.")

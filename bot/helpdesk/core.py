@@ -16,6 +16,7 @@ from ..dutch import literal
 from ..errors import UserError
 from ..register import format_date
 from ..store import Database, Store
+from ..store.database import aware, utcnow
 from ..store.models import CHANNELS, TICKET_REASONS, Ticket, TicketOutbox, UnansweredQuestion
 from .checks import check_email, check_question, check_registratienummer
 from .config import HelpdeskConfig
@@ -32,17 +33,6 @@ PAYLOAD_VERSION = 1
 
 class HelpdeskError(UserError):
     """Something the caller can tell the user: `message` is Dutch (B1, je-form)."""
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def aware(value: datetime | None) -> datetime | None:
-    """Datetimes come back naive from SQLite; everything is stored in UTC."""
-    if value is None:
-        return None
-    return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
 
 
 # -- input and output records ------------------------------------------------------------------
@@ -285,7 +275,7 @@ class Helpdesk:
             leader = self.store.leader(number) if number else None
             client = (draft.client or "").strip()[:64] or None
             recent = self._recent_tickets(created, conversation_id, email.value, number)
-            from_address = self._recent_from(created, client) if client else 0
+            from_address = self._last_hour(created, Ticket.client == client) if client else 0
         except SQLAlchemyError:
             raise HelpdeskError(_SAVE_FAILED) from None
         if recent >= self.config.tickets_per_hour:
@@ -344,15 +334,12 @@ class Helpdesk:
         same = [Ticket.conversation_id == conversation_id, sa.func.lower(Ticket.email) == email.lower()]
         if number:
             same.append(Ticket.registratienummer == number)
-        query = sa.select(sa.func.count()).select_from(Ticket).where(
-            Ticket.created_at >= now - timedelta(hours=1), sa.or_(*same))
-        with self._session() as session:
-            return int(session.execute(query).scalar_one())
+        return self._last_hour(now, sa.or_(*same))
 
-    def _recent_from(self, now: datetime, client: str) -> int:
-        """Tickets of the last hour from one client address (its pseudonym)."""
+    def _last_hour(self, now: datetime, condition: Any) -> int:
+        """How many tickets of the last hour meet `condition` (the limits per person and per address)."""
         query = sa.select(sa.func.count()).select_from(Ticket).where(
-            Ticket.created_at >= now - timedelta(hours=1), Ticket.client == client)
+            Ticket.created_at >= now - timedelta(hours=1), condition)
         with self._session() as session:
             return int(session.execute(query).scalar_one())
 

@@ -29,15 +29,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
-from typing import Any, Callable
+from typing import Any, Callable, Protocol
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa  # type: ignore[import-untyped]
 
-from ..store.database import UNREACHABLE
+from ..store.database import UNREACHABLE, utcnow
 from ..store.models import TicketOutbox
 from .config import HelpdeskConfig
-from .core import Helpdesk, utcnow
+from .core import Helpdesk
 
 USER_AGENT = "Registerwijzer-Helpdesk/1"
 SIGNATURE_HEADER = "X-Registerwijzer-Signature"
@@ -207,7 +207,20 @@ def send_mail(config: HelpdeskConfig, key: str, payload: dict[str, Any]) -> Outc
 
 
 # -- the worker ----------------------------------------------------------------------------------
-def backoff(config: HelpdeskConfig, attempts: int, rng: random.Random | None = None) -> float:
+class Backoff(Protocol):
+    """What a retry schedule needs (HelpdeskConfig, the reminders' ReminderConfig)."""
+
+    @property
+    def backoff_base(self) -> float: ...
+
+    @property
+    def backoff_cap(self) -> float: ...
+
+    @property
+    def max_attempts(self) -> int: ...
+
+
+def backoff(config: Backoff, attempts: int, rng: random.Random | None = None) -> float:
     """Seconds until the next attempt after `attempts` failures: base·2^(n−1), capped, with jitter (50–100 %);
     from HELPDESK_MAX_ATTEMPTS on always around the cap."""
     rand = rng or random

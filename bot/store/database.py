@@ -13,8 +13,9 @@ from __future__ import annotations
 import asyncio
 import os
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Mapping, TypeVar
+from typing import Any, Callable, Mapping, TypeVar, overload
 
 import sqlalchemy as sa  # type: ignore[import-untyped]
 from alembic import command
@@ -33,6 +34,21 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 POOL_SIZE = 8
 THREAD_PREFIX = "store"
 
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@overload
+def aware(value: datetime) -> datetime: ...
+@overload
+def aware(value: None) -> None: ...
+def aware(value: datetime | None) -> datetime | None:
+    """Datetimes come back naive from SQLite; everything is stored in UTC."""
+    if value is None:
+        return None
+    return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
 
 # The database is away (down, restarting, failing over), as opposed to a bad statement or bad data.
 UNREACHABLE = (sa.exc.OperationalError, sa.exc.InterfaceError)

@@ -8,14 +8,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.answers import TOPICS, answer
-from bot.replies import Answer
 from bot import progress
-from bot.identity import leader_from_metadata
+from bot.answers import TOPICS, answer
 from bot.calculator import MAX_TEXT, calculate, is_calculation, parse
 from bot.context import Context, adds_to_calculation, follow_up, remember
 from bot.facets import refine, speaks_of_own_dossier, with_names
+from bot.identity import leader_from_metadata
 from bot.register import load_rules
+from bot.replies import Answer
 
 from .common import helpdesk_offered, latest_entities, query_from, today, utter
 from .helpdesk import record_unanswered
@@ -46,7 +46,7 @@ class ActionAnswer(Action):
                 utter(dispatcher, tracker, Answer("Goed, dan reken ik niet verder. Kan ik je ergens anders mee helpen?"))
                 return events
         if query.intent == "affirm" and helpdesk_offered(tracker):
-            return events + [FollowupAction("action_helpdesk_start")]
+            return [*events, FollowupAction("action_helpdesk_start")]
         if query.intent == "ask_outside_sources":
             await record_unanswered(tracker)
         book = load_rules()

@@ -10,13 +10,20 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.answers import answer
-from bot.replies import Answer, Query
-from bot.calculator import (ACTIVITIES_QUESTION, LEVEL_QUESTION, MAX_TEXT, calculate, is_calculation,
-                            level_buttons, level_from, parse)
-from bot.register import ProgrammeActivity
+from bot.calculator import (
+    ACTIVITIES_QUESTION,
+    LEVEL_QUESTION,
+    MAX_TEXT,
+    calculate,
+    is_calculation,
+    level_buttons,
+    level_from,
+    parse,
+)
 from bot.context import Context, adds_to_calculation, follow_up, remember, topic_for_values
 from bot.facets import refine, with_names
-from bot.register import load_rules
+from bot.register import ProgrammeActivity, load_rules
+from bot.replies import Answer, Query
 
 from .common import latest_entities, latest_intent, latest_text, query_from, today, utter
 

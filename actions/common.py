@@ -9,10 +9,10 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.errors import UserError
-from bot.replies import Answer, Query
 from bot.facets import regeling_value
 from bot.helpdesk import ConfigError
 from bot.language import LONG_MESSAGE, LONG_NOTE, Kind, classify
+from bot.replies import Answer, Query
 
 
 def today() -> date:

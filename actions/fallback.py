@@ -8,10 +8,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.replies import Answer
 from bot.facets import with_names
 from bot.fallback import ask_rephrase, clarify, give_up, two_part
 from bot.register import load_rules
+from bot.replies import Answer
 
 from .common import latest_text, query_from, today, utter
 from .helpdesk import record_unanswered

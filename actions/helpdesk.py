@@ -8,8 +8,9 @@ the ticket and its delivery); these adapters read the tracker (its events and th
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from datetime import datetime, timezone
-from typing import Any, Iterable
+from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
@@ -17,7 +18,6 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot import handover
 from bot.bootstrap import services
-from bot.replies import Answer, Button
 from bot.helpdesk import (
     TicketDraft,
     TranscriptLine,
@@ -28,6 +28,7 @@ from bot.helpdesk import (
     next_steps,
 )
 from bot.identity import CLIENT_KEY, leader_from_metadata
+from bot.replies import Answer, Button
 
 from .common import error_text, helpdesk_offered, latest_intent, latest_text, utter
 
@@ -101,7 +102,7 @@ class ActionHelpdeskStart(Action):
         number = verified_leader(tracker)
         if number is not None:
             events.append(SlotSet("helpdesk_registratienummer", number))
-        return events + [FollowupAction("helpdesk_form")]
+        return [*events, FollowupAction("helpdesk_form")]
 
 
 class AskSlot(Action):

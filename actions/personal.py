@@ -9,14 +9,14 @@ from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import progress
-from bot.answers import linking
-from bot.replies import Answer, Button, Query
 from bot.answers import answer as general_answer
+from bot.answers import linking
 from bot.bootstrap import services
 from bot.context import Context, follow_up
 from bot.facets import PERSONAL_INTENTS, with_names
 from bot.identity import leader_from_metadata
 from bot.register import load_rules
+from bot.replies import Answer, Button, Query
 from bot.store import pending, to_dossier
 
 from .common import latest_entities, latest_intent, latest_text, query_from, today, utter

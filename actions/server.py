@@ -14,7 +14,8 @@ validation prompt), so it is set here, after the action, and not by each action 
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping, Optional
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import rasa_sdk.__main__
 from rasa_sdk import endpoint
@@ -41,8 +42,8 @@ def offer_events(responses: list[dict[str, Any]], events: Iterable[Mapping[str, 
 
 
 class Executor(ActionExecutor):
-    async def run(self, action_call: Any) -> Optional[dict[str, Any]]:
-        result: Optional[dict[str, Any]] = await super().run(action_call)
+    async def run(self, action_call: Any) -> dict[str, Any] | None:
+        result: dict[str, Any] | None = await super().run(action_call)
         if result is not None:
             before = ((action_call.get("tracker") or {}).get("slots") or {}).get(OFFERED)
             result["events"] = [*result["events"], *offer_events(result["responses"], result["events"], before)]

@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-from typing import Iterator, Mapping
+from collections.abc import Iterator, Mapping
 
 from .helpdesk import Helpdesk, HelpdeskConfig
 from .helpdesk.service import ServiceLevel

@@ -10,27 +10,26 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Iterable, Mapping, Sequence
 
 from .answers.common import dated, old_regulation
 from .answers.explain import explain
-from .replies import Answer, Button, capital, join_nl, source_line
+from .facets import COMPARISON_RE, NUMBER, OLD_RULES_RE, number
 from .register import (
     Activity,
-    InvalidLevel,
     DiplomaActivity,
     Dossier,
+    InvalidLevel,
     ProgrammeActivity,
     RuleBook,
     RulesError,
     ValuationActivity,
     format_date,
 )
-from .register.model import Source, Theme, ValuationPoints
-from .facets import COMPARISON_RE, NUMBER, OLD_RULES_RE, number
-from .register.model import normalise
+from .register.model import Source, Theme, ValuationPoints, normalise
+from .replies import Answer, Button, capital, join_nl, source_line
 
 LEVEL_RE = re.compile(rf"\b(?:leer)?niveau\s*({NUMBER})\b|\bn(?:iv)?\.?\s?([3-7])\b")
 COUNT_THEME_RE = re.compile(rf"\b({NUMBER})\s*(?:x\s*|keer\s*|maal\s*)?(?:\w+\s+)?\w*(?:thema'?s?|themas)\b")
@@ -376,7 +375,7 @@ def compare(book: RuleBook, sides: Sequence[tuple[Activity, ...]], day: date) ->
     except RulesError as exc:
         return Answer(exc.message)
     labels = [_label(book, side) for side in sides]
-    lines = [f"{capital(label)}: {total} punten." for label, total in zip(labels, totals)]
+    lines = [f"{capital(label)}: {total} punten." for label, total in zip(labels, totals, strict=True)]
     if totals[0] == totals[1]:
         lines.append(f"Ze leveren allebei {totals[0]} punten op.")
     else:

@@ -9,17 +9,18 @@ question that names no subject of its own takes the subject from there; one that
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Mapping
+from typing import Any
 
-from .replies import Query
 from .facets import PERSONAL_INTENTS, PROGRAMME_FACETS, facet_of, speaks_of_own_dossier
 from .register.model import normalise
+from .replies import Query
 
 SUBJECTS = ("programme", "traject", "theme")
 # Personal questions a follow-up may really ask about the previous subject (a what-if keeps its own reading).
 PERSONAL = PERSONAL_INTENTS - {"ask_my_what_if"}
-CARRIED = SUBJECTS + ("regeling", "registration_type", "bekwaamheid")
+CARRIED = (*SUBJECTS, "regeling", "registration_type", "bekwaamheid")
 # Intents that only give a value, or are too vague to stand alone after an answer.
 VALUE_ONLY = {"inform", "affirm"}
 FOLLOW_UP_RE = re.compile(r"^\s*(en|maar|ook|dus|en als|en bij|en voor|en met|en wat|en hoe|en hoeveel|en welke|"
@@ -37,7 +38,7 @@ class Context:
         return {"intent": self.intent, "entities": {k: list(v) for k, v in self.entities.items()}}
 
     @classmethod
-    def from_slot(cls, value: Any) -> "Context | None":
+    def from_slot(cls, value: Any) -> Context | None:
         if not isinstance(value, dict) or not isinstance(value.get("intent"), str):
             return None
         found = value.get("entities")

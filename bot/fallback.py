@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
-from typing import Sequence
 
 from .answers import TOPIC_TITLES, answer
-from .replies import HELPDESK_BUTTONS, HELPDESK_OFFER, Answer, Button, Query, source_line, with_sources
 from .facets import COMPARISON_RE, PERSONAL_INTENTS, plain_text
-from .register import RuleBook
-from .passages import best_passage
 from .language import EMPTY_REPLY, ENGLISH_HINT, GIBBERISH_REPLY, NO_WORDS_REPLY, Kind, classify
-
-
+from .passages import best_passage
+from .register import RuleBook
+from .replies import HELPDESK_BUTTONS, HELPDESK_OFFER, Answer, Button, Query, source_line, with_sources
 
 SPECIAL_REPLIES = {Kind.EMPTY: EMPTY_REPLY, Kind.NO_WORDS: NO_WORDS_REPLY, Kind.GIBBERISH: GIBBERISH_REPLY,
                    Kind.ENGLISH: ENGLISH_HINT}

@@ -7,9 +7,9 @@ the helpdesk was just offered, the messages); reading them from Rasa's tracker i
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable, Sequence
 
 from .dutch import literal
 from .replies import HELPDESK_OFFER
@@ -106,7 +106,9 @@ def transcript(messages: Iterable[Message],
 ASK = {
     "helpdesk_question": "Wat is je vraag voor de helpdesk? Schrijf hem in je eigen woorden. Typ 'stop' als je toch niets wilt doorgeven.",
     "helpdesk_email": "Op welk e-mailadres kan de helpdesk je antwoorden?",
-    "helpdesk_registratienummer": "Wat is je registratienummer? Je vindt het in het portaal van het register. Weet je het niet? Typ dan 'weet ik niet'.",
+    "helpdesk_registratienummer": (
+        "Wat is je registratienummer? Je vindt het in het portaal van het register. Weet je het niet? Typ dan 'weet ik niet'."
+    ),
     "helpdesk_consent": "Mag ik dit gesprek meesturen, zodat de helpdesk je vraag beter begrijpt?",
 }
 CONSENT_BUTTONS = (("Ja, stuur het gesprek mee", "ja"), ("Nee, alleen mijn vraag", "nee"))

@@ -17,10 +17,11 @@ import hashlib
 import os
 import re
 import secrets
-from email.message import EmailMessage
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Callable, Mapping, Optional
+from email.message import EmailMessage
+from typing import Any
 
 import sqlalchemy as sa  # type: ignore[import-untyped]
 
@@ -112,13 +113,13 @@ class Linking:
         self.clock = clock
 
     # -- reading --------------------------------------------------------------------------------
-    def open_attempt(self, channel: str, external_id: str) -> Optional[str]:
+    def open_attempt(self, channel: str, external_id: str) -> str | None:
         """'nummer' or 'code' while a link is being made (and not expired), else None."""
         with self.database.session() as session:
             row = self._open(session, channel, external_id, self.clock())
             return None if row is None else str(row.state)
 
-    def linked_number(self, channel: str, external_id: str) -> Optional[str]:
+    def linked_number(self, channel: str, external_id: str) -> str | None:
         with self.database.session() as session:
             number = session.execute(
                 sa.select(Leader.registratienummer).join(ChannelIdentity, ChannelIdentity.leader_id == Leader.id)
@@ -269,14 +270,14 @@ class Linking:
         ).values(state=state, code_hash=None, salt=None)).rowcount or 0)
 
     @staticmethod
-    def _locked(session: Any, channel: str, external_id: str, now: datetime) -> Optional[datetime]:
+    def _locked(session: Any, channel: str, external_id: str, now: datetime) -> datetime | None:
         until = session.execute(sa.select(sa.func.max(LinkAttempt.locked_until)).where(
             LinkAttempt.channel == channel, LinkAttempt.external_id == external_id)).scalar_one_or_none()
         return aware(until) if until is not None and aware(until) > now else None
 
     @staticmethod
-    def _log(session: Any, now: datetime, channel: str, external_id: str, number: Optional[str], event: str,
-             detail: Optional[str] = None) -> None:
+    def _log(session: Any, now: datetime, channel: str, external_id: str, number: str | None, event: str,
+             detail: str | None = None) -> None:
         session.add(LinkEvent(at=now, channel=channel, external_id=external_id, registratienummer=number,
                               event=event, detail=detail))
 

@@ -16,7 +16,8 @@ ACCOUNT_STEMS: tuple[str, ...] = (
 
 # Subjects the sources say nothing about, so that no topic answer may be given for them: accounts and
 # logging in, and postponement (uitstel). Objections and rejected decisions are personal cases instead.
-OUTSIDE_STEMS: tuple[str, ...] = ACCOUNT_STEMS + (
+OUTSIDE_STEMS: tuple[str, ...] = (
+    *ACCOUNT_STEMS,
     "uitstel", "zwanger", "ziek", "overlijden", "overleden", "mantelzorg", "pe-online",
     "pe online", "predicaat", "professionaliseringsbudget", "lidmaatschap", "contributie", "ontslag", "ontslaan",
 )

@@ -16,8 +16,9 @@ import dataclasses
 import math
 import re
 from collections import Counter
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 from .facets import MAX_TEXT, STOPWORDS, per_book
 from .register import RuleBook
@@ -60,7 +61,7 @@ def _same(asked: str, own: str) -> bool:
     if len(long) - len(short) > 4 or len(short) < 5:
         return False
     common = len(short)
-    for i, (a, b) in enumerate(zip(short, long)):
+    for i, (a, b) in enumerate(zip(short, long, strict=False)):
         if a != b:
             common = i
             break
@@ -103,7 +104,7 @@ class PassageIndex:
     def ranked(self, text: str) -> list[tuple[float, int, Passage]]:
         asked = _terms(text[:MAX_TEXT])
         scored = []
-        for terms, passage in zip(self.terms, self.passages):
+        for terms, passage in zip(self.terms, self.passages, strict=True):
             weights = [max((self.idf[t] for t in terms if _same(a, t)), default=0.0) for a in asked]
             shared = [w for w in weights if w > 0]
             if shared:

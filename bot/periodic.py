@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import threading
-from typing import Callable, Optional
+from collections.abc import Callable
 
 
-def repeat(job: Callable[[], Optional[str]], seconds: float, stop: threading.Event, log: Callable[[str], None],
+def repeat(job: Callable[[], str | None], seconds: float, stop: threading.Event, log: Callable[[str], None],
            failed: str) -> None:
     """`job` now and then every `seconds` until `stop` is set. What it returns is logged; a failure (the
     database away) is logged as `failed`, formatted with the error's type as `{error}`, and tried again."""

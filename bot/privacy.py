@@ -18,9 +18,10 @@ import contextlib
 import functools
 import os
 import threading
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any, ClassVar
 
 import sqlalchemy as sa  # type: ignore[import-untyped]
 
@@ -67,8 +68,10 @@ class Retention:
     unanswered: float = 365.0
     outbox: float = 30.0
 
-    ENV = {"conversations": "RETENTION_CONVERSATION_DAYS", "tickets": "RETENTION_TICKET_DAYS",
-           "unanswered": "RETENTION_UNANSWERED_DAYS", "outbox": "RETENTION_OUTBOX_DAYS"}
+    ENV: ClassVar[dict[str, str]] = {
+        "conversations": "RETENTION_CONVERSATION_DAYS", "tickets": "RETENTION_TICKET_DAYS",
+        "unanswered": "RETENTION_UNANSWERED_DAYS", "outbox": "RETENTION_OUTBOX_DAYS",
+    }
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Retention:

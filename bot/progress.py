@@ -7,15 +7,16 @@ the derivation and its sources.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol, Sequence
+from typing import Protocol
 
 from .answers.common import dated
 from .answers.explain import explain, what_if_text
-from .replies import Answer, source_line
 from .calculator import calculate, parse, ways_to_close
 from .register import Activity, Dossier, Evaluation, ProgrammeActivity, RuleBook, RulesError, format_date
+from .replies import Answer, source_line
 
 STATUS_NL = {"gepland": "gepland", "ingediend": "ingediend", "goedgekeurd": "goedgekeurd", "afgewezen": "afgewezen"}
 WARNING_MONTHS = 6

@@ -19,10 +19,11 @@ import os
 import socket
 import threading
 import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
-from typing import Any, Callable, Mapping, Optional
+from typing import Any
 
 import sqlalchemy as sa  # type: ignore[import-untyped]
 from sqlalchemy.exc import IntegrityError  # type: ignore[import-untyped]
@@ -31,9 +32,9 @@ from . import progress
 from .errors import UserError
 from .helpdesk.config import HelpdeskConfig, env_float, env_int
 from .helpdesk.outbox import backoff, smtp_deliver
+from .periodic import repeat
 from .register import RuleBook
 from .store import Store, pending, to_dossier
-from .periodic import repeat
 from .store.database import utcnow
 from .store.models import ChannelIdentity, Leader, Reminder, ReminderSetting, TeamsReference
 from .teams_api import ProactiveSender, SendError, config_from_env
@@ -84,7 +85,7 @@ def smtp_mail(config: HelpdeskConfig) -> Mail:
 
 
 class Reminders:
-    def __init__(self, store: Store, book: RuleBook, teams: Optional[ProactiveSender], mail: Optional[Mail],
+    def __init__(self, store: Store, book: RuleBook, teams: ProactiveSender | None, mail: Mail | None,
                  config: ReminderConfig | None = None, clock: Callable[[], datetime] = utcnow) -> None:
         self.store = store
         self.database = store.database
@@ -196,7 +197,7 @@ class Reminders:
     def deliver(self) -> SendReport:
         delivered = failed = retrying = 0
         for rid, leader_id, channel, text in self.claim():
-            error: Optional[SendError] = None
+            error: SendError | None = None
             try:
                 self._send(leader_id, channel, text)
             except SendError as exc:
@@ -264,7 +265,7 @@ def send_every(reminders: Reminders, stop: threading.Event, log: Callable[[str],
     """`send` now and then every `interval_minutes` until `stop` is set."""
     minutes = reminders.config.interval_minutes
 
-    def send() -> Optional[str]:
+    def send() -> str | None:
         r = reminders.send()
         if not (r.scheduled or r.delivered or r.failed or r.retrying):
             return None
@@ -283,4 +284,4 @@ def build_reminders(store: Store, helpdesk_config: HelpdeskConfig, env: Mapping[
                      smtp_mail(helpdesk_config) if helpdesk_config.smtp_host else None, ReminderConfig.from_env(env))
 
 
-__all__ = ["build_reminders", "ReminderConfig", "ReminderError", "Reminders", "SendReport", "smtp_mail"]
+__all__ = ["ReminderConfig", "ReminderError", "Reminders", "SendReport", "build_reminders", "smtp_mail"]

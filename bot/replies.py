@@ -3,8 +3,8 @@ source lines and Dutch list helpers (`join_nl` lives in `bot.dutch`). No Rasa, n
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping, Sequence
 
 from .dutch import join_nl as join_nl  # re-exported: the renderers import it from here
 from .dutch import thousands

@@ -12,8 +12,9 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Optional
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 SCOPE = "https://api.botframework.com/.default"
@@ -37,7 +38,7 @@ class TeamsConfig:
     allowed_service_urls: tuple[str, ...]
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Mapping[str, Any]]) -> TeamsConfig:
+    def from_credentials(cls, credentials: Mapping[str, Any] | None) -> TeamsConfig:
         given = {key: _text(value) for key, value in (credentials or {}).items()}
         tenant = given.get("tenant_id", "")
         urls = tuple(u.strip() for u in given.get("allowed_service_urls", "").split(",") if u.strip())
@@ -121,7 +122,7 @@ class ProactiveSender:
 
     def __init__(self, config: TeamsConfig) -> None:
         self.config = config
-        self._token: Optional[str] = None
+        self._token: str | None = None
         self._valid_until = 0.0
         self._lock = threading.Lock()
 

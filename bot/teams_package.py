@@ -12,8 +12,8 @@ import os
 import re
 import sys
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 TEAMS_DIR = Path(__file__).resolve().parents[1] / "teams"
 PLACEHOLDER = "${TEAMS_APP_ID}"

@@ -4,7 +4,6 @@ Teams sets reminders in Teams for a linked account; the widget by e-mail for a l
 from __future__ import annotations
 
 import functools
-from typing import Optional
 
 from rasa.core.channels.channel import UserMessage  # type: ignore[import-untyped]
 
@@ -12,7 +11,7 @@ from bot.answers.linking import REMINDERS_OFF, REMINDERS_ON, REMINDERS_WHO, remi
 from bot.bootstrap import services
 
 
-async def reminders_step(message: UserMessage, number: Optional[str], channel: str) -> bool:
+async def reminders_step(message: UserMessage, number: str | None, channel: str) -> bool:
     """Answer "herinneringen aan/uit" for the leader `number` (None: not known, so explain why not).
     False for any other message. A database error is raised, for the channel's apology."""
     wanted = reminders_command(message.text or "")

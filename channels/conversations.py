@@ -8,12 +8,12 @@ number itself is not in the id that is stored and logged.
 
 from __future__ import annotations
 
-from typing import Mapping, Optional
+from collections.abc import Mapping
 
 from bot.identity import CHANNEL_KEY, METADATA_KEY, pseudonym
 
 
-def scoped(verified: Optional[Mapping[str, str]], conversation: str) -> str:
+def scoped(verified: Mapping[str, str] | None, conversation: str) -> str:
     """`anon:…`, `leader-<pseudonym>:…` (a portal token) or `office-<pseudonym>:…` (the back office)."""
     if not verified:
         return f"anon:{conversation}"

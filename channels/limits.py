@@ -15,7 +15,8 @@ import os
 import re
 import time
 from collections import OrderedDict
-from typing import Any, Awaitable, Callable, Optional
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from rasa.core.channels.channel import UserMessage  # type: ignore[import-untyped]
 
@@ -41,7 +42,7 @@ MAX_MESSAGE_TOKENS = 1_000  # words and signs: the classifier's cost grows faste
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 
 
-def bounded(text: str) -> tuple[str, Optional[int]]:
+def bounded(text: str) -> tuple[str, int | None]:
     """The text to process and, when it was cut, its original length. At most MAX_MESSAGE_CHARS
     characters and MAX_MESSAGE_TOKENS words or signs (5,000 emoji cost the classifier seconds, 5,000
     letters of one word nothing). Lone surrogates (no character at all; the tokenizer cannot encode
@@ -97,7 +98,7 @@ def with_cut_note(on_new_message: Handler) -> Handler:
     return handle
 
 
-def with_cut(metadata: Optional[dict[str, Any]], length: Optional[int]) -> Optional[dict[str, Any]]:
+def with_cut(metadata: dict[str, Any] | None, length: int | None) -> dict[str, Any] | None:
     """The channel's metadata with the original length added when the message was cut."""
     if length is None:
         return metadata
@@ -178,7 +179,7 @@ class RequestLimits:
     def from_env(cls) -> RequestLimits:
         return cls(per_minute("RATE_LIMIT_PER_ADDRESS", 60), per_minute("RATE_LIMIT_PER_IDENTITY", 30))
 
-    _shared: Optional[RequestLimits] = None
+    _shared: RequestLimits | None = None
 
     @classmethod
     def shared(cls) -> RequestLimits:
@@ -187,7 +188,7 @@ class RequestLimits:
             cls._shared = cls.from_env()
         return cls._shared
 
-    def wait(self, address: Optional[str], identity: Optional[str]) -> float:
+    def wait(self, address: str | None, identity: str | None) -> float:
         """0 to go ahead, else the seconds to wait. A refused request does not count against the other key."""
         wait = self.addresses.wait(address) if address else 0.0
         if wait:
@@ -195,20 +196,20 @@ class RequestLimits:
         return self.identities.wait(identity) if identity else 0.0
 
 
-def client_address(request: Any) -> Optional[str]:
+def client_address(request: Any) -> str | None:
     """The client's address of a Sanic request: `remote_addr` when a proxy is trusted
     (SANIC_PROXIES_COUNT, SANIC_REAL_IP_HEADER), else the peer's address."""
     return str(getattr(request, "remote_addr", "") or getattr(request, "ip", "") or "") or None
 
 
-def client_key(address: Optional[str]) -> Optional[str]:
+def client_key(address: str | None) -> str | None:
     """A pseudonym for a client address, for counting tickets per address without storing the address."""
     if not address:
         return None
     return hashlib.sha256(f"registerwijzer-client:{address}".encode()).hexdigest()[:16]
 
 
-def with_client(metadata: Optional[dict[str, Any]], address: Optional[str]) -> Optional[dict[str, Any]]:
+def with_client(metadata: dict[str, Any] | None, address: str | None) -> dict[str, Any] | None:
     key = client_key(address)
     if key is None:
         return metadata

@@ -17,7 +17,7 @@ message and Retry-After; channels/limits.py).
 from __future__ import annotations
 
 import uuid
-from typing import Any, Dict, Optional, Text
+from typing import Any
 
 from rasa.core.channels.rest import RestInput  # type: ignore[import-untyped]
 from sanic import Blueprint, response
@@ -37,8 +37,18 @@ from bot.identity import (
 )
 from channels.apology import guarded
 from channels.conversations import scoped
-from channels.limits import (MAX_BODY_BYTES, TOO_LARGE, RequestLimits, bounded, clean_id, client_address,
-                             rate_limited_json, wait_seconds, with_client, with_cut)
+from channels.limits import (
+    MAX_BODY_BYTES,
+    TOO_LARGE,
+    RequestLimits,
+    bounded,
+    clean_id,
+    client_address,
+    rate_limited_json,
+    wait_seconds,
+    with_client,
+    with_cut,
+)
 
 SENDER_PREFIX = "rest:"
 MAX_SENDER = 200
@@ -46,12 +56,12 @@ UNAUTHORIZED = {"error": "niet_geautoriseerd", "message": "Je inlogtoken is onge
 BAD_BODY = {"error": "ongeldig", "message": "Stuur een JSON-object met je vraag als tekst in \"message\"."}
 
 
-def conversation_id(verified: Optional[dict[str, str]], sender: str) -> str:
+def conversation_id(verified: dict[str, str] | None, sender: str) -> str:
     """`rest:` + who is talking + the client's sender id (channels/conversations.py)."""
     return SENDER_PREFIX + scoped(verified, sender)
 
 
-def bearer(request: Request) -> Optional[str]:
+def bearer(request: Request) -> str | None:
     header = str(request.headers.get("Authorization", ""))
     if header.lower().startswith("bearer "):
         return header[7:].strip()
@@ -70,11 +80,11 @@ def json_body(request: Request) -> dict[str, Any]:
 
 class VerifiedRestInput(RestInput):  # type: ignore[misc]
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "rest"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> VerifiedRestInput:
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> VerifiedRestInput:
         TokenConfig.from_env()  # token settings unfit for this environment: Rasa does not start
         return cls()
 
@@ -82,7 +92,7 @@ class VerifiedRestInput(RestInput):  # type: ignore[misc]
         blueprint: Blueprint = super().blueprint(guarded(on_new_message))
 
         @blueprint.middleware("request")  # type: ignore[untyped-decorator]
-        async def verify(request: Request) -> Optional[HTTPResponse]:
+        async def verify(request: Request) -> HTTPResponse | None:
             if request.method != "POST" or not request.path.endswith("/webhook"):
                 return None
             request.ctx.verified = None
@@ -114,22 +124,22 @@ class VerifiedRestInput(RestInput):  # type: ignore[misc]
 
         return blueprint
 
-    async def _extract_sender(self, req: Request) -> Optional[Text]:
+    async def _extract_sender(self, req: Request) -> str | None:
         sender = json_body(req).get("sender")
         if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER or not clean_id(sender):
             sender = uuid.uuid4().hex
         return conversation_id(getattr(req.ctx, "verified", None), sender)
 
-    def _extract_input_channel(self, req: Request) -> Text:
+    def _extract_input_channel(self, req: Request) -> str:
         return self.name()
 
-    def _extract_message(self, req: Request) -> Optional[Text]:
+    def _extract_message(self, req: Request) -> str | None:
         message = json_body(req).get("message")
         if not isinstance(message, str):
             return None
         text, req.ctx.cut_from = bounded(message)
         return text
 
-    def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
+    def get_metadata(self, request: Request) -> dict[str, Any] | None:
         metadata = with_cut(getattr(request.ctx, "verified", None), getattr(request.ctx, "cut_from", None))
         return with_client(metadata, client_address(request))

@@ -9,7 +9,7 @@ comes back). Rasa's lock store follows the same setting (components/lock_store.p
 from __future__ import annotations
 
 import os
-from typing import Any, Optional
+from typing import Any
 
 KEY_PREFIX = "registerwijzer:"
 # Seconds to wait for Redis before giving up on one call: a message then falls back (a Teams title
@@ -21,7 +21,7 @@ def redis_url() -> str:
     return os.environ.get("REDIS_URL", "").strip()
 
 
-def async_redis(url: Optional[str] = None) -> Optional[Any]:
+def async_redis(url: str | None = None) -> Any | None:
     """A `redis.asyncio.Redis` client for REDIS_URL, or None when it is not set."""
     url = redis_url() if url is None else url
     if not url:
@@ -32,7 +32,7 @@ def async_redis(url: Optional[str] = None) -> Optional[Any]:
                                    health_check_interval=30)
 
 
-def socketio_manager(url: Optional[str] = None) -> Optional[Any]:
+def socketio_manager(url: str | None = None) -> Any | None:
     """python-socketio's client manager over Redis, or None (socket.io's default, in this process)."""
     url = redis_url() if url is None else url
     if not url:

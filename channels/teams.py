@@ -35,8 +35,9 @@ import logging
 import re
 import time
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Mapping, Optional, Text
+from typing import Any
 from urllib.parse import quote
 
 import aiohttp
@@ -233,7 +234,7 @@ class BotToken:
     def __init__(self, config: TeamsConfig) -> None:
         self.config = config
         self.fetches = 0
-        self._token: Optional[str] = None
+        self._token: str | None = None
         self._valid_until = 0.0
         self._lock = asyncio.Lock()
 
@@ -250,11 +251,10 @@ class BotToken:
 
     async def _fetch(self) -> None:
         self.fetches += 1
-        async with aiohttp.ClientSession(timeout=HTTP_TIMEOUT) as session:
-            async with session.post(self.config.token_endpoint, data=token_form(self.config),
-                                    allow_redirects=False) as reply:
-                reply.raise_for_status()
-                data = await reply.json(content_type=None)
+        async with aiohttp.ClientSession(timeout=HTTP_TIMEOUT) as session, session.post(
+                self.config.token_endpoint, data=token_form(self.config), allow_redirects=False) as reply:
+            reply.raise_for_status()
+            data = await reply.json(content_type=None)
         self._token, self._valid_until = token_from(data)
 
 
@@ -269,7 +269,7 @@ class Choices:
     channels/shared_state.py), in Redis for `ttl` seconds, so the replica that receives the click
     need not be the one that offered the buttons. When Redis fails, the title is taken as typed."""
 
-    def __init__(self, limit: int = 10_000, redis: Optional[Any] = None, ttl: int = OFFER_TTL_SECONDS) -> None:
+    def __init__(self, limit: int = 10_000, redis: Any | None = None, ttl: int = OFFER_TTL_SECONDS) -> None:
         self.limit = limit
         self.redis = redis
         self.ttl = ttl
@@ -323,7 +323,7 @@ class TeamsOutput(BotFramework):  # type: ignore[misc]
     """Replies into the conversation of one incoming activity, non-blocking."""
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "teams"
 
     def __init__(self, channel: TeamsInput, activity: Mapping[str, Any]) -> None:
@@ -336,7 +336,7 @@ class TeamsOutput(BotFramework):  # type: ignore[misc]
         self.reply_to = _text(activity.get("id"))
         self._offered: dict[str, str] = {}
 
-    def prepare_message(self, recipient_id: Text, message_data: dict[str, Any]) -> dict[str, Any]:
+    def prepare_message(self, recipient_id: str, message_data: dict[str, Any]) -> dict[str, Any]:
         data: dict[str, Any] = {"type": "message", "from": self.bot, "recipient": self.user,
                                 "conversation": self.conversation}
         if self.reply_to:
@@ -353,19 +353,19 @@ class TeamsOutput(BotFramework):  # type: ignore[misc]
             url += "/" + quote(self.reply_to, safe="")
         try:
             headers = {"Authorization": f"Bearer {await self.channel.token.get()}"}
-            async with aiohttp.ClientSession(timeout=HTTP_TIMEOUT) as session:
-                async with session.post(url, json=message_data, headers=headers, allow_redirects=False) as reply:
-                    if reply.status == 401:
-                        self.channel.token.forget()  # revoked or rotated: fetch a fresh one next time
-                    if reply.status >= 300:
-                        logger.error("Teams: sending failed with HTTP %s: %s", reply.status, (await reply.text())[:300])
+            async with aiohttp.ClientSession(timeout=HTTP_TIMEOUT) as session, session.post(
+                    url, json=message_data, headers=headers, allow_redirects=False) as reply:
+                if reply.status == 401:
+                    self.channel.token.forget()  # revoked or rotated: fetch a fresh one next time
+                if reply.status >= 300:
+                    logger.error("Teams: sending failed with HTTP %s: %s", reply.status, (await reply.text())[:300])
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
             logger.error("Teams: sending failed: %s", exc)
 
-    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         await self.send(self.prepare_message(recipient_id, {"text": teams_markdown(text), "textFormat": "markdown"}))
 
-    async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: list[dict[str, Any]],
+    async def send_text_with_buttons(self, recipient_id: str, text: str, buttons: list[dict[str, Any]],
                                      **kwargs: Any) -> None:
         offered = {str(b["title"]): str(b.get("payload") or b["title"]) for b in buttons if b.get("title")}
         self._offered.update(offered)
@@ -413,11 +413,11 @@ class TeamsInput(BotFrameworkInput):  # type: ignore[misc]
     """Microsoft Teams, single tenant, at /webhooks/teams/webhook."""
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "teams"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[dict[str, Any]]) -> TeamsInput:
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> TeamsInput:
         return cls(TeamsConfig.from_credentials(credentials))
 
     def __init__(self, config: TeamsConfig) -> None:  # Rasa's __init__ would fetch keys now: not called

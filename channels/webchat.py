@@ -22,7 +22,8 @@ import json
 import logging
 import re
 import uuid
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from rasa.core.channels.channel import InputChannel, UserMessage  # type: ignore[import-untyped]
 from rasa.core.channels.socketio import (  # type: ignore[import-untyped]
@@ -58,12 +59,12 @@ def parse_origins(value: object) -> list[str]:
     return [str(item).strip().rstrip("/") for item in items if str(item).strip()]
 
 
-def session_id_from(data: object) -> Optional[str]:
+def session_id_from(data: object) -> str | None:
     candidate = data.get("session_id") if isinstance(data, dict) else None
     return candidate if isinstance(candidate, str) and SESSION_RE.match(candidate) else None
 
 
-def identity_from(data: dict[str, Any]) -> Optional[dict[str, str]]:
+def identity_from(data: dict[str, Any]) -> dict[str, str] | None:
     """Verified metadata for a message: `{}` when anonymous; None when a token is given but invalid."""
     custom = data.get("customData")
     token = custom.get("token") if isinstance(custom, dict) else None
@@ -96,21 +97,21 @@ for _name in ("engineio.server", "socketio.server"):
 class SessionOutput(SocketIOOutput):  # type: ignore[misc]
     """Replies go to the widget session's room, whatever the conversation id (which names the identity)."""
 
-    def __init__(self, sio: AsyncServer, bot_message_evt: Text, room: str) -> None:
+    def __init__(self, sio: AsyncServer, bot_message_evt: str, room: str) -> None:
         super().__init__(sio, bot_message_evt)
         self.room = room
 
-    async def _send_message(self, socket_id: Text, response: Any) -> None:
+    async def _send_message(self, socket_id: str, response: Any) -> None:
         await self.sio.emit(self.bot_message_evt, response, room=self.room)
 
 
 class WebchatInput(SocketIOInput):  # type: ignore[misc]
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "socketio"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         credentials = credentials or {}
         channel = cls(
             credentials.get("user_message_evt", "user_uttered"),
@@ -119,11 +120,11 @@ class WebchatInput(SocketIOInput):  # type: ignore[misc]
             bool(credentials.get("session_persistence", True)),
             credentials.get("socketio_path", "/socket.io"),
         )
-        channel.allowed_origins = parse_origins(credentials.get("allowed_origins"))
+        channel.allowed_origins = tuple(parse_origins(credentials.get("allowed_origins")))
         return channel
 
-    allowed_origins: list[str] = []
-    _privacy: Optional[Privacy] = None
+    allowed_origins: tuple[str, ...] = ()
+    _privacy: Privacy | None = None
 
     def privacy(self) -> Privacy:
         if self._privacy is None:  # on the process's one database (bot.bootstrap), where conversations live
@@ -142,7 +143,7 @@ class WebchatInput(SocketIOInput):  # type: ignore[misc]
         on_new_message = guarded(turn)
         # None: python-engineio accepts the server's own origin only.
         # With REDIS_URL, rooms and emits go through Redis, so any replica reaches any widget.
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.allowed_origins or None,
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=list(self.allowed_origins) or None,
                           client_manager=socketio_manager())
         self.sio = sio
         webhook: Blueprint = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
@@ -176,12 +177,12 @@ class WebchatInput(SocketIOInput):  # type: ignore[misc]
             return response.json({"status": "beëindigd" if ended else "geen gesprek"})
 
         @sio.on("connect", namespace=self.namespace)  # type: ignore[untyped-decorator]
-        async def connect(sid: Text, environ: Dict[Text, Any], *_: object) -> None:
+        async def connect(sid: str, environ: dict[str, Any], *_: object) -> None:
             address = client_address(environ.get("sanic.request"))
             await sio.save_session(sid, {"address": address}, namespace=self.namespace)
 
         @sio.on("session_request", namespace=self.namespace)  # type: ignore[untyped-decorator]
-        async def session_request(sid: Text, *args: object) -> None:
+        async def session_request(sid: str, *args: object) -> None:
             data = args[0] if len(args) == 1 else None  # a client may send no data or several: take none
             session_id = session_id_from(data) or uuid.uuid4().hex
             if not self.session_persistence:
@@ -194,7 +195,7 @@ class WebchatInput(SocketIOInput):  # type: ignore[misc]
             await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
 
         @sio.on(self.user_message_evt, namespace=self.namespace)  # type: ignore[untyped-decorator]
-        async def handle_message(sid: Text, *args: object) -> None:
+        async def handle_message(sid: str, *args: object) -> None:
             data = args[0] if len(args) == 1 else None
             if not isinstance(data, dict):
                 return

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from typing import Any, Callable, Dict, Iterator, Optional, Text, Tuple
+from typing import Any, Callable, Dict, Iterator, Optional, Tuple
 
 import numpy as np
 import tensorflow as tf
@@ -40,7 +40,6 @@ from rasa.utils import train_utils
 from rasa.utils.tensorflow.constants import SEQUENCE_LENGTH
 from rasa.utils.tensorflow.data_generator import RasaBatchDataGenerator
 from rasa.utils.tensorflow.model_data import Data, RasaModelData
-
 
 LENGTH_JITTER = "length_jitter"
 
@@ -129,7 +128,7 @@ class BucketedDIETClassifier(DIETClassifier):
     """DIETClassifier whose training batches are length buckets (see the module)."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         # length_jitter: how many tokens apart messages may be and still share a batch (3 measured
         # better than 0 on the held-out set at about the same speed)
         return {**DIETClassifier.get_default_config(), LENGTH_JITTER: 3.0}

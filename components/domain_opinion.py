@@ -19,7 +19,7 @@ as they are; the answers add the data's names themselves.
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional, Sequence, Text
+from typing import Any, Dict, List, Optional, Sequence
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -28,12 +28,30 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.calculator import LEVEL_RE, is_calculation, parse
 from bot.answers.common import provider_programmes
+from bot.calculator import LEVEL_RE, is_calculation, parse
+from bot.facets import (
+    CHANGE_RE,
+    CHANGE_SUBJECT_RE,
+    COMPARISON_RE,
+    DURATION_RE,
+    FIRST_PERSON_RE,
+    MAX_TEXT,
+    OLD_RULES_RE,
+    OLD_SUBJECT_WORDS,
+    PERSONAL_INTENTS,
+    REGISTRATION_TYPES_RE,
+    REREGISTER_RE,
+    SINCE_RE,
+    asks_cycle,
+    asks_first_registration,
+    asks_master_route,
+    facet_of,
+    names_in_text,
+    names_the_register,
+    years_named,
+)
 from bot.fallback import TWO_PART_TOPICS
-from bot.facets import (REGISTRATION_TYPES_RE, REREGISTER_RE, CHANGE_RE, CHANGE_SUBJECT_RE, COMPARISON_RE, DURATION_RE, OLD_SUBJECT_WORDS,
-                        asks_first_registration, asks_master_route, FIRST_PERSON_RE, MAX_TEXT, OLD_RULES_RE, SINCE_RE, asks_cycle, facet_of,
-                        PERSONAL_INTENTS, names_in_text, names_the_register, years_named)
 from bot.outside import outside_topic
 from bot.register import load_rules
 from bot.register.model import normalise
@@ -139,11 +157,10 @@ def second_opinion(text: str, intent: str, confidence: float, keep_above: float,
         personal = personal_opinion(text, ranking)
         if personal is not None and not WHAT_IF_RE.search(plain):
             return personal
-    if intent in CALCULABLE or confidence < keep_above:
-        if is_calculation(parse(book, text), text):
-            if WHAT_IF_RE.search(plain) and personal_opinion(text, ranking) == "ask_my_what_if":
-                return "ask_my_what_if"  # the leader's own dossier with these added (anonymous: computed in general)
-            return "calculate_points"
+    if (intent in CALCULABLE or confidence < keep_above) and is_calculation(parse(book, text), text):
+        if WHAT_IF_RE.search(plain) and personal_opinion(text, ranking) == "ask_my_what_if":
+            return "ask_my_what_if"  # the leader's own dossier with these added (anonymous: computed in general)
+        return "calculate_points"
     likely = [str(r.get("name")) for r in ranking[:2]]
     if intent == "calculate_points" and len(ranking) > 1 and float(ranking[1].get("confidence") or 0) >= 0.5:
         # The classifier says "calculation" (one of CALCULABLE, so parsed above) but there is nothing to add
@@ -211,16 +228,16 @@ def second_opinion(text: str, intent: str, confidence: float, keep_above: float,
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class DomainSecondOpinion(GraphComponent):
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         # Below this confidence the classifier's own intent may be replaced by a facet of a named subject.
         return {"keep_above": 0.7}
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
+    def __init__(self, config: Dict[str, Any]) -> None:
         self.keep_above = float(config.get("keep_above", 0.7))
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "DomainSecondOpinion":
+    def create(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> DomainSecondOpinion:
         return cls({**cls.get_default_config(), **config})
 
     def process(self, messages: List[Message]) -> List[Message]:

@@ -7,7 +7,7 @@ that happened to score highest. The decision itself is `bot.language.classify`.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -16,9 +16,8 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+import components.speedups  # noqa: F401  (a fixed cost on every custom-action call, see the module)
 from bot.language import Kind, classify
-
-import components.speedups  # noqa: F401,E402  (a fixed cost on every custom-action call, see the module)
 
 FALLBACK_INTENT = "nlu_fallback"
 
@@ -27,7 +26,7 @@ FALLBACK_INTENT = "nlu_fallback"
 class InputGuard(GraphComponent):
     @classmethod
     def create(
-        cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+        cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
         execution_context: ExecutionContext,
     ) -> InputGuard:
         return cls()

@@ -24,7 +24,7 @@ import os
 import re
 import threading
 from collections import OrderedDict
-from typing import Any, Dict, List, Optional, Sequence, Text
+from typing import Any, Dict, List, Optional, Sequence
 
 import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -53,7 +53,7 @@ def clean(text: str) -> str:
     return " ".join(str(text or "").split())[:1000] or "."
 
 
-_CACHE: "OrderedDict[str, np.ndarray]" = OrderedDict()
+_CACHE: OrderedDict[str, np.ndarray] = OrderedDict()
 CACHE_SIZE = 4096
 
 
@@ -67,7 +67,7 @@ def encode(texts: Sequence[str]) -> np.ndarray:
         missing = [t for t in dict.fromkeys(cleaned) if t not in _CACHE]
         if missing:
             batch = np.asarray(_model().encode(missing if len(missing) > 1 else missing[0]), dtype=np.float32)
-            for text, vector in zip(missing, batch.reshape(len(missing), -1)):
+            for text, vector in zip(missing, batch.reshape(len(missing), -1), strict=True):
                 _CACHE[text] = vector
         for text in cleaned:
             _CACHE.move_to_end(text)
@@ -87,16 +87,16 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
     """Adds the message's sentence vector as a dense sentence feature of its text."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         return {**DenseFeaturizer.get_default_config()}
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "SentenceEncoderFeaturizer":
+    def create(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> SentenceEncoderFeaturizer:
         return cls(execution_context.node_name, config)
 
     @classmethod
-    def validate_config(cls, config: Dict[Text, Any]) -> None:
+    def validate_config(cls, config: Dict[str, Any]) -> None:
         pass
 
     def _featurize(self, messages: List[Message]) -> None:
@@ -105,7 +105,7 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
         if not todo:
             return
         vectors = encode([t for _, t in todo])
-        for (message, _), vector in zip(todo, vectors):
+        for (message, _), vector in zip(todo, vectors, strict=True):
             self.add_features_to_message(None, vector.reshape(1, -1).copy(), TEXT, message)
 
     def process(self, messages: List[Message]) -> List[Message]:
@@ -127,11 +127,11 @@ class SentenceRetrievalClassifier(GraphComponent):
     """
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         return {"k": 3, "temperature": 0.05, "diet_weight": 0.5, "ranking_length": 10,
                 "skip_intents": ["nlu_fallback"]}
 
-    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+    def __init__(self, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
                  vectors: Optional[np.ndarray] = None, labels: Optional[List[str]] = None) -> None:
         self.config = {**self.get_default_config(), **config}
         # For the evaluation's sweeps (bench/eval_answers.py): the blend weight when the model is loaded.
@@ -146,8 +146,8 @@ class SentenceRetrievalClassifier(GraphComponent):
         self._label_index = np.array([self.intents.index(label) for label in self.labels], dtype=np.int64)
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "SentenceRetrievalClassifier":
+    def create(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> SentenceRetrievalClassifier:
         return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
@@ -160,8 +160,8 @@ class SentenceRetrievalClassifier(GraphComponent):
         return self._resource
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "SentenceRetrievalClassifier":
+    def load(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> SentenceRetrievalClassifier:
         try:
             with model_storage.read_from(resource) as directory:
                 data = np.load(directory / "retrieval.npz")
@@ -194,7 +194,7 @@ class SentenceRetrievalClassifier(GraphComponent):
         retrieval /= retrieval.sum()
         diet = {str(r.get("name")): float(r.get("confidence") or 0.0) for r in ranking}
         weight = float(self.config["diet_weight"])
-        blended = {n: (1 - weight) * float(p) for n, p in zip(names, retrieval)}
+        blended = {n: (1 - weight) * float(p) for n, p in zip(names, retrieval, strict=True)}
         for name, confidence in diet.items():
             blended[name] = blended.get(name, 0.0) + weight * confidence
         total = sum(blended.values()) or 1.0

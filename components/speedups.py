@@ -12,7 +12,7 @@ active wherever our model or endpoints are loaded. Applying it twice is harmless
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Dict, Text
+from typing import Any, Dict
 
 import jsonschema
 from rasa.core.actions.action import RemoteAction  # type: ignore[import-untyped]
@@ -27,7 +27,7 @@ def action_result_validator() -> Any:
     return validator_class(spec)
 
 
-def validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool:
+def validate_action_result(self: RemoteAction, result: Dict[str, Any]) -> bool:
     try:
         action_result_validator().validate(result)
         return True

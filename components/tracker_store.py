@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta, timezone
-from typing import Any, Dict, Iterable, List, Optional, Protocol, Text
+from typing import Any, Dict, Iterable, List, Optional, Protocol
 
 import sqlalchemy as sa  # type: ignore[import-untyped]
 from rasa.core.brokers.broker import EventBroker  # type: ignore[import-untyped]
@@ -46,10 +46,10 @@ from rasa.shared.core.events import (  # type: ignore[import-untyped]
 )
 from rasa.shared.core.trackers import DialogueStateTracker  # type: ignore[import-untyped]
 
+import components.speedups  # noqa: F401  (a fixed cost on every custom-action call, see the module)
 from bot.privacy import Privacy, Retention
 from bot.store.database import UNREACHABLE, Database, aware
 from bot.store.models import Conversation, ConversationEvent
-import components.speedups  # noqa: F401  (a fixed cost on every custom-action call, see the module)
 
 DEFAULT_MAX_TURNS = 20
 
@@ -67,29 +67,29 @@ SESSION_SLOT = "session_started_metadata"
 class Conversations(Protocol):
     """Where the windows and the events of conversations are kept."""
 
-    async def window(self, sender: Text) -> Optional[Text]: ...
-    async def events(self, sender: Text) -> Optional[List[Dict[Text, Any]]]: ...
-    async def senders(self) -> List[Text]: ...
-    async def append(self, sender: Text, new_events: List[Dict[Text, Any]], window: Text) -> None: ...
+    async def window(self, sender: str) -> Optional[str]: ...
+    async def events(self, sender: str) -> Optional[List[Dict[str, Any]]]: ...
+    async def senders(self) -> List[str]: ...
+    async def append(self, sender: str, new_events: List[Dict[str, Any]], window: str) -> None: ...
 
 
 class MemoryConversations:
     """In this process only (lost at a restart), as Rasa's in-memory store."""
 
     def __init__(self) -> None:
-        self.windows: Dict[Text, Text] = {}                   # sender -> serialised window tracker
-        self.history: Dict[Text, List[Dict[Text, Any]]] = {}  # sender -> every event, as dicts
+        self.windows: Dict[str, str] = {}                   # sender -> serialised window tracker
+        self.history: Dict[str, List[Dict[str, Any]]] = {}  # sender -> every event, as dicts
 
-    async def window(self, sender: Text) -> Optional[Text]:
+    async def window(self, sender: str) -> Optional[str]:
         return self.windows.get(sender)
 
-    async def events(self, sender: Text) -> Optional[List[Dict[Text, Any]]]:
+    async def events(self, sender: str) -> Optional[List[Dict[str, Any]]]:
         return self.history.get(sender)
 
-    async def senders(self) -> List[Text]:
+    async def senders(self) -> List[str]:
         return list(self.windows)
 
-    async def append(self, sender: Text, new_events: List[Dict[Text, Any]], window: Text) -> None:
+    async def append(self, sender: str, new_events: List[Dict[str, Any]], window: str) -> None:
         self.history.setdefault(sender, []).extend(new_events)
         self.windows[sender] = window
 
@@ -98,24 +98,24 @@ class SqlConversations:
     """In the project's database (bot.store.database): one row per conversation holds its window, and
     `conversation_events` every event in order. Blocking work runs in the database's thread pool."""
 
-    def __init__(self, url: Optional[Text] = None, idle_days: Optional[float] = None) -> None:
+    def __init__(self, url: Optional[str] = None, idle_days: Optional[float] = None) -> None:
         self.database = Database(url or None)
         # A conversation idle longer than this is not continued but deleted (bot/privacy.py purges the rest).
         self.idle = timedelta(days=idle_days if idle_days is not None else Retention.from_env().conversations)
 
-    async def window(self, sender: Text) -> Optional[Text]:
+    async def window(self, sender: str) -> Optional[str]:
         return await self.database.in_thread(lambda: self._window(sender))
 
-    async def events(self, sender: Text) -> Optional[List[Dict[Text, Any]]]:
+    async def events(self, sender: str) -> Optional[List[Dict[str, Any]]]:
         return await self.database.in_thread(lambda: self._events(sender))
 
-    async def senders(self) -> List[Text]:
+    async def senders(self) -> List[str]:
         return await self.database.in_thread(self._senders)
 
-    async def append(self, sender: Text, new_events: List[Dict[Text, Any]], window: Text) -> None:
+    async def append(self, sender: str, new_events: List[Dict[str, Any]], window: str) -> None:
         await self.database.in_thread(lambda: self._append(sender, new_events, window))
 
-    def _window(self, sender: Text) -> Optional[Text]:
+    def _window(self, sender: str) -> Optional[str]:
         with self.database.session() as session:
             row = session.get(Conversation, sender)
             if row is None:
@@ -125,7 +125,7 @@ class SqlConversations:
         Privacy(self.database).end_conversation(sender)  # expired: the sender starts afresh
         return None
 
-    def _events(self, sender: Text) -> Optional[List[Dict[Text, Any]]]:
+    def _events(self, sender: str) -> Optional[List[Dict[str, Any]]]:
         with self.database.session() as session:
             if session.get(Conversation, sender) is None:
                 return None
@@ -133,11 +133,11 @@ class SqlConversations:
                                    .order_by(ConversationEvent.seq)).scalars()
             return [json.loads(row) for row in rows]
 
-    def _senders(self) -> List[Text]:
+    def _senders(self) -> List[str]:
         with self.database.session() as session:
             return [str(s) for s in session.execute(sa.select(Conversation.sender_id)).scalars()]
 
-    def _append(self, sender: Text, new_events: List[Dict[Text, Any]], window: Text) -> None:
+    def _append(self, sender: str, new_events: List[Dict[str, Any]], window: str) -> None:
         now = datetime.now(timezone.utc)
         with self.database.session() as session, session.begin():
             row = session.get(Conversation, sender, with_for_update=True)
@@ -152,7 +152,7 @@ class SqlConversations:
 
 class WindowTrackerStore(TrackerStore, SerializedTrackerAsText):  # type: ignore[misc]
     def __init__(self, domain: Domain, event_broker: Optional[EventBroker] = None,
-                 max_turns: int = DEFAULT_MAX_TURNS, storage: Text = "memory", url: Optional[Text] = None,
+                 max_turns: int = DEFAULT_MAX_TURNS, storage: str = "memory", url: Optional[str] = None,
                  **kwargs: Any) -> None:
         kwargs.pop("host", None)  # Rasa passes the endpoint's url; the database comes from DATABASE_URL
         super().__init__(domain, event_broker, **kwargs)
@@ -161,9 +161,9 @@ class WindowTrackerStore(TrackerStore, SerializedTrackerAsText):  # type: ignore
             raise ValueError(f"tracker_store storage must be 'memory' or 'sql', not {storage!r}")
         self.conversations: Conversations = SqlConversations(url) if storage == "sql" else MemoryConversations()
         # sender -> events of the tracker object last handed out or saved: what is new at the next save
-        self.window_lengths: Dict[Text, int] = {}
+        self.window_lengths: Dict[str, int] = {}
 
-    async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+    async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
         try:
             serialised = await self.conversations.window(sender_id)
         except UNREACHABLE as exc:
@@ -176,13 +176,13 @@ class WindowTrackerStore(TrackerStore, SerializedTrackerAsText):  # type: ignore
             self.window_lengths[sender_id] = len(tracker.events)
         return tracker
 
-    async def retrieve_full_tracker(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+    async def retrieve_full_tracker(self, sender_id: str) -> Optional[DialogueStateTracker]:
         events = await self.conversations.events(sender_id)
         if events is None:
             return None
         return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
 
-    async def keys(self) -> Iterable[Text]:
+    async def keys(self) -> Iterable[str]:
         return await self.conversations.senders()
 
     async def save(self, tracker: DialogueStateTracker) -> None:

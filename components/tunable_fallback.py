@@ -9,7 +9,7 @@ evaluation loads one trained model several times with `REGISTERWIJZER_FALLBACK_T
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, Text
+from typing import Any, Dict
 
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -21,7 +21,7 @@ OVERRIDES = {"threshold": "REGISTERWIJZER_FALLBACK_THRESHOLD",
              "ambiguity_threshold": "REGISTERWIJZER_AMBIGUITY_THRESHOLD"}
 
 
-def overridden(config: Dict[Text, Any]) -> Dict[Text, Any]:
+def overridden(config: Dict[str, Any]) -> Dict[str, Any]:
     result = dict(config)
     for key, variable in OVERRIDES.items():
         raw = os.environ.get(variable, "").strip()
@@ -36,6 +36,6 @@ def overridden(config: Dict[Text, Any]) -> Dict[Text, Any]:
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class TunableFallbackClassifier(FallbackClassifier):
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "TunableFallbackClassifier":
+    def create(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> TunableFallbackClassifier:
         return cls(overridden(config))

@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# Idempotent set-up: Python 3.10 virtualenv in .venv, pinned dependencies, the Dutch spaCy pipeline.
-# A second run skips every step that is already done.
+# Idempotent set-up in four steps: Python 3.10 virtualenv in .venv; the pinned, hash-checked dependencies
+# (requirements.lock) and the project itself (editable, pyproject.toml); the Dutch spaCy pipeline; the
+# website widget. A second run skips every step that is already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 VENV="$ROOT/.venv"
 SHARED_DIR="${SHARED_DIR:-$ROOT/../shared}"
-export TF_CPP_MIN_LOG_LEVEL=2 PYTHONWARNINGS="${PYTHONWARNINGS:-ignore}"
+export TF_CPP_MIN_LOG_LEVEL=2 PYTHONWARNINGS="${PYTHONWARNINGS:-ignore}" PIP_DISABLE_PIP_VERSION_CHECK=1
 
 say() { printf '[setup] %s\n' "$*"; }
+STEPS=4
+step_start() { STEP=$1; STEP_T0=$SECONDS; say "$STEP/$STEPS $2"; }
+step_done() { say "$STEP/$STEPS ${1:-done} in $((SECONDS - STEP_T0)) s"; }
 
 # shellcheck source=scripts/find_python.sh
 source scripts/find_python.sh
@@ -26,27 +30,71 @@ if [ ! -x "$VENV/bin/python" ] || ! is_py310 "$VENV/bin/python"; then
 MSG
     exit 1
   fi
-  say "Python 3.10: $PY"
+  step_start 1 "creating the virtualenv .venv with $PY"
   rm -rf "$VENV"
   "$PY" -m venv "$VENV"
+  step_done
+else
+  say "1/$STEPS virtualenv .venv up to date ($("$VENV/bin/python" --version))"
 fi
 
-# 2. Dependencies, pinned by requirements.lock ------------------------------------------------
+# 2. Dependencies, pinned and hash-checked by requirements.lock; then the project, editable -----
+# pip's own output goes to .venv/pip-install.log; the console gets a line per 25 packages, each large
+# download, and the install phase (readable in CI logs, where stdout is no terminal).
+pip_progress() {
+  awk -v total="$1" '
+    function out(s) { printf "[setup]     %s\n", s; fflush() }
+    /^Collecting / { n++; name = $2; if (n % 25 == 0 || n == total) out(sprintf("%d/%d packages checked (%s)", n, total, name)) }
+    /^ *Downloading / && /[0-9.]+ MB\)/ {
+      size = $0; sub(/.*\(/, "", size); sub(/ MB\).*/, "", size)
+      if (size + 0 >= 20) { file = $2; sub(/.*\//, "", file); out(sprintf("downloading %s (%s MB)", file, size)) }
+    }
+    /^Installing collected packages:/ { k = split($0, parts, ","); out(sprintf("installing %d packages (unpacking TensorFlow takes a minute)", k)) }
+    /^Successfully installed/ { out("installed") }
+  '
+}
 stamp="$VENV/.deps-$(cat requirements.lock scripts/setup.sh | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
-  say "installing dependencies from requirements.lock (a few minutes the first time)"
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements.lock
+  total=$(grep -c '^[A-Za-z0-9].*==' requirements.lock)
+  first=""; ls "$VENV"/.deps-* >/dev/null 2>&1 || first=" (first time: about 5 minutes, most of it TensorFlow)"
+  step_start 2 "installing $total Python packages from requirements.lock, hash-checked$first"
+  log="$VENV/pip-install.log"
+  if ! "$VENV/bin/python" -m pip install --require-hashes --progress-bar off -r requirements.lock \
+      2> >(grep -v -E '^DEPRECATION:|^WARNING: Location .* is ignored' >&2) | tee "$log" | pip_progress "$total"; then
+    say "pip failed; its full output is in $log" >&2
+    exit 1
+  fi
   rm -f "$VENV"/.deps-*
   touch "$stamp"
+  step_done
 else
-  say "dependencies up to date"
+  say "2/$STEPS Python packages up to date (requirements.lock)"
 fi
-# The project itself is importable from the venv (bot/, actions/) wherever it is cloned.
+# The project itself, editable: bot/, actions/, channels/ and components/ import from this checkout
+# wherever it is cloned, and an edit takes effect without a reinstall. Its dependencies are the lock's.
 site=$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
-echo "$ROOT" > "$site/registerwijzer.pth"
+if [ -f "$site/registerwijzer.pth" ]; then
+  rm -f "$site/registerwijzer.pth"   # the path file of earlier set-ups, replaced by the editable install
+fi
+project_stamp="$VENV/.project-$(cat pyproject.toml | sha256sum | cut -c1-16)"
+installed_here() {  # from another folder, so that only the installed package can answer
+  (cd / && "$VENV/bin/python" -c 'import bot, pathlib, sys
+sys.exit(pathlib.Path(bot.__file__).resolve().parent != pathlib.Path(sys.argv[1], "bot"))' "$ROOT") 2>/dev/null
+}
+if [ ! -f "$project_stamp" ] || ! installed_here; then
+  T0=$SECONDS
+  say "2/$STEPS installing the project (editable, pyproject.toml)"
+  "$VENV/bin/python" -m pip install --quiet --no-deps --no-build-isolation -e . \
+    2> >(grep -v -E '^DEPRECATION:|^WARNING: Location .* is ignored' >&2)
+  rm -f "$VENV"/.project-*
+  touch "$project_stamp"
+  say "2/$STEPS project installed in $((SECONDS - T0)) s"
+fi
 
 # 3. Dutch spaCy pipeline ---------------------------------------------------------------------
-"$VENV/bin/python" scripts/spacy_model.py --shared "$SHARED_DIR" --link "$VENV/spacy-nl"
+T0=$SECONDS
+PYTHONUNBUFFERED=1 "$VENV/bin/python" scripts/spacy_model.py --shared "$SHARED_DIR" --link "$VENV/spacy-nl" | sed "s/^\[setup\] /[setup] 3\/$STEPS /"
+[ $((SECONDS - T0)) -lt 5 ] || say "3/$STEPS done in $((SECONDS - T0)) s"
 
 # 4. The website widget (rasa-webchat from npm, pinned by web/package-lock.json; no CDN) ------
 if ! command -v npm >/dev/null 2>&1; then
@@ -55,9 +103,10 @@ if ! command -v npm >/dev/null 2>&1; then
 fi
 web_stamp="web/node_modules/.stamp-$(cat web/package-lock.json | sha256sum | cut -c1-16)"
 if [ ! -f "$web_stamp" ]; then
-  say "installing the website widget (npm ci in web/)"
+  step_start 4 "installing the website widget (npm ci in web/)"
   (cd web && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
   touch "$web_stamp"
+  step_done
 else
-  say "website widget up to date"
+  say "4/$STEPS website widget up to date"
 fi

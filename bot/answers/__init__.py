@@ -13,8 +13,16 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from ..facets import COMPARISON_RE, PROGRAMME_FACETS, compared_learning_forms, defined_learning_form, facet_of, \
-    plain_text, refine, with_names
+from ..facets import (
+    COMPARISON_RE,
+    PROGRAMME_FACETS,
+    compared_learning_forms,
+    defined_learning_form,
+    facet_of,
+    plain_text,
+    refine,
+    with_names,
+)
 from ..outside import outside_topic
 from ..register import RuleBook, RulesError
 from ..replies import HELPDESK_BUTTONS, HELPDESK_OFFER, Answer, Button, Query, source_line, with_sources

@@ -4,16 +4,30 @@ about, the dating line, and rule texts used in more than one answer."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
-from typing import Callable
 
-from ..facets import narrow_by_detail
-from ..register import RuleBook, RulesError
 from ..dutch import month_year
-from ..register.model import (Bodies, Contact, Info, Instrument, ListInfo, Phases, Programme, Regions, Regulation,
-                              Source, TextInfo, Theme, Trajectory, TrajectoryCosts, normalise)
-from ..register import format_date
+from ..facets import narrow_by_detail
+from ..register import RuleBook, RulesError, format_date
 from ..register.counting import PointsRequirement
+from ..register.model import (
+    Bodies,
+    Contact,
+    Info,
+    Instrument,
+    ListInfo,
+    Phases,
+    Programme,
+    Regions,
+    Regulation,
+    Source,
+    TextInfo,
+    Theme,
+    Trajectory,
+    TrajectoryCosts,
+    normalise,
+)
 from ..replies import Answer, Query, capital, join_nl
 
 

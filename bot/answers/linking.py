@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Optional
 
 from ..linking import Outcome
 
@@ -50,7 +49,7 @@ _SAY = {
 }
 
 
-def command_of(text: str) -> Optional[str]:
+def command_of(text: str) -> str | None:
     """LINK, UNLINK or CANCEL for the few fixed commands (any case, accents and punctuation ignored)."""
     plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
     plain = " ".join(re.sub(r"[^\w\s]", " ", plain).split())
@@ -78,7 +77,7 @@ REMINDERS_WHO = {
 }
 
 
-def reminders_command(text: str) -> Optional[bool]:
+def reminders_command(text: str) -> bool | None:
     """True for "herinneringen aan", False for "herinneringen uit", None for anything else."""
     plain = " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
     found = _REMINDERS.match(plain)

@@ -6,8 +6,16 @@ from datetime import date
 
 from ..register import PointsModel, RuleBook, RulesError, ValuationActivity, format_date
 from ..replies import Answer, Query, join_nl, with_sources
-from .common import (dated, points_programmes, professionalisation_requirement, programme_of, provider_programmes,
-                     regulation_for, trajectory_of, valuation_rule_text)
+from .common import (
+    dated,
+    points_programmes,
+    professionalisation_requirement,
+    programme_of,
+    provider_programmes,
+    regulation_for,
+    trajectory_of,
+    valuation_rule_text,
+)
 from .explain import points_for
 from .programmes import programme_value, provider_overview
 
@@ -63,7 +71,7 @@ def activity_points(book: RuleBook, q: Query, today: date) -> Answer:
         return level_overview(book, today)  # "het verschil tussen niveau 4 en niveau 6": every level
     if level is not None:
         return level_value(book, q, level, today)
-    if trajectory_of(book, q) is not None or regulation.valuation_points is not None and q.all("theme"):
+    if trajectory_of(book, q) is not None or (regulation.valuation_points is not None and q.all("theme")):
         return level_overview(book, today, intro="Bij een waardering achteraf telt elk thema apart. ")
     examples = [f"{p.short}: {pts} punten" for p, pts in points_programmes(book, today)]
     text = (

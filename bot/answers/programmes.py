@@ -4,16 +4,25 @@ offer, programmes per theme, leerKRACHT for directieteams, and a named block of 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
-from typing import Callable, Sequence
 
 from ..facets import asks_time, detail_blocks, facet_of, plain_text
 from ..register import RuleBook, format_date
 from ..register.model import Phases, Programme, ProgrammeCosts, Source, StudyLoad, Theme, Trajectory
 from ..replies import HELPDESK_BUTTONS, HELPDESK_OFFER, Answer, Button, Query, bullets, capital, join_nl, with_sources
-from .common import (block_text, dated, known_programmes, programme_asked, programme_of, provider_programmes,
-                     regulation_for, theme_of, trajectory_of)
+from .common import (
+    block_text,
+    dated,
+    known_programmes,
+    programme_asked,
+    programme_of,
+    provider_programmes,
+    regulation_for,
+    theme_of,
+    trajectory_of,
+)
 from .valuation import trajectory_cost_text, trajectory_costs, valuation, valuation_steps
 
 

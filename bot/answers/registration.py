@@ -4,16 +4,23 @@ professional standard, uploading a certificate, and the learning forms compared.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date
-from typing import Any, Sequence
+from typing import Any
 
 from ..facets import asks_master_route, plain_text, years_named
 from ..register import RuleBook, format_date
 from ..register.model import Regulation
 from ..replies import HELPDESK_BUTTONS, HELPDESK_OFFER, Answer, Query, bullets, capital, join_nl, with_sources
-from .common import (changed_note, dated, old_regulation, professionalisation_requirement, regulation_for,
-                     requirement_sources, valuation_rule_text)
-
+from .common import (
+    changed_note,
+    dated,
+    old_regulation,
+    professionalisation_requirement,
+    regulation_for,
+    requirement_sources,
+    valuation_rule_text,
+)
 
 CYCLE_WORDS_RE = re.compile(r"\bcyclus|\bprioriteit|\bterug ?kijk|\bonderwerpen\b")
 

@@ -6,9 +6,9 @@ and the rules in `data/rules/`.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Callable, Mapping
 
 from ..register import RuleBook
 from ..replies import Answer, Query

@@ -35,14 +35,14 @@ from __future__ import annotations
 
 import argparse
 import os
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 
-from ..errors import UserError  # noqa: E402
-from ..store import StoreError  # noqa: E402
-from . import db, demo, helpdesk, leaders, privacy, reminders, tickets, tokens  # noqa: E402
-from .common import Parser, err  # noqa: E402
+from ..errors import UserError
+from ..store import StoreError
+from . import db, demo, helpdesk, leaders, privacy, reminders, tickets, tokens
+from .common import Parser, err
 
 COMMAND_GROUPS = (db, leaders, demo, tokens, tickets, helpdesk, privacy, reminders)
 

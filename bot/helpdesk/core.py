@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import functools
 import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import sqlalchemy as sa  # type: ignore[import-untyped]
 from sqlalchemy.exc import SQLAlchemyError  # type: ignore[import-untyped]

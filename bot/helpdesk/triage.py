@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from ..answers.topics import INTENT_CATEGORIES as TOPIC_CATEGORIES
-from ..outside import ACCOUNT_STEMS, find_stem as _find, normalised as _norm, outside_topic
+from ..outside import ACCOUNT_STEMS, outside_topic
+from ..outside import find_stem as _find
+from ..outside import normalised as _norm
 from ..register import format_date
 
 __all__ = ["CATEGORIES", "INTENT_CATEGORIES", "PRIORITIES", "Triage", "categorise", "deadline_mentioned",

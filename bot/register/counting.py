@@ -9,9 +9,10 @@ answers ask it what professionalisation asks. A third model is one new class her
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import ClassVar, Sequence, Union
+from typing import ClassVar
 
 from ..dutch import join_nl
 from .errors import InvalidInput, InvalidLevel
@@ -36,7 +37,7 @@ class ThemesRequirement:
     learning_forms: Fact[tuple[LearningForm, ...]]
 
 
-Requirement = Union[PointsRequirement, ThemesRequirement]
+Requirement = PointsRequirement | ThemesRequirement
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class RegulationModel(ABC):
     needs: ClassVar[str]       # the Regulation parameter a regulation of this model must set
 
     @abstractmethod
-    def programme_points(self, recognition: Recognition) -> int | None | NoPointValue:
+    def programme_points(self, recognition: Recognition) -> int | NoPointValue | None:
         """A recognised programme's points (None: this model counts no points), or why it has none."""
 
     @abstractmethod
@@ -77,7 +78,7 @@ class PointsModel(RegulationModel):
     id: ClassVar[str] = "points"
     needs: ClassVar[str] = "points_required"
 
-    def programme_points(self, recognition: Recognition) -> int | None | NoPointValue:
+    def programme_points(self, recognition: Recognition) -> int | NoPointValue | None:
         return recognition.points if recognition.points is not None else NoPointValue()
 
     def valuation(self, regulation: Regulation, count: int, ref: ThemeRef | None, level: object,
@@ -129,7 +130,7 @@ class ThemesModel(RegulationModel):
     id: ClassVar[str] = "themes"
     needs: ClassVar[str] = "min_themes"
 
-    def programme_points(self, recognition: Recognition) -> int | None | NoPointValue:
+    def programme_points(self, recognition: Recognition) -> int | NoPointValue | None:
         return None
 
     def valuation(self, regulation: Regulation, count: int, ref: ThemeRef | None, level: object,

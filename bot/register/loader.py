@@ -6,59 +6,60 @@ edits the data sees exactly what is wrong. Nothing half-loaded is ever returned.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping, Sequence, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 import yaml
 
 from .counting import MODELS
 from .errors import DataError
 from .model import (
+    Board,
     Bodies,
     Body,
-    Board,
     Certification,
     Contact,
     CostItem,
     Count,
+    Currency,
+    Fact,
+    Form,
     Founded,
     Herregistratie,
+    Info,
     Instrument,
+    LaterChange,
+    LearningForm,
     LearningLevels,
     ListInfo,
+    Named,
     Offer,
     Organisation,
     Phase,
     Phases,
+    Programme,
     ProgrammeCosts,
+    Recognition,
     Regions,
     RegisterTexts,
-    Standard,
-    StudyLoad,
-    TextInfo,
-    TrajectoryCosts,
-    Validation,
-    ValuationInfo,
-    Currency,
-    LaterChange,
-    Fact,
-    Form,
-    Info,
-    LearningForm,
-    Named,
-    Programme,
-    Recognition,
     Regulation,
     Route,
     RouteCondition,
     Source,
+    Standard,
+    StudyLoad,
     SubTheme,
+    TextInfo,
     Theme,
     ThemeRef,
     Trajectory,
+    TrajectoryCosts,
     Transition,
+    Validation,
+    ValuationInfo,
     ValuationPoints,
     normalise,
 )
@@ -372,7 +373,7 @@ class Loader:
         root = self.raw.files["sources.yml"]
         changes = []
         node = root.child("later_changes")
-        for index, item in enumerate(node.items() if node.value is not None else ()):
+        for _index, item in enumerate(node.items() if node.value is not None else ()):
             item.only("subject", "parameters", "reference", "since")
             parameters = item.req("parameters").texts()
             for name in parameters:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import date
-from typing import TYPE_CHECKING, Generic, Literal, Mapping, TypeVar
+from functools import lru_cache
+from typing import TYPE_CHECKING, Generic, Literal, TypeVar
 
 if TYPE_CHECKING:
     from .counting import RegulationModel

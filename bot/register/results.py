@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal, Union
+from typing import Literal
 
 from .model import Programme, Recognition, Regulation, Route, Source, Theme, ThemeRef
 
@@ -40,7 +40,7 @@ class DiplomaActivity:
     completed_on: date | None = None
 
 
-Activity = Union[ProgrammeActivity, ValuationActivity, DiplomaActivity]
+Activity = ProgrammeActivity | ValuationActivity | DiplomaActivity
 
 
 @dataclass(frozen=True)
@@ -127,11 +127,11 @@ class OutsidePeriod:
     end: date
 
 
-Reason = Union[NoRecognition, NotCertified, Informal, NoPointValue, OtherModel, RouteAbsent, OutsidePeriod]
+Reason = NoRecognition | NotCertified | Informal | NoPointValue | OtherModel | RouteAbsent | OutsidePeriod
 
 # What was not counted: the programme or route the rules resolved, the valuation as counted, or (outside
 # the period, where nothing is valued) the activity itself.
-UnvaluedSubject = Union[Programme, Route, Valuation, ValuationActivity, DiplomaActivity]
+UnvaluedSubject = Programme | Route | Valuation | ValuationActivity | DiplomaActivity
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,11 @@ with a Dutch message.
 from __future__ import annotations
 
 import calendar
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
 
 from ..dutch import format_date
 from .errors import (
@@ -250,8 +250,8 @@ class RuleBook:
         diplomas: list[str] = []
         for activity in dossier.activities:
             done = activity.completed_on
-            if done is not None and dossier.period_start is not None and period_end is not None:
-                if not dossier.period_start <= done < period_end:
+            if (done is not None and dossier.period_start is not None and period_end is not None
+                    and not dossier.period_start <= done < period_end):
                     unvalued.append(Unvalued(
                         self._subject(activity), OutsidePeriod(done, dossier.period_start, period_end),
                         (self.routes["professionalisering"].source,),

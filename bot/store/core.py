@@ -9,9 +9,10 @@ same synchronous call in the database's thread pool, so the action server's even
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import date
-from typing import Any, Iterable, Iterator, Literal, Sequence
+from typing import Any, Literal
 
 import sqlalchemy as sa  # type: ignore[import-untyped]
 from sqlalchemy.exc import IntegrityError  # type: ignore[import-untyped]

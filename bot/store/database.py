@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Mapping, TypeVar, overload
+from typing import Any, TypeVar, overload
 
 import sqlalchemy as sa  # type: ignore[import-untyped]
 from alembic import command
@@ -170,5 +171,11 @@ class Database:
 
 
 __all__ = [
-    "DEFAULT_DB", "Database", "POOL_SIZE", "alembic_config", "database_url", "head_revision", "make_engine",
+    "DEFAULT_DB",
+    "POOL_SIZE",
+    "Database",
+    "alembic_config",
+    "database_url",
+    "head_revision",
+    "make_engine",
 ]

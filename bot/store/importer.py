@@ -9,10 +9,10 @@ exports write it, ';' as the separator. Line numbers count the header as line 1.
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Sequence
 
 from ..register import RuleBook
 from .core import Store, StoreError
@@ -100,7 +100,7 @@ def read_rows(path: Path, columns: Sequence[str]) -> tuple[list[Row], list[str]]
         if len(fields) != len(names):
             errors.append(f"regel {line}: {len(fields)} velden, verwacht {len(names)}")
             continue
-        rows.append(Row(line, dict(zip(names, fields))))
+        rows.append(Row(line, dict(zip(names, fields, strict=True))))
         if len(rows) > MAX_ROWS:
             raise ImportFailed(f"{path}: meer dan {MAX_ROWS} rijen; splits het bestand")
     if not rows and not errors:
@@ -179,7 +179,7 @@ def check_activity_rows(
     numbers = {a.registratienummer for a in checked}
     known = store.existing_numbers(numbers)
     stored = {_identity(a) for group in store.activities_of(known).values() for a in group}
-    for activity, line in zip(checked, lines):
+    for activity, line in zip(checked, lines, strict=True):
         if activity.registratienummer not in known:
             errors.append(f"regel {line}: registratienummer {activity.registratienummer} staat niet in de database")
         elif _identity(activity) in stored:

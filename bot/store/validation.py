@@ -8,8 +8,9 @@ as their canonical ids.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date
-from typing import Literal, Sequence
+from typing import Literal
 
 from ..register import RuleBook, RulesError
 from ..register.model import Programme, Theme

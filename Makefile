@@ -63,8 +63,8 @@ lint: setup
 lock:
 	@bash -c 'source scripts/find_python.sh && PY=$$(find_python) && rm -rf .lock-venv && "$$PY" -m venv .lock-venv'
 	@.lock-venv/bin/pip install --quiet "pip-tools==$$(sed -n 's/^pip-tools==\([^ ]*\).*/\1/p' requirements.lock)"
-	@.lock-venv/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --extra dev \
-	  --no-emit-index-url --no-emit-find-links --custom-compile-command "make lock" $(if $(UPGRADE),--upgrade) \
+	@CUSTOM_COMPILE_COMMAND="make lock" .lock-venv/bin/pip-compile --quiet --generate-hashes --allow-unsafe \
+	  --strip-extras --extra dev --no-emit-index-url --no-emit-find-links $(if $(UPGRADE),--upgrade) \
 	  --output-file requirements.lock pyproject.toml
 	@rm -rf .lock-venv
 

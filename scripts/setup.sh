@@ -39,25 +39,32 @@ else
 fi
 
 # 2. Dependencies, pinned and hash-checked by requirements.lock; then the project, editable -----
-# pip's own output goes to .venv/pip-install.log; the console gets a line per 25 packages, each large
-# download, and the install phase (readable in CI logs, where stdout is no terminal).
+# pip's own output goes to .venv/pip-install.log; the console gets a line per 25 packages, each download
+# of 20 MB or more, and the install phase: readable in CI logs too, where stdout is no terminal.
 pip_progress() {
-  awk -v total="$1" '
-    function out(s) { printf "[setup]     %s\n", s; fflush() }
-    /^Collecting / { n++; name = $2; if (n % 25 == 0 || n == total) out(sprintf("%d/%d packages checked (%s)", n, total, name)) }
-    /^ *Downloading / && /[0-9.]+ MB\)/ {
-      size = $0; sub(/.*\(/, "", size); sub(/ MB\).*/, "", size)
-      if (size + 0 >= 20) { file = $2; sub(/.*\//, "", file); out(sprintf("downloading %s (%s MB)", file, size)) }
-    }
-    /^Installing collected packages:/ { k = split($0, parts, ","); out(sprintf("installing %d packages (unpacking TensorFlow takes a minute)", k)) }
-    /^Successfully installed/ { out("installed") }
-  '
+  local total=$1 n=0 line name size
+  while IFS= read -r line; do
+    case $line in
+      "Collecting "* | "Processing "* | "Requirement already satisfied: "*)
+        n=$((n + 1)); name=${line#Requirement already satisfied: }; name=${name#Collecting }; name=${name#Processing }
+        name=${name%% *}; name=${name##*/}
+        case $name in *.whl) name=${name%%-py*}; name=${name%%-cp*}; name=${name/-/==} ;; esac
+        if [ $((n % 25)) -eq 0 ] || [ "$n" -eq "$total" ]; then say "    $n/$total packages checked ($name)"; fi ;;
+      *"  Downloading "*" MB)")
+        size=${line##*(}; size=${size%% MB)}; name=${line#*Downloading }; name=${name%% *}; name=${name##*/}
+        if [ "${size%%.*}" -ge 20 ] 2>/dev/null; then say "    downloading $name ($size MB)"; fi ;;
+      "Installing collected packages: "*)
+        name=${line//[^,]/}; say "    installing $(( ${#name} + 1 )) packages (unpacking TensorFlow takes a minute or two)" ;;
+      "Successfully installed "*)
+        say "    installed" ;;
+    esac
+  done
 }
 stamp="$VENV/.deps-$(cat requirements.lock scripts/setup.sh | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
   total=$(grep -c '^[A-Za-z0-9].*==' requirements.lock)
   first=""; ls "$VENV"/.deps-* >/dev/null 2>&1 || first=" (first time: about 5 minutes, most of it TensorFlow)"
-  step_start 2 "installing $total Python packages from requirements.lock, hash-checked$first"
+  step_start 2 "installing the $total Python packages of requirements.lock, hash-checked$first"
   log="$VENV/pip-install.log"
   if ! "$VENV/bin/python" -m pip install --require-hashes --progress-bar off -r requirements.lock \
       2> >(grep -v -E '^DEPRECATION:|^WARNING: Location .* is ignored' >&2) | tee "$log" | pip_progress "$total"; then
@@ -94,7 +101,7 @@ fi
 # 3. Dutch spaCy pipeline ---------------------------------------------------------------------
 T0=$SECONDS
 PYTHONUNBUFFERED=1 "$VENV/bin/python" scripts/spacy_model.py --shared "$SHARED_DIR" --link "$VENV/spacy-nl" | sed "s/^\[setup\] /[setup] 3\/$STEPS /"
-[ $((SECONDS - T0)) -lt 5 ] || say "3/$STEPS done in $((SECONDS - T0)) s"
+[ $((SECONDS - T0)) -lt 10 ] || say "3/$STEPS done in $((SECONDS - T0)) s"
 
 # 4. The website widget (rasa-webchat from npm, pinned by web/package-lock.json; no CDN) ------
 if ! command -v npm >/dev/null 2>&1; then

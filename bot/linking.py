@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
-import sqlalchemy as sa  # type: ignore[import-untyped]
+import sqlalchemy as sa
 
 from .errors import UserError
 from .helpdesk.config import HelpdeskConfig, env_float, env_int

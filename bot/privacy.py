@@ -23,7 +23,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
-import sqlalchemy as sa  # type: ignore[import-untyped]
+import sqlalchemy as sa
 
 from .errors import UserError
 from .identity import NUMBER_RE, pseudonym

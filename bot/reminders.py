@@ -25,8 +25,8 @@ from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
-import sqlalchemy as sa  # type: ignore[import-untyped]
-from sqlalchemy.exc import IntegrityError  # type: ignore[import-untyped]
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from . import progress
 from .errors import UserError

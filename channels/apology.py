@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from rasa.core.channels.channel import UserMessage  # type: ignore[import-untyped]
+from rasa.core.channels.channel import UserMessage
 
 from channels.limits import Handler, with_cut_note
 from components.tracker_store import StoreUnavailable

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 
-from rasa.core.channels.channel import UserMessage  # type: ignore[import-untyped]
+from rasa.core.channels.channel import UserMessage
 
 from bot.answers.linking import REMINDERS_OFF, REMINDERS_ON, REMINDERS_WHO, reminders_command
 from bot.bootstrap import services

@@ -18,7 +18,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from rasa.core.channels.channel import UserMessage  # type: ignore[import-untyped]
+from rasa.core.channels.channel import UserMessage
 
 from bot.dutch import thousands
 from bot.identity import CLIENT_KEY

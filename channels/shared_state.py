@@ -26,7 +26,7 @@ def async_redis(url: str | None = None) -> Any | None:
     url = redis_url() if url is None else url
     if not url:
         return None
-    from redis import asyncio as aioredis  # type: ignore[import-untyped]
+    from redis import asyncio as aioredis
 
     return aioredis.Redis.from_url(url, socket_timeout=TIMEOUT_SECONDS, socket_connect_timeout=TIMEOUT_SECONDS,
                                    health_check_interval=30)
@@ -37,7 +37,7 @@ def socketio_manager(url: str | None = None) -> Any | None:
     url = redis_url() if url is None else url
     if not url:
         return None
-    from socketio import AsyncRedisManager  # type: ignore[import-untyped]
+    from socketio import AsyncRedisManager
 
     return AsyncRedisManager(url, channel=KEY_PREFIX + "socketio",
                              redis_options={"socket_connect_timeout": TIMEOUT_SECONDS, "health_check_interval": 30})

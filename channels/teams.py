@@ -42,9 +42,9 @@ from urllib.parse import quote
 
 import aiohttp
 import jwt
-from rasa.core.channels.botframework import BotFramework, BotFrameworkInput  # type: ignore[import-untyped]
-from rasa.core.channels.channel import UserMessage  # type: ignore[import-untyped]
-from redis.exceptions import RedisError  # type: ignore[import-untyped]
+from rasa.core.channels.botframework import BotFramework, BotFrameworkInput
+from rasa.core.channels.channel import UserMessage
+from redis.exceptions import RedisError
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse

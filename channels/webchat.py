@@ -25,8 +25,8 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from rasa.core.channels.channel import InputChannel, UserMessage  # type: ignore[import-untyped]
-from rasa.core.channels.socketio import (  # type: ignore[import-untyped]
+from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.socketio import (
     SocketBlueprint,
     SocketIOInput,
     SocketIOOutput,
@@ -34,7 +34,7 @@ from rasa.core.channels.socketio import (  # type: ignore[import-untyped]
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from socketio import AsyncServer  # type: ignore[import-untyped]
+from socketio import AsyncServer
 
 from bot.bootstrap import services
 from bot.identity import IdentityError, leader_from_metadata, verified_metadata, verify_token

@@ -30,6 +30,7 @@ from typing import Any, Callable, Dict, Iterator, Optional, Tuple
 import numpy as np
 import tensorflow as tf
 from keras.engine import data_adapter
+from numpy.typing import NDArray
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.nlu.classifiers import diet_classifier
@@ -45,8 +46,8 @@ LENGTH_JITTER = "length_jitter"
 
 
 def bucketed_order(
-    lengths: np.ndarray, batch_size: int, rng: Any = np.random, jitter: float = 0.0,
-) -> np.ndarray:
+    lengths: NDArray[Any], batch_size: int, rng: Any = np.random, jitter: float = 0.0,
+) -> NDArray[Any]:
     """An order of the examples in which each run of `batch_size` holds examples of similar length.
 
     `lengths` is in the (already shuffled) order of the data; ties keep that order. Each length is

@@ -16,8 +16,8 @@ import os
 from typing import Any, Optional
 from urllib.parse import urlsplit
 
-from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore  # type: ignore[import-untyped]
-from rasa.utils.endpoints import EndpointConfig  # type: ignore[import-untyped]
+from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
+from rasa.utils.endpoints import EndpointConfig
 
 REDIS_URL = "REDIS_URL"
 # Seconds Rasa waits for Redis before a message fails with the service's apology (never a hang).
@@ -43,7 +43,7 @@ def lock_store_for(url: str, key_prefix: Optional[str] = None) -> LockStore:
     return RedisLockStore(**redis_settings(url), key_prefix=key_prefix, socket_timeout=SOCKET_TIMEOUT)
 
 
-class EnvironmentLockStore(LockStore):  # type: ignore[misc]
+class EnvironmentLockStore(LockStore):
     """Rasa builds custom lock stores as `cls(endpoint_config=...)`; this hands back the real one."""
 
     def __new__(cls, endpoint_config: Optional[EndpointConfig] = None) -> LockStore:

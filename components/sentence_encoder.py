@@ -27,6 +27,7 @@ from collections import OrderedDict
 from typing import Any, Dict, List, Optional, Sequence
 
 import numpy as np
+from numpy.typing import NDArray
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -53,11 +54,11 @@ def clean(text: str) -> str:
     return " ".join(str(text or "").split())[:1000] or "."
 
 
-_CACHE: OrderedDict[str, np.ndarray] = OrderedDict()
+_CACHE: OrderedDict[str, NDArray[np.float32]] = OrderedDict()
 CACHE_SIZE = 4096
 
 
-def encode(texts: Sequence[str]) -> np.ndarray:
+def encode(texts: Sequence[str]) -> NDArray[np.float32]:
     """Vectors for texts, shape (n, 512). Cached texts are not encoded again; the rest go in one batch
     (the encoder is about three times faster on a list than one sentence at a time)."""
     cleaned = [clean(t) for t in texts]
@@ -100,8 +101,7 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
         pass
 
     def _featurize(self, messages: List[Message]) -> None:
-        todo = [(m, training_text(m)) for m in messages]
-        todo = [(m, t) for m, t in todo if t is not None]
+        todo = [(m, t) for m in messages if (t := training_text(m)) is not None]
         if not todo:
             return
         vectors = encode([t for _, t in todo])
@@ -132,7 +132,7 @@ class SentenceRetrievalClassifier(GraphComponent):
                 "skip_intents": ["nlu_fallback"]}
 
     def __init__(self, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
-                 vectors: Optional[np.ndarray] = None, labels: Optional[List[str]] = None) -> None:
+                 vectors: Optional[NDArray[Any]] = None, labels: Optional[List[str]] = None) -> None:
         self.config = {**self.get_default_config(), **config}
         # For the evaluation's sweeps (bench/eval_answers.py): the blend weight when the model is loaded.
         override = os.environ.get("REGISTERWIJZER_RETRIEVAL_DIET_WEIGHT", "").strip()
@@ -151,8 +151,8 @@ class SentenceRetrievalClassifier(GraphComponent):
         return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
-        pairs = [(training_text(m), m.get(INTENT)) for m in training_data.intent_examples]
-        pairs = [(t, i) for t, i in pairs if t and i and i not in self.config["skip_intents"]]
+        pairs = [(t, i) for m in training_data.intent_examples
+                 if (t := training_text(m)) and (i := m.get(INTENT)) and i not in self.config["skip_intents"]]
         vectors = encode([t for t, _ in pairs]) if pairs else np.zeros((0, DIMENSIONS), np.float32)
         with self._storage.write_to(self._resource) as directory:
             np.savez_compressed(directory / "retrieval.npz", vectors=vectors.astype(np.float16),
@@ -171,7 +171,7 @@ class SentenceRetrievalClassifier(GraphComponent):
             return cls(config, model_storage, resource)
         return cls(config, model_storage, resource, vectors, labels)
 
-    def scores(self, vector: np.ndarray) -> Dict[str, float]:
+    def scores(self, vector: NDArray[np.float32]) -> Dict[str, float]:
         """Per intent, the mean cosine of its k nearest training examples."""
         if not self.labels:
             return {}
@@ -184,7 +184,7 @@ class SentenceRetrievalClassifier(GraphComponent):
             result[intent] = float(top.mean())
         return result
 
-    def blend(self, ranking: List[Dict[str, Any]], vector: np.ndarray) -> List[Dict[str, Any]]:
+    def blend(self, ranking: List[Dict[str, Any]], vector: NDArray[np.float32]) -> List[Dict[str, Any]]:
         scores = self.scores(vector)
         if not scores:
             return ranking

@@ -15,8 +15,8 @@ from functools import lru_cache
 from typing import Any, Dict
 
 import jsonschema
-from rasa.core.actions.action import RemoteAction  # type: ignore[import-untyped]
-from rasa.shared.constants import DOCS_BASE_URL  # type: ignore[import-untyped]
+from rasa.core.actions.action import RemoteAction
+from rasa.shared.constants import DOCS_BASE_URL
 
 
 @lru_cache(maxsize=1)

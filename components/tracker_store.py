@@ -31,12 +31,12 @@ import json
 from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, Iterable, List, Optional, Protocol
 
-import sqlalchemy as sa  # type: ignore[import-untyped]
-from rasa.core.brokers.broker import EventBroker  # type: ignore[import-untyped]
-from rasa.core.tracker_store import SerializedTrackerAsText, TrackerStore  # type: ignore[import-untyped]
-from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME  # type: ignore[import-untyped]
-from rasa.shared.core.domain import Domain  # type: ignore[import-untyped]
-from rasa.shared.core.events import (  # type: ignore[import-untyped]
+import sqlalchemy as sa
+from rasa.core.brokers.broker import EventBroker
+from rasa.core.tracker_store import SerializedTrackerAsText, TrackerStore
+from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import (
     ActionExecuted,
     ActiveLoop,
     Event,
@@ -44,7 +44,7 @@ from rasa.shared.core.events import (  # type: ignore[import-untyped]
     SlotSet,
     UserUttered,
 )
-from rasa.shared.core.trackers import DialogueStateTracker  # type: ignore[import-untyped]
+from rasa.shared.core.trackers import DialogueStateTracker
 
 import components.speedups  # noqa: F401  (a fixed cost on every custom-action call, see the module)
 from bot.privacy import Privacy, Retention
@@ -150,7 +150,7 @@ class SqlConversations:
             row.window, row.event_count, row.updated_at = window, start + len(new_events), now
 
 
-class WindowTrackerStore(TrackerStore, SerializedTrackerAsText):  # type: ignore[misc]
+class WindowTrackerStore(TrackerStore, SerializedTrackerAsText):
     def __init__(self, domain: Domain, event_broker: Optional[EventBroker] = None,
                  max_turns: int = DEFAULT_MAX_TURNS, storage: str = "memory", url: Optional[str] = None,
                  **kwargs: Any) -> None:

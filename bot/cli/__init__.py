@@ -71,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         err("Afgebroken.")
         return 130
     except Exception as exc:  # database unreachable, bad URL...: one line, no traceback
-        from sqlalchemy.exc import ArgumentError, SQLAlchemyError  # type: ignore[import-untyped]
+        from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
         if isinstance(exc, (SQLAlchemyError, ArgumentError)):
             err(f"Databasefout: {_one_line(exc)}")

@@ -49,7 +49,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def cmd_links(args: argparse.Namespace) -> int:
     """The linking log for the helpdesk: who linked or unlinked which account, when (never a code)."""
-    import sqlalchemy as sa  # type: ignore[import-untyped]
+    import sqlalchemy as sa
 
     from ..store.models import LinkEvent
     from .common import local, open_store

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-import sqlalchemy as sa  # type: ignore[import-untyped]
-from sqlalchemy.exc import SQLAlchemyError  # type: ignore[import-untyped]
+import sqlalchemy as sa
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..dutch import literal
 from ..errors import UserError

@@ -33,7 +33,7 @@ from email.utils import formatdate, make_msgid
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-import sqlalchemy as sa  # type: ignore[import-untyped]
+import sqlalchemy as sa
 
 from ..store.database import UNREACHABLE, utcnow
 from ..store.models import TicketOutbox

@@ -14,8 +14,8 @@ from dataclasses import replace
 from datetime import date
 from typing import Any, Literal
 
-import sqlalchemy as sa  # type: ignore[import-untyped]
-from sqlalchemy.exc import IntegrityError  # type: ignore[import-untyped]
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from ..errors import UserError
 from ..register import DiplomaActivity, Dossier, ProgrammeActivity, ValuationActivity, load_rules

@@ -18,13 +18,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TypeVar, overload
 
-import sqlalchemy as sa  # type: ignore[import-untyped]
+import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy.orm import Session  # type: ignore[import-untyped]
-from sqlalchemy.pool import QueuePool, StaticPool  # type: ignore[import-untyped]
+from sqlalchemy.orm import Session
+from sqlalchemy.pool import QueuePool, StaticPool
 
 T = TypeVar("T")
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-import sqlalchemy as sa  # type: ignore[import-untyped]
-from sqlalchemy.orm import Mapped, declarative_base, relationship  # type: ignore[import-untyped]
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, declarative_base, relationship
 
 # Deterministic constraint names, so migrations can refer to (and drop) them on every backend.
 NAMING_CONVENTION = {

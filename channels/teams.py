@@ -51,7 +51,7 @@ from sanic.response import HTTPResponse
 from bot.answers.linking import CANCEL, LINK, UNLINK, command_of, say
 from bot.bootstrap import services
 from bot.identity import CHANNEL_KEY, verified_metadata
-from bot.teams_api import TeamsConfig, service_url_allowed, token_form, token_from  # shared with the reminders
+from bot.teams_api import TeamsConfig, config_from_env, service_url_allowed, token_form, token_from  # shared with the reminders
 from channels.apology import guarded
 from channels.commands import reminders_step
 from channels.limits import RATE_LIMITED, RequestLimits, bounded, clean_id, rate_limited_text, with_cut
@@ -418,7 +418,7 @@ class TeamsInput(BotFrameworkInput):  # type: ignore[misc]
 
     @classmethod
     def from_credentials(cls, credentials: Optional[dict[str, Any]]) -> TeamsInput:
-        return cls(TeamsConfig.from_credentials(credentials))
+        return cls(config_from_env(credentials=credentials))
 
     def __init__(self, config: TeamsConfig) -> None:  # Rasa's __init__ would fetch keys now: not called
         self.config = config

@@ -84,7 +84,9 @@ CONF
 supervise_run() {
   local code=0 pid
   # In the background and waited for, so a SIGTERM to this script reaches supervisord at once too.
-  "$ROOT/.venv/bin/supervisord" -c "$SUPERVISE_DIR/supervisord.conf" &
+  # Its output (every program's) without library deprecation warnings (scripts/console_filter.py).
+  "$ROOT/.venv/bin/supervisord" -c "$SUPERVISE_DIR/supervisord.conf" \
+    > >("$ROOT/.venv/bin/python" -u "$ROOT/scripts/console_filter.py") 2>&1 &
   pid=$!
   # shellcheck disable=SC2064
   trap "kill -TERM $pid 2>/dev/null || true" INT TERM

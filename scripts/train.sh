@@ -13,7 +13,7 @@ last=$(sed -n 's/^\[train\] done in \([0-9]*\) s.*/\1/p' results/train.log 2>/de
 if [ -n "$last" ]; then
   usually="the last training here took $((last / 60)) min $((last % 60)) s"
 else
-  usually="usually 6 to 15 minutes on two cores"
+  usually="usually about 5 minutes on two cores"
 fi
 echo "[train] training $MODEL because data, domain or config changed ($usually)"
 echo "[train] a line per component and per ten epochs of the neural models; the full output is in models/train-output.log"

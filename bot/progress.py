@@ -109,6 +109,39 @@ def evaluate(book: RuleBook, personal: Personal, today: date) -> Evaluation:
     return book.evaluate(personal.approved, today)
 
 
+@dataclass(frozen=True)
+class Overview:
+    """Where a leader stands, as figures for a picture (bot/cards.py words it): what counts under the rules
+    in force (`unit` "punten", or "themas" where a regulation counts themes), how much of it is done and
+    required (None when the regulation counts neither), whether a route is complete already (`via`: the
+    diploma route that does it), and the period with today."""
+
+    unit: str | None
+    done: int | None
+    required: int | None
+    complete: bool
+    via: str | None
+    period_start: date
+    deadline: date
+    today: date
+
+
+def overview(book: RuleBook, personal: Personal, today: date) -> Overview:
+    """The figures behind the personal overview (progress bar and timeline); no wording here."""
+    ev = evaluate(book, personal, today)
+    unit: str | None = None
+    done = required = None
+    if ev.points_required is not None and ev.total_points is not None:
+        unit, done, required = "punten", ev.total_points, ev.points_required
+    elif ev.themes_required is not None:
+        unit, required = "themas", ev.themes_required
+        done = sum(1 for covered in ev.themes_covered if covered.full)
+    route = next((s.route for s in ev.routes if s.route.diploma and s.complete), None)
+    leader = personal.leader
+    return Overview(unit, done, required, ev.complete, route.short if route is not None else None,
+                    leader.period_start, leader.period_end, today)
+
+
 def progress(book: RuleBook, personal: Personal, today: date) -> Answer:
     """Points so far, points missing, deadline, pending activities, and what would close the gap."""
     ev = evaluate(book, personal, today)

@@ -17,6 +17,7 @@ multi-tenant token endpoint; this connector keeps its interface and replaces tho
 - buttons become a hero card with `imBack` actions whose value is the (Dutch) title; the last offer
   per conversation maps a title that comes back to its payload (`Choices`; in Redis with REDIS_URL,
   so any replica resolves it);
+- the personal overview (bot/cards.py) goes as an Adaptive Card in the same activity as its text answer;
 - the Teams user reaches the actions as metadata (`teams_user_id`, `teams_aad_object_id`,
   `teams_tenant_id`, `verified_channel: teams`); a Teams account by itself proves no
   registratienummer. Only once it is linked (issue 18, bot/linking.py: a one-time code sent to the
@@ -50,6 +51,7 @@ from sanic.response import HTTPResponse
 
 from bot.answers.linking import CANCEL, LINK, UNLINK, command_of, say
 from bot.bootstrap import services
+from bot.cards import card_attachment
 from bot.identity import CHANNEL_KEY, verified_metadata
 from bot.teams_api import TeamsConfig, config_from_env, service_url_allowed, token_form, token_from  # shared with the reminders
 from channels.apology import guarded
@@ -375,6 +377,27 @@ class TeamsOutput(BotFramework):  # type: ignore[misc]
                  for i in range(0, len(actions), MAX_CARD_BUTTONS)]
         message = {"text": teams_markdown(text), "textFormat": "markdown", "attachments": cards}
         await self.send(self.prepare_message(recipient_id, message))
+
+    async def send_response(self, recipient_id: Text, message: dict[str, Any]) -> None:
+        """A text with the personal overview (bot/cards.py) goes as one activity: the text, then the
+        Adaptive Card. Everything else as Rasa sends it."""
+        card = card_attachment(message.get("attachment"))
+        text = message.get("text")
+        if card is not None and isinstance(text, str) and text and not (message.get("buttons")
+                                                                        or message.get("quick_replies")):
+            activity = {"text": teams_markdown(text), "textFormat": "markdown", "attachments": [card]}
+            await self.send(self.prepare_message(recipient_id, activity))
+            return
+        await super().send_response(recipient_id, message)
+
+    async def send_attachment(self, recipient_id: Text, attachment: Any, **kwargs: Any) -> None:
+        """The overview as an Adaptive Card by itself; other attachments are not shown in Teams (Rasa's
+        default would post them as raw text)."""
+        card = card_attachment(attachment)
+        if card is None:
+            logger.warning("Teams: an attachment that is not an overview was not sent")
+            return
+        await self.send(self.prepare_message(recipient_id, {"attachments": [card]}))
 
 
 def _activity_ok(activity: object) -> bool:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol, Sequence
 
+from . import texts
 from .answers.common import dated
 from .answers.explain import explain, what_if_text
 from .replies import Answer, source_line
@@ -21,22 +22,12 @@ STATUS_NL = {"gepland": "gepland", "ingediend": "ingediend", "goedgekeurd": "goe
 WARNING_MONTHS = 6
 NUMBER_IN_TEXT = re.compile(r"\b\d{6,10}\b")
 
-LOGIN_HINT = (
-    "Je eigen gegevens laat ik alleen zien als ik zeker weet wie je bent. Log in op het portaal van het "
-    "Schoolleidersregister PO en open de chat daar (of in Teams met je gekoppelde account). "
-    "Algemene vragen over de regels kan ik je ook zonder inloggen beantwoorden."
-)
+# Fixed wording in domain.yml (`texts:`), read once at import.
+LOGIN_HINT = texts.text("utter_login_hint")
 # Below a general answer to a question about the asker's own dossier, from someone not logged in.
-LOGIN_FOR_OWN = ("Je eigen punten en einddatum zie ik pas als je bent ingelogd: log in op het portaal van het "
-                 "Schoolleidersregister PO en open de chat daar.")
-OTHER_LEADER = (
-    "Ik laat alleen jouw eigen gegevens zien, nooit die van een andere schoolleider. "
-    "Hieronder staat jouw eigen overzicht."
-)
-NOT_FOUND = (
-    "Je bent ingelogd, maar ik vind geen dossier bij je registratienummer. "
-    "De helpdesk kan dat voor je nakijken."
-)
+LOGIN_FOR_OWN = texts.text("utter_login_for_own")
+OTHER_LEADER = texts.text("utter_other_leader")
+NOT_FOUND = texts.text("utter_dossier_not_found")
 
 
 class LeaderLike(Protocol):
@@ -217,7 +208,7 @@ def what_if(book: RuleBook, personal: Personal, text: str, entities: Sequence[di
     return Answer(what_if_text(result) + "\n\n" + source_line(explain(result.after).sources))
 
 
-ANONYMOUS_WHAT_IF_NOTE = "Dit is een algemene berekening. Log in, dan reken ik met je eigen dossier."
+ANONYMOUS_WHAT_IF_NOTE = texts.text("utter_what_if_anonymous_note")
 
 
 def anonymous_what_if(book: RuleBook, text: str, entities: Sequence[dict[str, object]], today: date) -> Answer:

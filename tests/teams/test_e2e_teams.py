@@ -296,6 +296,9 @@ def test_linking_an_account_gives_personal_answers_until_it_is_unlinked(
         assert done.returncode == 0, done.stderr
     pushed = [r for r in stub.replies(conversation)[len(said):]]
     assert len(pushed) == 1 and "Herinnering van Registerwijzer" in str(pushed[0].activity["text"])
+    [reminder_card] = pushed[0].activity["attachments"]  # issue 19: the overview, as in the chat
+    assert reminder_card["contentType"] == "application/vnd.microsoft.card.adaptive"
+    assert reminder_card["content"]["fallbackText"].startswith("Je hebt 70 van de 100 punten.")
     said.append(str(pushed[0].activity["text"]))
     assert "niet meer gekoppeld" in exchange("ontkoppel mijn account")
     assert "koppel mijn account" in exchange("hoeveel punten heb ik al?")

@@ -194,7 +194,7 @@ done
 .venv/bin/python scripts/ready.py --label cluster --started "$started" "${ready_urls[@]}" -- \
   "open http://127.0.0.1:$CLUSTER_PORT/ in your browser; $CLUSTER_REPLICAS replicas behind nginx" &
 ready_pid=$!
-trap 'kill "$ready_pid" 2>/dev/null || true; rm -rf "$run_dir"; bash scripts/postgres.sh stop || true' EXIT
+trap 'kill "$ready_pid" 2>/dev/null || true; wait "$ready_pid" 2>/dev/null || true; rm -rf "$run_dir"; bash scripts/postgres.sh stop || true' EXIT
 code=0
 supervise_run || code=$?
 say "stopped"

@@ -75,7 +75,7 @@ supervise_program rasa 20 .venv/bin/rasa run --interface 127.0.0.1 --port "$RASA
   "http://127.0.0.1:$ACTIONS_PORT/health" "http://127.0.0.1:$WEB_PORT/" -- \
   "open http://127.0.0.1:$WEB_PORT/ in your browser and ask a question, for example: hoeveel punten heb ik nodig?" &
 ready_pid=$!
-trap 'kill "$ready_pid" 2>/dev/null || true; rm -rf "$run_dir"' EXIT
+trap 'kill "$ready_pid" 2>/dev/null || true; wait "$ready_pid" 2>/dev/null || true; rm -rf "$run_dir"' EXIT
 code=0
 supervise_run || code=$?
 echo "[run] stopped"

@@ -5,6 +5,8 @@
 
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+# Rasa sends usage statistics unless told not to; a register's assistant sends nothing anywhere.
+export RASA_TELEMETRY_ENABLED := false
 PY := .venv/bin/python
 
 setup:
@@ -70,3 +72,14 @@ lock:
 
 clean:
 	rm -rf models var results .stamps
+
+# The architecture picture docs/img/architecture.svg from its text source docs/architecture.dot (Graphviz's
+# dot: apt-get install graphviz); the source's hash goes into the SVG, and tests/test_docs.py checks it.
+.PHONY: docs
+docs:
+	@command -v dot >/dev/null || { echo "[docs] Graphviz's dot not found: apt-get install graphviz" >&2; exit 1; }
+	@mkdir -p docs/img
+	@svg=$$(dot -Tsvg docs/architecture.dot) && printf '%s\n' "$$svg" | \
+	  sed "1a <!-- source: docs/architecture.dot sha256 $$(sha256sum docs/architecture.dot | cut -d' ' -f1) -->" \
+	  > docs/img/architecture.svg
+	@echo "[docs] wrote docs/img/architecture.svg from docs/architecture.dot"

@@ -8,6 +8,7 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot import texts
 from bot.errors import UserError
 from bot.facets import regeling_value
 from bot.helpdesk import ConfigError
@@ -84,7 +85,7 @@ def utter(dispatcher: CollectingDispatcher, tracker: Tracker, answer: Answer) ->
     text = answer.text
     message = latest_text(tracker)
     if classify(message) is Kind.ENGLISH:
-        text = "Ik spreek alleen Nederlands. Je vraag heb ik wel begrepen:\n\n" + text
+        text = texts.text("utter_english_note") + "\n\n" + text
     elif len(message) > LONG_MESSAGE:
         text = LONG_NOTE + "\n\n" + text
     buttons = [{"title": b.title, "payload": b.payload} for b in answer.buttons]

@@ -28,7 +28,7 @@ from bot.helpdesk import (
     next_steps,
 )
 from bot.identity import CLIENT_KEY, leader_from_metadata
-from bot.replies import Answer, Button
+from bot.replies import Answer
 
 from .common import error_text, helpdesk_offered, latest_intent, latest_text, utter
 
@@ -106,6 +106,9 @@ class ActionHelpdeskStart(Action):
 
 
 class AskSlot(Action):
+    """The form's question for one slot: the text `utter_ask_<slot>` of domain.yml, said by the action server
+    so that the slot `helpdesk_offered` follows it like every other message (actions/server.py)."""
+
     slot = ""
 
     def name(self) -> str:
@@ -114,9 +117,9 @@ class AskSlot(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        buttons = handover.CONSENT_BUTTONS if self.slot == "helpdesk_consent" else ()
-        dispatcher.utter_message(text=handover.ASK[self.slot],
-                                 buttons=[{"title": t, "payload": p} for t, p in buttons] or None)
+        question = handover.ask(self.slot)  # utter_ask_<slot> in domain.yml
+        dispatcher.utter_message(text=question.text,
+                                 buttons=[{"title": b.title, "payload": b.payload} for b in question.buttons] or None)
         return []
 
 
@@ -231,14 +234,14 @@ class ActionHelpdeskSubmit(Action):
         reset = [SlotSet(slot, None) for slot in (*FORM_SLOTS, "helpdesk_reason", "helpdesk_intent",
                                                   "helpdesk_cancelled")]
         if tracker.get_slot("helpdesk_cancelled"):
-            utter(dispatcher, tracker, Answer(handover.CANCELLED))
+            utter(dispatcher, tracker, Answer(handover.cancelled()))
             return reset
         try:
             ticket = await services().helpdesk.acreate_ticket(draft_from(tracker))
         except Exception as exc:  # nothing stored: keep every answer, offer to try again
             logger.exception("helpdesk: the ticket could not be stored")
-            text = error_text(exc, handover.NOT_SAVED)
-            utter(dispatcher, tracker, Answer(text, (Button(*handover.RETRY_BUTTON),)))
+            retry = handover.not_saved()
+            utter(dispatcher, tracker, Answer(error_text(exc, retry.text), retry.buttons))
             return []
         utter(dispatcher, tracker, Answer(next_steps(ticket)))
         return reset

@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot import progress
+from bot import cards, progress
 from bot.answers import answer as general_answer
 from bot.answers import linking
 from bot.bootstrap import services
@@ -30,6 +30,8 @@ RENDER = {
     "ask_my_dossier": progress.dossier,
     "ask_my_suggestion": progress.suggestion,
 }
+# The answers that show the overview picture (bot/cards.py) beside their text.
+WITH_OVERVIEW = (progress.progress, progress.deadline, progress.dossier)
 
 
 async def load_personal(number: str) -> progress.Personal | None:
@@ -71,14 +73,20 @@ class ActionPersonal(Action):
         if personal is None:
             utter(dispatcher, tracker, Answer(progress.NOT_FOUND))
             return []
-        book, intent, text = load_rules(), latest_intent(tracker), latest_text(tracker)
-        if intent == "ask_my_what_if":
-            answer = progress.what_if(book, personal, text, latest_entities(tracker), today())
+        book, intent, text, day = load_rules(), latest_intent(tracker), latest_text(tracker), today()
+        render = None if intent == "ask_my_what_if" else RENDER.get(intent, progress.progress)
+        if render is None:
+            answer = progress.what_if(book, personal, text, latest_entities(tracker), day)
         else:
-            answer = RENDER.get(intent, progress.progress)(book, personal, today())
+            answer = render(book, personal, day)
         if progress.mentions_other_leader(text, number):
             answer = Answer(progress.OTHER_LEADER + "\n\n" + answer.text, answer.buttons, answer.sources)
         utter(dispatcher, tracker, answer)
+        if render in WITH_OVERVIEW:
+            # The picture travels in the same message as the text: the widget draws it below the text,
+            # Teams sends both in one activity, REST returns it as an extra `attachment` message.
+            dispatcher.messages[-1]["attachment"] = cards.overview_attachment(
+                progress.overview(book, personal, day))
         return []
 
 

@@ -1,5 +1,5 @@
-"""The action server: Rasa SDK's own (`python -m actions.server`, the same options as `python -m rasa_sdk`),
-with one addition for every action it runs.
+"""The action server: Rasa SDK's own (`rasa run actions`, or `python -m actions.server` with the options of
+`python -m rasa_sdk`), with one addition for every action it runs.
 
 The slot `helpdesk_offered` says whether the assistant's last message offered the helpdesk
 (`bot.handover.offers_helpdesk`), so that a "ja" or the button right after it hands the unanswered
@@ -14,11 +14,10 @@ validation prompt), so it is set here, after the action, and not by each action 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
 import rasa_sdk.__main__
-from rasa_sdk import endpoint
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import ActionExecutor
 
@@ -41,17 +40,37 @@ def offer_events(responses: list[dict[str, Any]], events: Iterable[Mapping[str, 
     return []
 
 
-class Executor(ActionExecutor):
-    async def run(self, action_call: Any) -> dict[str, Any] | None:
-        result: dict[str, Any] | None = await super().run(action_call)
+RunAction = Callable[[ActionExecutor, Any], Awaitable[dict[str, Any] | None]]
+
+
+def with_offer(run: RunAction) -> RunAction:
+    """`run` of an executor, followed by the events that keep `helpdesk_offered` up to date."""
+    if getattr(run, "keeps_offer", False):
+        return run
+
+    async def run_keeping_offer(executor: ActionExecutor, action_call: Any) -> dict[str, Any] | None:
+        result = await run(executor, action_call)
         if result is not None:
             before = ((action_call.get("tracker") or {}).get("slots") or {}).get(OFFERED)
             result["events"] = [*result["events"], *offer_events(result["responses"], result["events"], before)]
         return result
 
+    run_keeping_offer.keeps_offer = True  # type: ignore[attr-defined]
+    return run_keeping_offer
+
+
+class Executor(ActionExecutor):
+    run = with_offer(ActionExecutor.run)
+
+
+def install() -> None:
+    """Make Rasa SDK's own executor keep the slot too. `rasa run actions` builds that executor before it
+    imports this package, so the package's import (actions/__init__.py) changes the class it already has;
+    `rasa run actions` and `python -m actions.server` then behave the same."""
+    ActionExecutor.run = with_offer(ActionExecutor.run)
+
 
 def main() -> None:
-    endpoint.ActionExecutor = Executor  # rasa_sdk's create_app builds its executor from this name
     rasa_sdk.__main__.main()
 
 

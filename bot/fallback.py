@@ -12,7 +12,7 @@ from .facets import COMPARISON_RE, PERSONAL_INTENTS, plain_text
 from .language import EMPTY_REPLY, ENGLISH_HINT, GIBBERISH_REPLY, NO_WORDS_REPLY, Kind, classify
 from .passages import best_passage
 from .register import RuleBook
-from .replies import HELPDESK_BUTTONS, HELPDESK_OFFER, Answer, Button, Query, source_line, with_sources
+from .replies import Answer, Button, Query, fixed, helpdesk_buttons, helpdesk_offer, source_line, with_sources
 
 SPECIAL_REPLIES = {Kind.EMPTY: EMPTY_REPLY, Kind.NO_WORDS: NO_WORDS_REPLY, Kind.GIBBERISH: GIBBERISH_REPLY,
                    Kind.ENGLISH: ENGLISH_HINT}
@@ -53,31 +53,25 @@ def clarify(text: str, ranking: Sequence[tuple[str, float]], book: RuleBook | No
     passage = best_passage(book, text) if book is not None and not personal else None
     if not topics and passage is None:
         return give_up(text)
-    buttons = tuple(Button(TOPIC_TITLES[name], f"/{name}") for name in topics)
-    # Rasa's two-stage fallback reads out_of_scope as "none of these": it asks to rephrase, and after a
-    # second "none of these" gives up with the helpdesk offer (a /deny would end the loop as an answer).
-    buttons += (Button("Iets anders", "/out_of_scope"),)
+    ask = fixed("utter_clarify")
+    # After the topics, "Iets anders" (/out_of_scope): Rasa's two-stage fallback reads out_of_scope as "none
+    # of these": it asks to rephrase, and after a second "none of these" gives up with the helpdesk offer
+    # (a /deny would end the loop as an answer).
+    buttons = tuple(Button(TOPIC_TITLES[name], f"/{name}") for name in topics) + ask.buttons
     if passage is not None:
         # One text of the data shares the question's rare words: show it, quoted, and still ask.
         return Answer(f"Ik weet niet zeker wat je bedoelt. Dit staat in mijn bronnen en past misschien bij je vraag:\n"
                       f"“{passage.text}”\n{source_line([passage.source])}\n\nGaat je vraag over iets anders? "
                       f"Kies dan hieronder.", buttons, (passage.source,))
-    return Answer("Ik weet niet zeker wat je bedoelt. Gaat je vraag over een van deze onderwerpen?", buttons)
+    return Answer(ask.text, buttons)
 
 
 def give_up(text: str) -> Answer:
     kind = classify(text)
     if kind in SPECIAL_REPLIES:
         return Answer(SPECIAL_REPLIES[kind])
-    return Answer(
-        "Sorry, deze vraag kan ik niet goed beantwoorden. Ik wil je geen verkeerd antwoord geven. "
-        "De helpdesk van het Schoolleidersregister PO kan je verder helpen. " + HELPDESK_OFFER,
-        HELPDESK_BUTTONS,
-    )
+    return Answer(fixed("utter_default").text + " " + helpdesk_offer(), helpdesk_buttons())
 
 
 def ask_rephrase() -> Answer:
-    return Answer(
-        "Sorry, ik begrijp je vraag nog niet goed. Kun je hem anders stellen? Bijvoorbeeld: "
-        "'Hoeveel punten levert leerKRACHT jaar-1 op?'"
-    )
+    return fixed("utter_ask_rephrase")

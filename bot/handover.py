@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .dutch import literal
-from .replies import HELPDESK_OFFER
+from .replies import Answer, fixed, helpdesk_offer
 
 # Why a hand-over started (stored with the ticket).
 FALLBACK, OUTSIDE, PERSONAL, ON_REQUEST = "fallback", "buiten_gegevens", "persoonlijk", "op_verzoek"
@@ -25,9 +25,8 @@ CANCEL = re.compile(
 )
 UNKNOWN_NUMBER = re.compile(r"^(weet ik niet|ik weet het niet|geen idee|onbekend|heb ik niet|geen|nvt|n\.v\.t\.)[.!]?$")
 
-INTRO_WITH_QUESTION = "Ik geef je vraag door aan de helpdesk van het Schoolleidersregister PO: “{question}”"
-INTRO = "Ik zet je vraag door naar de helpdesk van het Schoolleidersregister PO. Daarvoor heb ik nog een paar gegevens nodig."
-CANCELLED = "Goed, ik geef niets door aan de helpdesk. Kan ik je ergens anders mee helpen?"
+# What the hand-over says is fixed wording in domain.yml (`texts:`): utter_helpdesk_intro(_question),
+# utter_ask_<slot> for the form's questions, utter_helpdesk_cancelled and utter_helpdesk_not_saved.
 
 
 @dataclass(frozen=True)
@@ -52,7 +51,7 @@ def is_unknown_number(text: str) -> bool:
 def offers_helpdesk(text: str) -> bool:
     """Whether a message the assistant sends offers the helpdesk (a question it could not answer): then a
     "yes" or the button right after it hands that question over."""
-    return text.endswith(HELPDESK_OFFER)
+    return text.endswith(helpdesk_offer())
 
 
 def plan(intent: str, text: str, earlier: Sequence[tuple[str, str]], offered: bool) -> Start:
@@ -75,8 +74,22 @@ def plan(intent: str, text: str, earlier: Sequence[tuple[str, str]], offered: bo
 
 def intro(start: Start) -> str:
     if start.question:
-        return INTRO_WITH_QUESTION.format(question=literal(start.question))
-    return INTRO
+        return fixed("utter_helpdesk_intro_question", question=literal(start.question)).text
+    return fixed("utter_helpdesk_intro").text
+
+
+def ask(slot: str) -> Answer:
+    """The form's question for `slot` (with its buttons)."""
+    return fixed(f"utter_ask_{slot}")
+
+
+def cancelled() -> str:
+    return fixed("utter_helpdesk_cancelled").text
+
+
+def not_saved() -> Answer:
+    """The ticket could not be stored: try again later, with the retry button."""
+    return fixed("utter_helpdesk_not_saved")
 
 
 # The tracker store hands the actions a window of the last turns of a conversation (endpoints.yml,
@@ -100,20 +113,3 @@ def transcript(messages: Iterable[Message],
     if sum(1 for role, _, _ in lines if role == "gebruiker") >= window_turns:
         lines.insert(0, ("assistent", EARLIER_LEFT_OUT, None))
     return lines
-
-
-# What the form asks, slot by slot (actions/helpdesk.py renders them).
-ASK = {
-    "helpdesk_question": "Wat is je vraag voor de helpdesk? Schrijf hem in je eigen woorden. Typ 'stop' als je toch niets wilt doorgeven.",
-    "helpdesk_email": "Op welk e-mailadres kan de helpdesk je antwoorden?",
-    "helpdesk_registratienummer": (
-        "Wat is je registratienummer? Je vindt het in het portaal van het register. Weet je het niet? Typ dan 'weet ik niet'."
-    ),
-    "helpdesk_consent": "Mag ik dit gesprek meesturen, zodat de helpdesk je vraag beter begrijpt?",
-}
-CONSENT_BUTTONS = (("Ja, stuur het gesprek mee", "ja"), ("Nee, alleen mijn vraag", "nee"))
-NOT_SAVED = (
-    "Het lukte me niet om je vraag op te slaan. Je gegevens ben ik niet kwijt: probeer het over een paar "
-    "minuten opnieuw met de knop hieronder."
-)
-RETRY_BUTTON = ("Opnieuw proberen", "/request_helpdesk")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
+from . import texts
 from .answers.common import dated
 from .answers.explain import explain, what_if_text
 from .calculator import calculate, parse, ways_to_close
@@ -22,22 +23,12 @@ STATUS_NL = {"gepland": "gepland", "ingediend": "ingediend", "goedgekeurd": "goe
 WARNING_MONTHS = 6
 NUMBER_IN_TEXT = re.compile(r"\b\d{6,10}\b")
 
-LOGIN_HINT = (
-    "Je eigen gegevens laat ik alleen zien als ik zeker weet wie je bent. Log in op het portaal van het "
-    "Schoolleidersregister PO en open de chat daar (of in Teams met je gekoppelde account). "
-    "Algemene vragen over de regels kan ik je ook zonder inloggen beantwoorden."
-)
+# Fixed wording in domain.yml (`texts:`), read once at import.
+LOGIN_HINT = texts.text("utter_login_hint")
 # Below a general answer to a question about the asker's own dossier, from someone not logged in.
-LOGIN_FOR_OWN = ("Je eigen punten en einddatum zie ik pas als je bent ingelogd: log in op het portaal van het "
-                 "Schoolleidersregister PO en open de chat daar.")
-OTHER_LEADER = (
-    "Ik laat alleen jouw eigen gegevens zien, nooit die van een andere schoolleider. "
-    "Hieronder staat jouw eigen overzicht."
-)
-NOT_FOUND = (
-    "Je bent ingelogd, maar ik vind geen dossier bij je registratienummer. "
-    "De helpdesk kan dat voor je nakijken."
-)
+LOGIN_FOR_OWN = texts.text("utter_login_for_own")
+OTHER_LEADER = texts.text("utter_other_leader")
+NOT_FOUND = texts.text("utter_dossier_not_found")
 
 
 class LeaderLike(Protocol):
@@ -108,6 +99,39 @@ def describe(book: RuleBook, activity: ActivityLike) -> str:
 
 def evaluate(book: RuleBook, personal: Personal, today: date) -> Evaluation:
     return book.evaluate(personal.approved, today)
+
+
+@dataclass(frozen=True)
+class Overview:
+    """Where a leader stands, as figures for a picture (bot/cards.py words it): what counts under the rules
+    in force (`unit` "punten", or "themas" where a regulation counts themes), how much of it is done and
+    required (None when the regulation counts neither), whether a route is complete already (`via`: the
+    diploma route that does it), and the period with today."""
+
+    unit: str | None
+    done: int | None
+    required: int | None
+    complete: bool
+    via: str | None
+    period_start: date
+    deadline: date
+    today: date
+
+
+def overview(book: RuleBook, personal: Personal, today: date) -> Overview:
+    """The figures behind the personal overview (progress bar and timeline); no wording here."""
+    ev = evaluate(book, personal, today)
+    unit: str | None = None
+    done = required = None
+    if ev.points_required is not None and ev.total_points is not None:
+        unit, done, required = "punten", ev.total_points, ev.points_required
+    elif ev.themes_required is not None:
+        unit, required = "themas", ev.themes_required
+        done = sum(1 for covered in ev.themes_covered if covered.full)
+    route = next((s.route for s in ev.routes if s.route.diploma and s.complete), None)
+    leader = personal.leader
+    return Overview(unit, done, required, ev.complete, route.short if route is not None else None,
+                    leader.period_start, leader.period_end, today)
 
 
 def progress(book: RuleBook, personal: Personal, today: date) -> Answer:
@@ -185,7 +209,7 @@ def what_if(book: RuleBook, personal: Personal, text: str, entities: Sequence[di
     return Answer(what_if_text(result) + "\n\n" + source_line(explain(result.after).sources))
 
 
-ANONYMOUS_WHAT_IF_NOTE = "Dit is een algemene berekening. Log in, dan reken ik met je eigen dossier."
+ANONYMOUS_WHAT_IF_NOTE = texts.text("utter_what_if_anonymous_note")
 
 
 def anonymous_what_if(book: RuleBook, text: str, entities: Sequence[dict[str, object]], today: date) -> Answer:

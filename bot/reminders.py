@@ -9,7 +9,8 @@ worker every REMINDERS_INTERVAL_MINUTES.
   so two senders at once or a restart create it once.
 - `deliver`: each due row under a lease (like the helpdesk's outbox), by Bot Framework proactive
   messaging into the conversation Teams gave when the leader last wrote (the bot's own token, only to
-  an allowed serviceUrl; bot/teams_api.py), or by e-mail. A failure is retried with back-off; a
+  an allowed serviceUrl; bot/teams_api.py) with the overview as an Adaptive Card below the text (issue 19,
+  bot/cards.py), or by e-mail. A failure is retried with back-off; a
   permanent one (or `max_attempts`) marks the row failed.
 """
 
@@ -28,7 +29,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from . import progress
+from . import cards, progress
 from .errors import UserError
 from .helpdesk.config import HelpdeskConfig, env_float, env_int
 from .helpdesk.outbox import backoff, smtp_deliver
@@ -149,11 +150,9 @@ class Reminders:
         for number, channels in sorted(wanted.items()):
             channel = ("teams" if "teams" in channels and self._teams_target(number) is not None
                        else "email" if "email" in channels else None)
-            leader = self.store.leader(number) if channel else None
-            if channel is None or leader is None:
+            personal = self._personal(number) if channel else None
+            if channel is None or personal is None:
                 continue  # Teams only: not linked, or never wrote, so nowhere to send to
-            activities = self.store.activities(number)
-            personal = progress.Personal(leader, to_dossier(leader, activities), tuple(pending(activities)), activities)
             answer = progress.reminder(self.book, personal, day)
             if answer is None:
                 continue
@@ -238,6 +237,13 @@ class Reminders:
                 Leader, Leader.id == ChannelIdentity.leader_id).where(Leader.registratienummer == number)
                 .order_by(TeamsReference.updated_at.desc()).limit(1)).scalar_one_or_none()
 
+    def _personal(self, number: str) -> progress.Personal | None:
+        leader = self.store.leader(number)
+        if leader is None:
+            return None
+        activities = self.store.activities(number)
+        return progress.Personal(leader, to_dossier(leader, activities), tuple(pending(activities)), activities)
+
     def _send(self, leader_id: int, channel: str, text: str) -> None:
         with self.database.session() as session:
             leader = session.get(Leader, leader_id)
@@ -254,11 +260,18 @@ class Reminders:
             raise SendError("Teams-account niet (meer) gekoppeld", permanent=True)
         if self.teams is None:
             raise SendError("Teams is niet ingesteld")
-        self.teams.send(str(target.service_url), str(target.conversation_id), {
+        activity: dict[str, Any] = {
             "type": "message", "text": text, "textFormat": "markdown",
             "conversation": {"id": str(target.conversation_id)}, "recipient": {"id": str(target.user_id)},
             "channelData": {"tenant": {"id": str(target.tenant_id)}},
-        })
+        }
+        # The overview as of sending (bot/cards.py), as an Adaptive Card below the text, as in a chat.
+        personal = self._personal(number)
+        card = cards.card_attachment(cards.overview_attachment(
+            progress.overview(self.book, personal, self.clock().date()))) if personal is not None else None
+        if card is not None:
+            activity["attachments"] = [card]
+        self.teams.send(str(target.service_url), str(target.conversation_id), activity)
 
 
 def send_every(reminders: Reminders, stop: threading.Event, log: Callable[[str], None]) -> None:

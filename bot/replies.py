@@ -1,11 +1,13 @@
-"""What an answer is, shared by every part that replies: `Answer`, `Button`, `Query`, the helpdesk offer,
-source lines and Dutch list helpers (`join_nl` lives in `bot.dutch`). No Rasa, no rules data here."""
+"""What an answer is, shared by every part that replies: `Answer`, `Button`, `Query`, fixed texts as answers
+(`fixed`, wording in domain.yml through `bot.texts`), the helpdesk offer, source lines and Dutch list helpers
+(`join_nl` lives in `bot.dutch`). No Rasa, no rules data here."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from . import texts
 from .dutch import join_nl as join_nl  # re-exported: the renderers import it from here
 from .dutch import thousands
 from .register.model import Source
@@ -40,9 +42,23 @@ class Query:
         return tuple(dict.fromkeys(self.entities.get(name, ())))
 
 
-HELPDESK_OFFER = "Wil je dat ik je vraag doorgeef aan de helpdesk?"
+def fixed(name: str, **values: object) -> Answer:
+    """The fixed text `name` of domain.yml with its buttons, placeholders filled from `values`."""
+    return Answer(texts.text(name, **values), tuple(Button(t, p) for t, p in texts.buttons(name)))
 
-HELPDESK_BUTTONS = (Button("Ja, geef door aan de helpdesk", "/request_helpdesk"), Button("Nee, dank je", "/deny"))
+
+def helpdesk_offer() -> str:
+    """The question that ends an answer that cannot help; a "ja" right after it hands the question over."""
+    return texts.text("utter_helpdesk_offer")
+
+
+def helpdesk_buttons() -> tuple[Button, ...]:
+    return fixed("utter_helpdesk_offer").buttons
+
+
+# Read once at import, for the renderers that import the names; the wording lives in domain.yml.
+HELPDESK_OFFER = helpdesk_offer()
+HELPDESK_BUTTONS = helpdesk_buttons()
 
 
 def with_sources(text: str, sources: Iterable[Source], buttons: Sequence[Button] = ()) -> Answer:

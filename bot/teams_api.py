@@ -85,10 +85,14 @@ ENV_NAMES = {"app_id": "TEAMS_APP_ID", "app_password": "TEAMS_APP_PASSWORD", "te
              "allowed_service_urls": "TEAMS_ALLOWED_SERVICE_URLS"}
 
 
-def config_from_env(env: Mapping[str, str] | None = None) -> TeamsConfig:
-    """The same settings credentials.yml hands the channel, read from the environment."""
+def config_from_env(env: Mapping[str, str] | None = None,
+                    credentials: Mapping[str, Any] | None = None) -> TeamsConfig:
+    """The channel's settings: each from its environment variable when that is set (secrets only come
+    from there), else from credentials.yml (the non-secret defaults written there), else the default."""
     e = os.environ if env is None else env
-    return TeamsConfig.from_credentials({key: e.get(name, "") for key, name in ENV_NAMES.items()})
+    given = credentials or {}
+    return TeamsConfig.from_credentials({key: _text(e.get(name)) or _text(given.get(key))
+                                         for key, name in ENV_NAMES.items()})
 
 
 def token_form(config: TeamsConfig) -> dict[str, str]:

@@ -1,7 +1,9 @@
 """Build the Teams app package: `python -m bot.teams_package OUT.zip [--app-id GUID]`.
 
 Fills the bot's Microsoft App ID (`--app-id`, else `TEAMS_APP_ID`) into teams/manifest.json and zips it
-with teams/color.png and teams/outline.png, all three at the root of the zip, as Teams expects.
+with teams/color.png and teams/outline.png, all three at the root of the zip, as Teams expects, plus the
+translation files the manifest names in `localizationInfo.additionalLanguages` (none today: the manifest
+is Dutch, `nl-nl`). tests/teams/test_manifest_schema.py checks the result against Microsoft's schema.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ import re
 import sys
 import zipfile
 from collections.abc import Sequence
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from typing import Any
 
 TEAMS_DIR = Path(__file__).resolve().parents[1] / "teams"
 PLACEHOLDER = "${TEAMS_APP_ID}"
@@ -36,12 +39,34 @@ def manifest(app_id: str, source: Path = TEAMS_DIR) -> str:
     return text
 
 
+def language_files(data: dict[str, Any], source: Path = TEAMS_DIR) -> list[str]:
+    """The translation files named in `localizationInfo.additionalLanguages`, as paths inside the package.
+
+    Each must be a relative path below `source` to a file holding a JSON object.
+    """
+    names: list[str] = []
+    for language in data.get("localizationInfo", {}).get("additionalLanguages", []):
+        name = language.get("file", "") if isinstance(language, dict) else ""
+        path = PurePosixPath(name)
+        if not name or "\\" in name or path.is_absolute() or ".." in path.parts:
+            raise PackageError(f"Het vertaalbestand {name!r} in teams/manifest.json moet een relatief pad zijn.")
+        try:
+            strings = json.loads((source / path).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise PackageError(f"Het vertaalbestand {name!r} is niet te lezen als JSON: {exc}") from exc
+        if not isinstance(strings, dict):
+            raise PackageError(f"Het vertaalbestand {name!r} bevat geen JSON-object.")
+        names.append(str(path))
+    return names
+
+
 def build(out: Path, app_id: str, source: Path = TEAMS_DIR) -> Path:
     text = manifest(app_id, source)
+    translations = language_files(json.loads(text), source)
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as package:
         package.writestr("manifest.json", text)
-        for name in FILES[1:]:
+        for name in (*FILES[1:], *translations):
             package.write(source / name, arcname=name)
     return out
 

@@ -17,6 +17,7 @@ multi-tenant token endpoint; this connector keeps its interface and replaces tho
 - buttons become a hero card with `imBack` actions whose value is the (Dutch) title; the last offer
   per conversation maps a title that comes back to its payload (`Choices`; in Redis with REDIS_URL,
   so any replica resolves it);
+- the personal overview (bot/cards.py) goes as an Adaptive Card in the same activity as its text answer;
 - the Teams user reaches the actions as metadata (`teams_user_id`, `teams_aad_object_id`,
   `teams_tenant_id`, `verified_channel: teams`); a Teams account by itself proves no
   registratienummer. Only once it is linked (issue 18, bot/linking.py: a one-time code sent to the
@@ -51,8 +52,15 @@ from sanic.response import HTTPResponse
 
 from bot.answers.linking import CANCEL, LINK, UNLINK, command_of, say
 from bot.bootstrap import services
+from bot.cards import card_attachment
 from bot.identity import CHANNEL_KEY, verified_metadata
-from bot.teams_api import TeamsConfig, service_url_allowed, token_form, token_from  # shared with the reminders
+from bot.teams_api import (  # shared with the reminders
+    TeamsConfig,
+    config_from_env,
+    service_url_allowed,
+    token_form,
+    token_from,
+)
 from channels.apology import guarded
 from channels.commands import reminders_step
 from channels.limits import RATE_LIMITED, RequestLimits, bounded, clean_id, rate_limited_text, with_cut
@@ -376,6 +384,27 @@ class TeamsOutput(BotFramework):  # type: ignore[misc]
         message = {"text": teams_markdown(text), "textFormat": "markdown", "attachments": cards}
         await self.send(self.prepare_message(recipient_id, message))
 
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        """A text with the personal overview (bot/cards.py) goes as one activity: the text, then the
+        Adaptive Card. Everything else as Rasa sends it."""
+        card = card_attachment(message.get("attachment"))
+        text = message.get("text")
+        if card is not None and isinstance(text, str) and text and not (message.get("buttons")
+                                                                        or message.get("quick_replies")):
+            activity = {"text": teams_markdown(text), "textFormat": "markdown", "attachments": [card]}
+            await self.send(self.prepare_message(recipient_id, activity))
+            return
+        await super().send_response(recipient_id, message)
+
+    async def send_attachment(self, recipient_id: str, attachment: Any, **kwargs: Any) -> None:
+        """The overview as an Adaptive Card by itself; other attachments are not shown in Teams (Rasa's
+        default would post them as raw text)."""
+        card = card_attachment(attachment)
+        if card is None:
+            logger.warning("Teams: an attachment that is not an overview was not sent")
+            return
+        await self.send(self.prepare_message(recipient_id, {"attachments": [card]}))
+
 
 def _activity_ok(activity: object) -> bool:
     if not isinstance(activity, dict):
@@ -418,7 +447,7 @@ class TeamsInput(BotFrameworkInput):  # type: ignore[misc]
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> TeamsInput:
-        return cls(TeamsConfig.from_credentials(credentials))
+        return cls(config_from_env(credentials=credentials))
 
     def __init__(self, config: TeamsConfig) -> None:  # Rasa's __init__ would fetch keys now: not called
         self.config = config

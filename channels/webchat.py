@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import uuid
 from collections.abc import Awaitable, Callable
@@ -120,7 +121,9 @@ class WebchatInput(SocketIOInput):  # type: ignore[misc]
             bool(credentials.get("session_persistence", True)),
             credentials.get("socketio_path", "/socket.io"),
         )
-        channel.allowed_origins = tuple(parse_origins(credentials.get("allowed_origins")))
+        # WEBCHAT_ALLOWED_ORIGINS, when set, replaces the default written in credentials.yml.
+        channel.allowed_origins = tuple(parse_origins(os.environ.get("WEBCHAT_ALLOWED_ORIGINS", "").strip()
+                                                      or credentials.get("allowed_origins")))
         return channel
 
     allowed_origins: tuple[str, ...] = ()

@@ -16,7 +16,7 @@ tune, so DIET's training datasets run with autotuning off. The batches, and so t
 
 Measured (2 cores, 1,420 examples, 70 epochs): DIET's training 367 s → 200–245 s with the buckets,
 about 25 s less without autotuning; held-out intent macro-F1 and entity F1 within run-to-run noise
-of Rasa's DIET (see README, Benchmarks).
+of Rasa's DIET (see docs/benchmarks.md).
 Rasa's recipe validator names `DIETClassifier` literally, so `rasa train` prints two harmless
 warnings that the configuration has no entity extractor for the entity examples and lookup tables.
 """

@@ -15,6 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
+started=$(date +%s)
 CLUSTER_PORT="${CLUSTER_PORT:-8000}"
 CLUSTER_REPLICAS="${CLUSTER_REPLICAS:-2}"
 CLUSTER_WORKERS="${CLUSTER_WORKERS:-2}"
@@ -79,9 +80,9 @@ for ((i = 1; i <= CLUSTER_REPLICAS; i++)); do
   rasa_port=$((CLUSTER_RASA_PORT + i))
   actions_port=$((CLUSTER_ACTIONS_PORT + i))
   supervise_program "actions-$i" 5 .venv/bin/python -m actions.server --actions actions --port "$actions_port" --quiet
-  supervise_program "rasa-$i" 20 env "ACTION_SERVER_URL=http://127.0.0.1:$actions_port/webhook" \
-    .venv/bin/rasa run --interface 127.0.0.1 --port "$rasa_port" --model models/registerwijzer.tar.gz \
-    --credentials credentials.yml --endpoints endpoints.yml --quiet
+  endpoints=$(endpoints_for "http://127.0.0.1:$actions_port/webhook" "$run_dir/rasa-$i")
+  supervise_program "rasa-$i" 20 .venv/bin/rasa run --interface 127.0.0.1 --port "$rasa_port" \
+    --model models/registerwijzer.tar.gz --credentials credentials.yml --endpoints "$endpoints" --quiet
 done
 for ((i = 1; i <= CLUSTER_WORKERS; i++)); do
   supervise_program "helpdesk-worker-$i" 5 .venv/bin/python -m bot helpdesk worker
@@ -181,10 +182,19 @@ cat <<MSG
 [cluster] Redis:       127.0.0.1:$CLUSTER_REDIS_PORT
 [cluster] Rasa:        $CLUSTER_REPLICAS replicas from 127.0.0.1:$((CLUSTER_RASA_PORT + 1)), each with its action server from 127.0.0.1:$((CLUSTER_ACTIONS_PORT + 1))
 [cluster] Helpdesk:    $CLUSTER_WORKERS outbox workers (HELPDESK_WEBHOOK_URL: ${HELPDESK_WEBHOOK_URL:-not set, tickets wait in the outbox})
-[cluster] nginx:       http://127.0.0.1:$CLUSTER_PORT/  (the widget; REST at /webhooks/rest/webhook; loading the model takes ~1 min)
+[cluster] nginx:       http://127.0.0.1:$CLUSTER_PORT/  (the widget; REST at /webhooks/rest/webhook; loading the model takes ~1 min, then "ready")
 [cluster] Processes:   .venv/bin/supervisorctl -c $run_dir/supervisord.conf status
 [cluster] Ctrl-C stops them all; a process that crashes is restarted; make cluster again continues every conversation.
 MSG
+# One line once nginx and every replica and action server answer (scripts/ready.py).
+ready_urls=("http://127.0.0.1:$CLUSTER_PORT/")
+for ((i = 1; i <= CLUSTER_REPLICAS; i++)); do
+  ready_urls+=("http://127.0.0.1:$((CLUSTER_RASA_PORT + i))/" "http://127.0.0.1:$((CLUSTER_ACTIONS_PORT + i))/health")
+done
+.venv/bin/python scripts/ready.py --label cluster --started "$started" "${ready_urls[@]}" -- \
+  "open http://127.0.0.1:$CLUSTER_PORT/ in your browser; $CLUSTER_REPLICAS replicas behind nginx" &
+ready_pid=$!
+trap 'kill "$ready_pid" 2>/dev/null || true; wait "$ready_pid" 2>/dev/null || true; rm -rf "$run_dir"; bash scripts/postgres.sh stop || true' EXIT
 code=0
 supervise_run || code=$?
 say "stopped"

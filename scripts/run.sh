@@ -13,15 +13,21 @@ export WEB_PORT
 WEB_ORIGIN_PORT=$WEB_PORT
 # shellcheck source=scripts/env.sh
 source scripts/env.sh
+started=$(date +%s)
 # The leaders' store: upgrade the schema (SQLite file by default, DATABASE_URL overrides).
 .venv/bin/python -m bot db upgrade
+run_dir=$(mktemp -d "${TMPDIR:-/tmp}/registerwijzer-run.XXXXXX")
+trap 'rm -rf "$run_dir"' EXIT
+# endpoints.yml sends Rasa to 127.0.0.1:5055; another ACTIONS_PORT or ACTION_SERVER_URL gets a copy.
+ENDPOINTS=$(endpoints_for "$ACTION_SERVER_URL" "$run_dir")
 
 if [ "$mode" = "shell" ]; then
   # A terminal chat: the action server in the background, rasa shell in the foreground.
   .venv/bin/python -m actions.server --actions actions --port "$ACTIONS_PORT" --quiet &
   actions_pid=$!
-  trap 'kill -TERM "$actions_pid" 2>/dev/null || true; wait 2>/dev/null || true' EXIT
-  .venv/bin/rasa shell --model models/registerwijzer.tar.gz --endpoints endpoints.yml --quiet
+  trap 'kill -TERM "$actions_pid" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$run_dir"' EXIT
+  echo "[run] loading the model (about 30 s), then type a question; /stop ends the chat"
+  .venv/bin/rasa shell --model models/registerwijzer.tar.gz --endpoints "$ENDPOINTS" --quiet
   exit 0
 fi
 
@@ -35,9 +41,7 @@ done
 # shellcheck source=scripts/supervise.sh
 source scripts/supervise.sh
 ROOT=$(pwd)
-run_dir=$(mktemp -d "${TMPDIR:-/tmp}/registerwijzer-run.XXXXXX")
-trap 'rm -rf "$run_dir"' EXIT
-supervise_init "$run_dir" "$RUN_STOP_GRACE"
+supervise_init "$run_dir/supervisor" "$RUN_STOP_GRACE"
 
 # Rasa SDK's action server with the slot helpdesk_offered kept up to date (actions/server.py).
 supervise_program action-server 5 .venv/bin/python -m actions.server --actions actions --port "$ACTIONS_PORT" --quiet
@@ -53,7 +57,7 @@ supervise_program web-page 2 .venv/bin/python -m channels.web --port "$WEB_PORT"
 # variables), so nothing a reader is told to type is executed by make run.
 cat <<MSG
 [run] action server: http://127.0.0.1:$ACTIONS_PORT  (Rasa SDK)
-[run] Rasa:          http://127.0.0.1:$RASA_PORT  (REST, socket.io for the widget, Teams; loading the model takes ~30 s)
+[run] Rasa:          http://127.0.0.1:$RASA_PORT  (REST, socket.io for the widget, Teams; loading the model takes ~30 s, then "ready")
 [run] Helpdesk:      outbox worker (HELPDESK_WEBHOOK_URL: ${HELPDESK_WEBHOOK_URL:-not set, tickets wait in the outbox})
 [run] Chat widget:   http://127.0.0.1:$WEB_PORT/  (log in with a portal token: http://127.0.0.1:$WEB_PORT/#token=TOKEN)
 [run] Talk to it:
@@ -65,7 +69,13 @@ cat <<MSG
 MSG
 # Rasa counts as started once it has run 20 s (loading the model); exiting sooner, three times, stops all.
 supervise_program rasa 20 .venv/bin/rasa run --interface 127.0.0.1 --port "$RASA_PORT" \
-  --model models/registerwijzer.tar.gz --credentials credentials.yml --endpoints endpoints.yml --quiet
+  --model models/registerwijzer.tar.gz --credentials credentials.yml --endpoints "$ENDPOINTS" --quiet
+# One line once everything answers (scripts/ready.py); it never stops the servers.
+.venv/bin/python scripts/ready.py --label run --started "$started" "http://127.0.0.1:$RASA_PORT/" \
+  "http://127.0.0.1:$ACTIONS_PORT/health" "http://127.0.0.1:$WEB_PORT/" -- \
+  "open http://127.0.0.1:$WEB_PORT/ in your browser and ask a question, for example: hoeveel punten heb ik nodig?" &
+ready_pid=$!
+trap 'kill "$ready_pid" 2>/dev/null || true; wait "$ready_pid" 2>/dev/null || true; rm -rf "$run_dir"' EXIT
 code=0
 supervise_run || code=$?
 echo "[run] stopped"

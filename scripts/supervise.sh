@@ -82,9 +82,15 @@ CONF
 }
 
 supervise_run() {
-  local code=0 pid
+  local code=0 pid filter
+  # Its output (every program's) without library deprecation warnings (scripts/console_filter.py),
+  # through a FIFO so this function can wait for the filter's last line before it returns.
+  rm -f "$SUPERVISE_DIR/console"
+  mkfifo -m 600 "$SUPERVISE_DIR/console"
+  "$ROOT/.venv/bin/python" -u "$ROOT/scripts/console_filter.py" <"$SUPERVISE_DIR/console" &
+  filter=$!
   # In the background and waited for, so a SIGTERM to this script reaches supervisord at once too.
-  "$ROOT/.venv/bin/supervisord" -c "$SUPERVISE_DIR/supervisord.conf" &
+  "$ROOT/.venv/bin/supervisord" -c "$SUPERVISE_DIR/supervisord.conf" >"$SUPERVISE_DIR/console" 2>&1 &
   pid=$!
   # shellcheck disable=SC2064
   trap "kill -TERM $pid 2>/dev/null || true" INT TERM
@@ -94,6 +100,7 @@ supervise_run() {
     kill -0 "$pid" 2>/dev/null || break
   done
   trap - INT TERM
+  wait "$filter" 2>/dev/null || true  # the filter ends when supervisord's output does
   if [ -f "$SUPERVISE_DIR/fatal" ]; then
     echo "[run] stopped: $(cat "$SUPERVISE_DIR/fatal") could not be started (see above)" >&2
     return 1

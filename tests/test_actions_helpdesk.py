@@ -86,6 +86,8 @@ def test_a_too_long_question_is_not_quoted_but_asked_again() -> None:
     ("helpdesk_question", "", "nog geen vraag"),
     ("helpdesk_question", "x" * 10_000, "te lang"),
     ("helpdesk_question", "<script>alert(1)</script> waar is mijn certificaat", "HTML"),
+    ("helpdesk_question", "ja", "je vraag zelf nog nodig"),  # "ja" to "Wat is je vraag?" is no question
+    ("helpdesk_question", "help", "je vraag zelf nog nodig"),
     ("helpdesk_email", "jan@@school", "naam@school.nl"),
     ("helpdesk_registratienummer", "12ab", "registratienummer"),
     ("helpdesk_consent", "misschien", "'ja' of 'nee'"),

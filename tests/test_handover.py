@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from actions.helpdesk import messages, user_turns
-from bot import handover
+from bot import handover, texts
 from bot.answers import HELPDESK_OFFER
 
 
@@ -55,7 +55,7 @@ def test_a_plain_request_lets_the_form_ask() -> None:
     events = [user("hallo", "greet"), bot("Hoi!"), user("ik wil een medewerker spreken", "request_helpdesk")]
     start = plan("request_helpdesk", "ik wil een medewerker spreken", events, offered=False)
     assert start == handover.Start("op_verzoek", None)
-    assert handover.intro(start) == handover.INTRO
+    assert handover.intro(start) == texts.text("utter_helpdesk_intro")
 
 
 @pytest.mark.parametrize("text", ["stop", "Stop.", "laat maar", "Nee, laat maar", "annuleren", " toch niet "])

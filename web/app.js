@@ -76,6 +76,67 @@
     root.querySelectorAll("button:not([type])").forEach(function (b) { b.setAttribute("type", "button"); });
   }
 
+  /* The personal overview (bot/cards.py, attachment type "registerwijzer_overzicht"): a progress bar
+   * and a timeline to the deadline, drawn below the text answer, which says the same in words. Every
+   * text comes from the server. rasa-webchat hands messages it does not know to `customComponent`, a
+   * React component; its bundle does not export React, so the elements are written out as React 16
+   * builds them (`h`). React still escapes every text. */
+  var OVERVIEW = "registerwijzer_overzicht";
+  var REACT_ELEMENT = typeof Symbol === "function" && Symbol.for ? Symbol.for("react.element") : 0xeac7;
+
+  function h(type, props) {
+    var all = {};
+    Object.keys(props || {}).forEach(function (k) { if (k !== "key") all[k] = props[k]; });
+    var children = Array.prototype.slice.call(arguments, 2).filter(function (c) { return c !== null; });
+    if (children.length) all.children = children.length === 1 ? children[0] : children;
+    return { $$typeof: REACT_ELEMENT, type: type, key: props && props.key != null ? String(props.key) : null,
+             ref: null, props: all, _owner: null };
+  }
+
+  function text(value) { return typeof value === "string" ? value : ""; }
+  function percent(fraction) { return Math.max(0, Math.min(100, Math.round(fraction * 1000) / 10)) + "%"; }
+
+  function progressBar(bar, id) {
+    var max = Number(bar.max), value = Number(bar.value);
+    if (!(max > 0) || !(value >= 0)) return null;
+    return h("div", { className: "rw-ov-block", key: "bar" },
+      h("p", { className: "rw-ov-label", id: id + "-bar" }, text(bar.label)),
+      h("div", { className: "rw-ov-bar", role: "progressbar", "aria-labelledby": id + "-bar",
+                 "aria-valuemin": 0, "aria-valuemax": max, "aria-valuenow": Math.min(value, max),
+                 "aria-valuetext": text(bar.text) },
+        h("div", { className: "rw-ov-fill", style: { width: percent(value / max) } })),
+      h("p", { className: "rw-ov-value" }, text(bar.text)),
+      bar.status ? h("p", { className: "rw-ov-status" }, text(bar.status)) : null);
+  }
+
+  function timeline(period) {
+    var at = Number(period.elapsed);
+    if (!(at >= 0)) at = 0;
+    var mark = Math.max(0.1, Math.min(0.9, at));  // the word "vandaag" stays inside the line's width
+    return h("div", { className: "rw-ov-block", key: "period" },
+      h("p", { className: "rw-ov-label" }, text(period.label)),
+      h("div", { className: "rw-ov-line", "aria-hidden": "true" },
+        h("span", { className: "rw-ov-mark", style: { left: percent(mark) } }, text(period.today_mark)),
+        h("div", { className: "rw-ov-track" },
+          h("div", { className: "rw-ov-elapsed", style: { width: percent(at) } }),
+          h("div", { className: "rw-ov-today", style: { left: percent(at) } }))),
+      h("ul", { className: "rw-ov-dates" },
+        h("li", { key: "start" }, text(period.start_text)),
+        h("li", { key: "today", className: "rw-ov-now" }, text(period.today_text)),
+        h("li", { key: "end" }, text(period.end_text))),
+      h("p", { className: "rw-ov-remaining" }, text(period.remaining)));
+  }
+
+  function Overview(props) {
+    var attachment = props && props.attachment;
+    if (!attachment || attachment.type !== OVERVIEW || !attachment.payload || !attachment.payload.period) return null;
+    var payload = attachment.payload, id = "rw-ov-" + String(props.id).replace(/[^A-Za-z0-9_-]/g, "");
+    return h("section", { className: "rw-overview", "aria-labelledby": id + "-title" },
+      h("p", { className: "rw-ov-title", id: id + "-title", key: "title" }, text(payload.title)),
+      payload.progress ? progressBar(payload.progress, id) : null,
+      timeline(payload.period));
+  }
+
   function start(config) {
     var token = window.sessionStorage.getItem(TOKEN_KEY);
     showLoginState(token, config);
@@ -93,6 +154,7 @@
       hideWhenNotConnected: false,
       showMessageDate: false,
       customMessageDelay: function () { return 0; },
+      customComponent: Overview,
       params: { storage: "session" }
     }, root);
   }

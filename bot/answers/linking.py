@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from .. import texts
 from ..linking import Outcome
 
 LINK, UNLINK, CANCEL = "koppelen", "ontkoppelen", "stoppen"
@@ -15,38 +16,13 @@ _COMMANDS = (
     (CANCEL, re.compile(r"^(stop|stoppen|annuleer|annuleren|afbreken|laat maar)$")),
 )
 
-# Shown below the login hint to a Teams user who is not linked yet; the button sends "koppel mijn account".
-LINK_BUTTON = ("Account koppelen", "koppel mijn account")
-TEAMS_LINK_HINT = (
-    "In Teams zie ik je eigen gegevens zodra je je Teams-account aan je dossier koppelt. Dat doe je één "
-    "keer: typ **koppel mijn account**. Je krijgt dan een code op het e-mailadres dat het register van je heeft."
-)
+# What a leader hears at each step is fixed wording in domain.yml (`texts:`): utter_link_<outcome kind>,
+# utter_teams_link_hint and utter_reminders_*. The names below are read once at import, for the modules
+# that import them (actions/personal.py, channels/commands.py).
 
-_SAY = {
-    "ask_number": "We koppelen je Teams-account aan je dossier. Wat is je registratienummer? "
-                  "(Typ **stop** om te stoppen.)",
-    "bad_number": "Dat is geen registratienummer. Een registratienummer heeft 6 tot 10 cijfers, bijvoorbeeld "
-                  "100234. Typ je nummer, of **stop**.",
-    "unknown_number": "Bij dit nummer kan ik geen code sturen. Kijk je nummer na en typ **koppel mijn account** "
-                      "om het opnieuw te proberen, of vraag de helpdesk om hulp.",
-    "code_sent": "Ik heb een code van 6 cijfers gestuurd naar {masked}, het e-mailadres dat het register van je "
-                 "heeft. Typ de code hier. De code is {minutes} minuten geldig.",
-    "mail_failed": "Het versturen van de code lukt nu niet. Probeer het later opnieuw met **koppel mijn account**.",
-    "too_many": "Je hebt al een paar keer een code gevraagd. Probeer het over een uur opnieuw.",
-    "locked": "Je hebt te vaak een verkeerde code getypt. Probeer het over {minutes} minuten opnieuw met "
-              "**koppel mijn account**.",
-    "wrong_code": "Die code klopt niet. Je kunt het nog {tries_left} keer proberen.",
-    "expired": "Die code is verlopen. Typ **koppel mijn account** voor een nieuwe code.",
-    "linked": "Gelukt: je Teams-account is gekoppeld aan je dossier. Vraag bijvoorbeeld: "
-              "**hoeveel punten heb ik nog nodig?** Ontkoppelen kan altijd met **ontkoppel mijn account**.",
-    "already_linked": "Je Teams-account is al gekoppeld aan je dossier. Ontkoppelen kan met "
-                      "**ontkoppel mijn account**.",
-    "unlinked": "Je Teams-account is niet meer gekoppeld aan je dossier. Ik laat hier nu geen eigen gegevens "
-                "meer zien.",
-    "not_linked": "Je Teams-account is niet gekoppeld, dus er valt niets te ontkoppelen.",
-    "cancelled": "Gestopt. Je account is niet gekoppeld.",
-    "no_attempt": "Je bent niet bezig met koppelen. Typ **koppel mijn account** om te beginnen.",
-}
+# Shown below the login hint to a Teams user who is not linked yet; the button sends "koppel mijn account".
+TEAMS_LINK_HINT = texts.text("utter_teams_link_hint")
+LINK_BUTTON = texts.buttons("utter_teams_link_hint")[0]
 
 
 def command_of(text: str) -> str | None:
@@ -61,20 +37,9 @@ def command_of(text: str) -> str | None:
 
 _REMINDERS = re.compile(r"^(zet )?(mijn )?herinneringen? (aan|uit)( zetten)?$")
 
-REMINDERS_ON = {
-    "teams": "Herinneringen staan aan. Eindigt je periode binnen zes maanden en mis je nog punten, dan stuur ik je "
-             "hier een bericht, hoogstens eens per vier weken. Uitzetten kan met **herinneringen uit**.",
-    "email": "Herinneringen staan aan. Eindigt je periode binnen zes maanden en mis je nog punten, dan krijg je een "
-             "e-mail op het adres dat het register van je heeft, hoogstens eens per vier weken. Uitzetten kan met "
-             "**herinneringen uit**.",
-}
-REMINDERS_OFF = "Herinneringen staan uit. Aanzetten kan altijd weer met **herinneringen aan**."
-REMINDERS_WHO = {
-    "teams": "Herinneringen kan ik alleen sturen als ik weet wie je bent. Koppel eerst je Teams-account: typ "
-             "**koppel mijn account**.",
-    "email": "Herinneringen kan ik alleen sturen als ik weet wie je bent. Log in op het portaal van het "
-             "Schoolleidersregister PO en open de chat daar.",
-}
+REMINDERS_ON = {channel: texts.text(f"utter_reminders_on_{channel}") for channel in ("teams", "email")}
+REMINDERS_OFF = texts.text("utter_reminders_off")
+REMINDERS_WHO = {channel: texts.text(f"utter_reminders_who_{channel}") for channel in ("teams", "email")}
 
 
 def reminders_command(text: str) -> bool | None:
@@ -85,7 +50,8 @@ def reminders_command(text: str) -> bool | None:
 
 
 def say(outcome: Outcome) -> str:
-    return _SAY[outcome.kind].format(masked=outcome.masked, minutes=outcome.minutes, tries_left=outcome.tries_left)
+    return texts.text(f"utter_link_{outcome.kind}", masked=outcome.masked, minutes=outcome.minutes,
+                      tries_left=outcome.tries_left)
 
 
 __all__ = ["CANCEL", "LINK", "LINK_BUTTON", "TEAMS_LINK_HINT", "UNLINK", "command_of", "say"]

@@ -7,14 +7,11 @@ from datetime import date
 
 from ..passages import best_passage
 from ..register import RuleBook, format_date
-from ..replies import HELPDESK_BUTTONS, HELPDESK_OFFER, Answer, Query, bullets, join_nl, source_line
+from ..replies import Answer, Query, bullets, fixed, helpdesk_buttons, helpdesk_offer, join_nl, source_line
 
 
 def greet(book: RuleBook, q: Query, today: date) -> Answer:
-    return Answer(
-        "Hoi! Ik ben Registerwijzer. Ik help je met vragen over registratie en herregistratie in het "
-        "Schoolleidersregister PO. Wat wil je weten?"
-    )
+    return fixed("utter_greet")
 
 
 def capabilities(book: RuleBook, q: Query, today: date) -> Answer:
@@ -52,18 +49,10 @@ def outside_sources(book: RuleBook, q: Query, today: date) -> Answer:
         return Answer(
             f"In mijn bronnen staat hierover alleen dit:\n“{passage.text}”\n{source_line([passage.source])}\n\n"
             "Meer staat er niet in, en ik wil je geen verkeerd antwoord geven. De helpdesk van het "
-            "Schoolleidersregister PO kan je verder helpen. " + HELPDESK_OFFER,
-            HELPDESK_BUTTONS, (passage.source,))
-    return Answer(
-        "Daar staat niets over in de bronnen die ik ken, en ik wil je geen verkeerd antwoord geven. "
-        "De helpdesk van het Schoolleidersregister PO kan je hiermee wel helpen. " + HELPDESK_OFFER,
-        HELPDESK_BUTTONS,
-    )
+            "Schoolleidersregister PO kan je verder helpen. " + helpdesk_offer(),
+            helpdesk_buttons(), (passage.source,))
+    return Answer(fixed("utter_outside_sources").text + " " + helpdesk_offer(), helpdesk_buttons())
 
 
 def out_of_scope(book: RuleBook, q: Query, today: date) -> Answer:
-    return Answer(
-        "Daar kan ik je niet mee helpen. Ik weet alleen iets van registratie en herregistratie in het "
-        "Schoolleidersregister PO: routes, punten, thema's, opleidingen, waarderen achteraf en kosten. "
-        "Vraag bijvoorbeeld: 'Hoeveel punten heb ik nodig?'"
-    )
+    return fixed("utter_out_of_scope")

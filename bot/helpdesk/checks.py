@@ -3,7 +3,8 @@
     result = check_email(text)
     if result.ok: use(result.value) else: say(result.prompt)
 
-Nothing is thrown away: the form keeps asking with the prompt until the answer is usable.
+Nothing is thrown away: the form keeps asking with the prompt until the answer is usable. The prompts are
+fixed wording in domain.yml (`texts:`, utter_helpdesk_<slot>_<problem>).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from .. import texts
 from ..dutch import thousands
 
 T = TypeVar("T")
@@ -29,7 +31,6 @@ _LABEL_RE = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _TLD_RE = re.compile(r"^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$")
 _NUMBER_RE = re.compile(r"^\d{6,10}$")
 
-EMAIL_EXAMPLE = "naam@school.nl"
 
 
 @dataclass(frozen=True)
@@ -53,39 +54,53 @@ def _clean_text(text: object) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
+# A reply that answers a yes/no question, or only asks for help, is not a question for the helpdesk:
+# "ja" to "Wat is je vraag voor de helpdesk?" asks again for the question itself.
+BARE_REPLIES = frozenset({
+    "ja", "jawel", "jazeker", "ja graag", "ja hoor", "ja prima", "ja ok", "ja oké", "yes", "nee", "neen", "nee hoor",
+    "no", "ok", "oke", "oké", "okay", "okee", "prima", "goed", "is goed", "akkoord", "top", "graag", "help",
+    "hulp", "helpdesk", "de helpdesk", "vraag", "een vraag", "ik heb een vraag", "ik wil een vraag stellen",
+    "hallo", "hoi", "dank je", "dankjewel", "bedankt", "weet ik niet", "geen idee",
+})
+
+
+def is_bare_reply(text: str) -> bool:
+    """Whether `text` is only a short reply such as "ja", "ok", "nee" or "help" (case and punctuation ignored)."""
+    words = re.sub(r"[^\w\s]", " ", text.lower())
+    return " ".join(words.split()) in BARE_REPLIES
+
+
 def check_question(text: object) -> Check[str]:
-    """The question in the leader's own words: not empty, some letters, at most 2,000 characters, no HTML."""
+    """The question in the leader's own words: not empty, some letters, not just "ja" or "help", at most
+    2,000 characters, no HTML."""
     clean = _clean_text(text)
     if not clean:
-        return Check(None, "Ik heb nog geen vraag van je gekregen. Typ je vraag in je eigen woorden, "
-                           "bijvoorbeeld: 'Mijn certificaat staat nog niet in mijn dossier.'")
+        return Check(None, texts.text("utter_helpdesk_question_empty"))
     if not _LETTER_RE.search(clean):
-        return Check(None, "Ik zie geen woorden in je bericht. Typ je vraag in gewone zinnen, "
-                           "dan geef ik hem door aan de helpdesk.")
+        return Check(None, texts.text("utter_helpdesk_question_no_words"))
+    if is_bare_reply(clean):
+        return Check(None, texts.text("utter_helpdesk_question_bare"))
     if len(clean) > MAX_QUESTION:
-        return Check(None, f"Je vraag is te lang ({thousands(len(clean))} tekens). Maak hem korter dan "
-                           f"{thousands(MAX_QUESTION)} tekens. Schrijf alleen de kern op; de helpdesk vraagt "
-                           "zelf door als ze meer wil weten.")
+        return Check(None, texts.text("utter_helpdesk_question_too_long", length=thousands(len(clean)),
+                                      maximum=thousands(MAX_QUESTION)))
     if _HTML_RE.search(clean):
-        return Check(None, "Ik kan geen HTML-code doorgeven. Wil je je vraag opnieuw typen? "
-                           "Schrijf je vraag in gewone tekst, zonder HTML-code.")
+        return Check(None, texts.text("utter_helpdesk_question_html"))
     return Check(clean)
 
 
 def check_email(text: object) -> Check[str]:
     """A practical e-mail check (one @, sensible local part and domain, max 254); the domain in lowercase."""
     raw = _clean_text(text)
-    example = f"Typ je e-mailadres zo: {EMAIL_EXAMPLE}."
     if raw.lower().startswith("mailto:"):
         raw = raw[7:]
     if raw.startswith("<") and raw.endswith(">"):
         raw = raw[1:-1].strip()
     if not raw:
-        return Check(None, f"Ik heb nog geen e-mailadres van je gekregen. {example}")
+        return Check(None, texts.text("utter_helpdesk_email_empty"))
     if any(ch.isspace() for ch in raw):
-        return Check(None, f"Een e-mailadres heeft geen spaties. {example}")
+        return Check(None, texts.text("utter_helpdesk_email_spaces"))
     if raw.count("@") != 1:
-        return Check(None, f"Een e-mailadres heeft precies één @. {example}")
+        return Check(None, texts.text("utter_helpdesk_email_at_sign"))
     local, domain = raw.split("@")
     domain = domain.rstrip(".").lower()
     try:
@@ -95,10 +110,10 @@ def check_email(text: object) -> Check[str]:
     labels = ascii_domain.split(".")
     if (not local or len(local) > MAX_LOCAL or not _LOCAL_RE.match(local) or len(labels) < 2
             or not all(_LABEL_RE.match(label) for label in labels) or not _TLD_RE.match(labels[-1])):
-        return Check(None, f"Dat lijkt geen geldig e-mailadres. {example}")
+        return Check(None, texts.text("utter_helpdesk_email_invalid"))
     address = f"{local}@{domain}"
     if len(address) > MAX_EMAIL:
-        return Check(None, f"Dat e-mailadres is te lang (meer dan {MAX_EMAIL} tekens). {example}")
+        return Check(None, texts.text("utter_helpdesk_email_too_long", maximum=MAX_EMAIL))
     return Check(address)
 
 
@@ -109,13 +124,10 @@ def check_registratienummer(text: object) -> Check[str]:
     if _NUMBER_RE.match(digits):
         return Check(digits)
     if not raw:
-        return Check(None, "Ik heb nog geen registratienummer van je gekregen. Het bestaat uit 6 tot 10 "
-                           "cijfers, bijvoorbeeld 100234.")
+        return Check(None, texts.text("utter_helpdesk_number_empty"))
     if re.search(r"\D", digits):
-        return Check(None, "Een registratienummer bestaat alleen uit cijfers (6 tot 10), bijvoorbeeld 100234. "
-                           "Typ alleen de cijfers.")
-    return Check(None, f"Een registratienummer heeft 6 tot 10 cijfers; ik telde er {len(digits)}. "
-                       "Kijk het nog eens na, bijvoorbeeld 100234.")
+        return Check(None, texts.text("utter_helpdesk_number_not_digits"))
+    return Check(None, texts.text("utter_helpdesk_number_count", count=len(digits)))
 
 
 _NO = ("geen toestemming", "niet akkoord", "liever niet", "niet doen", "niet goed", "nee hoor", "nee dank je",
@@ -124,8 +136,6 @@ _YES = ("ja hoor", "ja graag", "is goed", "dat mag", "dat is goed", "prima", "ja
         "akkoord", "goed", "oké", "oke", "okay", "ok", "mag", "zeker", "graag", "toestemming", "/affirm", "👍")
 # Said yes with a negative word: checked first and taken out before the nee-words.
 _YES_WITH_NEGATION = ("geen probleem", "geen bezwaar", "niet erg", "maakt niet uit", "heb ik geen moeite mee")
-CONSENT_PROMPT = ("Mag de helpdesk ons gesprek meelezen? Antwoord met 'ja' of 'nee'. "
-                  "Bij 'nee' geef ik alleen je vraag door.")
 
 
 def _has(phrase: str, text: str) -> bool:
@@ -138,7 +148,7 @@ def check_consent(text: object) -> Check[bool]:
     words = re.sub(r"[.,!?;:()\"]+", " ", words)
     words = re.sub(r"\s+", " ", words).strip()
     if not words:
-        return Check(None, CONSENT_PROMPT)
+        return Check(None, texts.text("utter_helpdesk_consent_unclear"))
     yes = False
     for phrase in _YES_WITH_NEGATION:
         if _has(phrase, words):
@@ -151,5 +161,5 @@ def check_consent(text: object) -> Check[bool]:
             words = re.sub(rf"(?<![\w/]){re.escape(phrase)}(?!\w)", " ", words)
     yes = yes or any(_has(phrase, words) for phrase in _YES)
     if yes == no:
-        return Check(None, CONSENT_PROMPT)
+        return Check(None, texts.text("utter_helpdesk_consent_unclear"))
     return Check(yes)

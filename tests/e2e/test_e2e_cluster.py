@@ -22,7 +22,7 @@ from typing import Any, Iterator
 import pytest
 import sqlalchemy as sa
 
-from bot.handover import ASK
+from bot.handover import ask
 from channels.apology import APOLOGY
 from tests.helpdesk.helpdesk_support import Receiver
 
@@ -129,7 +129,7 @@ def test_a_killed_replica_mid_form_and_the_other_continues(cluster: Cluster, rec
     os.kill(pid_of(cluster, "rasa-1"), signal.SIGKILL)
     assert not wait_for(lambda: cluster.up(1), timeout=2)
     # Through nginx: the dead replica refuses the connection, so the other one serves the message.
-    assert ASK["helpdesk_consent"] in cluster.texts("weet ik niet", me)
+    assert ask("helpdesk_consent").text in cluster.texts("weet ik niet", me)
     done = cluster.texts("ja", me)
     number = NUMBER.search(done)
     assert number, done
@@ -231,7 +231,7 @@ def test_restarting_the_whole_cluster_continues_the_conversation(cluster: Cluste
     assert "[cluster] stopped" in cluster.tail()
     assert not port_open(cluster.port) and not port_open(cluster.replica_port(1)) and not port_open(PG_PORT)
     cluster.start()
-    assert ASK["helpdesk_consent"] in cluster.texts("weet ik niet", me)
+    assert ask("helpdesk_consent").text in cluster.texts("weet ik niet", me)
     number = NUMBER.search(cluster.texts("ja", me))
     assert number
     assert wait_for(lambda: len(delivered(receiver, number.group())) == 1)

@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
-from bot.handover import ASK
+from bot.handover import ask
 from tests.helpdesk.helpdesk_support import SECRET, Receiver
 
 from .conftest import ROOT, Servers, free_port, start_servers
@@ -186,7 +186,7 @@ def test_a_restart_loses_neither_a_queued_ticket_nor_a_form_halfway(tmp_path: Pa
     restarted = start_servers(tmp_path, env)  # same database file: new processes
     try:
         # The number is the form's next question; the answer to it is read as such after the restart.
-        assert ASK["helpdesk_consent"] in restarted.texts("weet ik niet", halfway)
+        assert ask("helpdesk_consent").text in restarted.texts("weet ik niet", halfway)
         continued = NUMBER.search(restarted.texts("ja", halfway))
         assert continued, "the form did not continue after the restart"
         receiver.start()

@@ -43,6 +43,25 @@ def test_signed_token_gives_the_right_personal_answer(servers: Servers) -> None:
     assert "Nog niet meegeteld, want nog niet goedgekeurd" in text
 
 
+def test_rest_gets_the_overview_as_an_attachment_after_the_unchanged_text(servers: Servers) -> None:
+    """Issue 19: the figures the widget draws and Teams shows as a card; REST clients keep the text and get
+    the overview as one extra message they may use or ignore."""
+    replies = servers.say("hoeveel punten heb ik al?", sender="p-overview", headers=bearer(token()))
+    assert "70 (leerKRACHT jaar-1)" in "\n".join(str(r.get("text", "")) for r in replies)
+    with_attachment = [i for i, r in enumerate(replies) if "attachment" in r]
+    assert with_attachment == [len(replies) - 1], replies  # one, after the text
+    overview = replies[-1]["attachment"]
+    assert isinstance(overview, dict) and overview["type"] == "registerwijzer_overzicht"
+    bar, period = overview["payload"]["progress"], overview["payload"]["period"]
+    assert (bar["value"], bar["max"], bar["text"]) == (70, 100, "70 van de 100 punten")
+    assert period["today_mark"] == "vandaag" and period["end_text"].startswith("Uiterlijk herregistreren: ")
+    what_if = servers.say("wat als ik ook nog een thema op niveau 6 laat waarderen", sender="p-overview-wi",
+                          headers=bearer(token()))
+    assert not any("attachment" in r for r in what_if)  # only the overview questions carry it
+    anonymous = servers.say("hoeveel punten heb ik al?", sender="p-overview-anon")
+    assert not any("attachment" in r for r in anonymous)
+
+
 def test_deadline_and_dossier(servers: Servers) -> None:
     headers = bearer(token())
     assert "Je herregistreert uiterlijk op" in servers.texts("wanneer moet ik uiterlijk herregistreren",

@@ -13,6 +13,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 from typing import Iterator
 
 import pytest
@@ -142,6 +143,68 @@ def test_logged_in_leader_gets_a_personal_answer(widget: Widget) -> None:
     while stored_conversation(widget.servers, conversation) and time.monotonic() < deadline:
         time.sleep(0.3)
     assert not stored_conversation(widget.servers, conversation)
+
+
+PROGRESS_SHOT = ROOT / "results" / "widget-progress.png"
+OVERVIEW = ".rw-overview"
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    """(width, height) of a PNG file; fails when it is not one."""
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR", f"{path} is not a PNG"
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def test_the_personal_overview_shows_a_progress_bar_and_a_timeline(widget: Widget) -> None:
+    """Issue 19: below the text answer, a progress bar ("70 van de 100 punten", a labelled progressbar)
+    and the period as a timeline with today marked and the time left in words; it fits the widget, at a
+    phone's width too, and stays after a reload."""
+    widget.open("#token=" + token_for(LEADER))
+    widget.ask("hoeveel punten heb ik al?", "70 (leerKRACHT jaar-1)")
+    page = widget.page
+    overview = page.locator(OVERVIEW).last
+    overview.wait_for()
+    assert "70 (leerKRACHT jaar-1)" in widget.conversation()  # the text answer stays visible
+
+    bar = overview.locator("[role=progressbar]")
+    assert (bar.get_attribute("aria-valuenow"), bar.get_attribute("aria-valuemin"),
+            bar.get_attribute("aria-valuemax")) == ("70", "0", "100")
+    assert bar.get_attribute("aria-valuetext") == "70 van de 100 punten"
+    label = page.locator("#" + str(bar.get_attribute("aria-labelledby")))
+    assert label.inner_text() == "Punten voor je herregistratie"  # the bar's accessible name
+    assert overview.locator(".rw-ov-value").inner_text() == "70 van de 100 punten"  # visible, not only for AT
+    assert overview.locator(".rw-ov-status").inner_text() == "Je mist nog 30 punten."
+    fill = overview.locator(".rw-ov-fill").bounding_box()
+    track = bar.bounding_box()
+    assert fill and track and abs(fill["width"] / (track["width"] - 2) - 0.7) < 0.02  # 70 % drawn
+
+    period = re.search(r"Je periode loopt van (.+?) tot (.+?)\.", widget.conversation())
+    assert period, widget.conversation()
+    dates = overview.locator(".rw-ov-dates").inner_text()
+    assert f"Begin: {period.group(1)}" in dates and f"Uiterlijk herregistreren: {period.group(2)}" in dates
+    assert "Vandaag: " in dates
+    assert overview.locator(".rw-ov-mark").inner_text() == "vandaag"
+    remaining = overview.locator(".rw-ov-remaining").inner_text()
+    assert re.fullmatch(r"Nog (\d+ dagen?|ongeveer \d+ maanden|ongeveer \d+ jaar( en \d+ maanden?)?)\.", remaining) \
+        or remaining.startswith("Je periode is verlopen"), remaining
+    assert overview.locator(".rw-ov-line").get_attribute("aria-hidden") == "true"  # the dates say it in words
+
+    for width in (1280, 360):  # the page's own width and a phone's: nothing sticks out of the widget
+        page.set_viewport_size({"width": width, "height": 800})
+        box, log = overview.bounding_box(), page.locator(".rw-messages-container").bounding_box()
+        assert box and log and box["x"] >= log["x"] and box["x"] + box["width"] <= log["x"] + log["width"] + 1
+        assert overview.evaluate("e => e.scrollWidth <= e.clientWidth"), width
+    page.set_viewport_size({"width": 1280, "height": 800})
+    overview.scroll_into_view_if_needed()
+    PROGRESS_SHOT.parent.mkdir(parents=True, exist_ok=True)
+    page.locator("#chat").screenshot(path=str(PROGRESS_SHOT))
+    width, height = png_size(PROGRESS_SHOT)
+    assert width >= 300 and height >= 300 and PROGRESS_SHOT.stat().st_size > 10_000
+
+    page.reload()  # the picture is kept with the conversation
+    page.locator(OVERVIEW + " [role=progressbar]").last.wait_for()
+    assert page.locator(OVERVIEW).last.locator(".rw-ov-value").inner_text() == "70 van de 100 punten"
 
 
 def stored_conversation(servers: Servers, sender: str) -> bool:

@@ -109,6 +109,19 @@ def test_question_prompts(text: str, fragment: str) -> None:
     assert check.prompt is not None and fragment in check.prompt
 
 
+@pytest.mark.parametrize("text", ["ja", "Ja!", "ok", "oké", "nee", "help", "Help?", "ja graag", " JA . ", "helpdesk"])
+def test_a_bare_reply_is_not_the_question(text: str) -> None:
+    # "Wat is je vraag voor de helpdesk?" - "ja": ask again for the question itself.
+    check = check_question(text)
+    assert not check.ok and check.value is None
+    assert check.prompt is not None and "je vraag zelf nog nodig" in check.prompt
+
+
+@pytest.mark.parametrize("text", ["Ja, mijn certificaat ontbreekt", "Help, mijn punten zijn weg", "nee niet alles telt mee?"])
+def test_a_question_that_starts_with_a_bare_word_is_taken(text: str) -> None:
+    assert check_question(text).ok
+
+
 def test_question_at_the_limit() -> None:
     assert check_question("a" * 2000).ok
     assert not check_question("a" * 2001).ok

@@ -275,6 +275,19 @@ def test_linking_an_account_gives_personal_answers_until_it_is_unlinked(
     assert "klopt niet" in exchange("000000" if code != "000000" else "111111")
     assert "Gelukt" in exchange(code)
     assert "70 (leerKRACHT jaar-1)" in exchange("hoeveel punten heb ik al?")
+    # Issue 19: the same activity carries the overview as an Adaptive Card, the text being its fallback.
+    [card] = stub.replies(conversation)[-1].activity["attachments"]
+    assert card["contentType"] == "application/vnd.microsoft.card.adaptive"
+    content = card["content"]
+    assert content["type"] == "AdaptiveCard" and content["version"] == "1.5"
+    blocks = [e["text"] for e in content["body"] if e["type"] == "TextBlock"]
+    assert "70 van de 100 punten" in blocks and "Je mist nog 30 punten." in blocks
+    bar = next(e for e in content["body"] if e["type"] == "ColumnSet")
+    assert [c["width"] for c in bar["columns"]] == [70, 30]
+    facts = {f["title"]: f["value"] for e in content["body"] if e["type"] == "FactSet" for f in e["facts"]}
+    assert set(facts) == {"Begin", "Vandaag", "Uiterlijk herregistreren", "Nog te gaan"}
+    assert f"tot {facts['Uiterlijk herregistreren']}." in said[-1]  # the same deadline as the text
+    assert content["fallbackText"].startswith("Je hebt 70 van de 100 punten.")
     # Reminders: opted in here, pushed by the scheduled command into this conversation, once.
     assert "Herinneringen staan aan" in exchange("herinneringen aan")
     for _ in range(2):
@@ -283,6 +296,9 @@ def test_linking_an_account_gives_personal_answers_until_it_is_unlinked(
         assert done.returncode == 0, done.stderr
     pushed = [r for r in stub.replies(conversation)[len(said):]]
     assert len(pushed) == 1 and "Herinnering van Registerwijzer" in str(pushed[0].activity["text"])
+    [reminder_card] = pushed[0].activity["attachments"]  # issue 19: the overview, as in the chat
+    assert reminder_card["contentType"] == "application/vnd.microsoft.card.adaptive"
+    assert reminder_card["content"]["fallbackText"].startswith("Je hebt 70 van de 100 punten.")
     said.append(str(pushed[0].activity["text"]))
     assert "niet meer gekoppeld" in exchange("ontkoppel mijn account")
     assert "koppel mijn account" in exchange("hoeveel punten heb ik al?")

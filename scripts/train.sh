@@ -9,7 +9,7 @@ if [ -f "$MODEL" ] && [ -f models/.fingerprint ] && [ "$(cat models/.fingerprint
   echo "[train] model up to date ($MODEL); data and config unchanged"
   exit 0
 fi
-last=$(sed -n 's/^\[train\] done in \([0-9]*\) s.*/\1/p' results/train.log 2>/dev/null | tail -n 1)
+last=$( (sed -n 's/^\[train\] done in \([0-9]*\) s.*/\1/p' results/train.log 2>/dev/null || true) | tail -n 1)
 if [ -n "$last" ]; then
   usually="the last training here took $((last / 60)) min $((last % 60)) s"
 else

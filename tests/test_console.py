@@ -176,3 +176,30 @@ def test_not_ready_names_the_address_that_does_not_answer(web: str, capsys: pyte
     assert ready.main(["--label", "cluster", "--timeout", "1", web, dead]) == 1
     assert capsys.readouterr().out == (f"[cluster] not ready after 1 s: no answer yet from {dead}; "
                                        "see the lines above\n")
+
+
+def test_the_first_training_of_a_fresh_clone_runs_and_says_how_long_it_takes(tmp_path: Path) -> None:
+    """No results/train.log yet (a fresh clone): train.sh still trains, and the second time it tells the
+    time the first one took."""
+    fake = tmp_path / "clone"
+    (fake / ".venv/bin").mkdir(parents=True)
+    (fake / "scripts").mkdir()
+    for name in ("train.sh", "rasa-train.sh", "train_progress.py", "console_filter.py"):
+        (fake / "scripts" / name).write_text((ROOT / "scripts" / name).read_text())
+    for name in ("config.yml", "domain.yml", "requirements.lock", ".venv/spacy-nl.name"):
+        (fake / name).write_text(name)
+    (fake / "data").mkdir()
+    (fake / "components").mkdir()
+    (fake / ".venv/bin/rasa").write_text("#!/bin/sh\necho \"Starting to train component 'SpacyNLP'.\"\n"
+                                         "mkdir -p models && echo model > models/registerwijzer.tar.gz\n")
+    (fake / ".venv/bin/rasa").chmod(0o755)
+    (fake / ".venv/bin/python").symlink_to(sys.executable)
+    first = subprocess.run(["bash", "scripts/train.sh"], cwd=fake, capture_output=True, text=True, timeout=60)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "usually about 5 minutes" in first.stdout and "SpacyNLP" in first.stdout
+    assert (fake / "results/train.log").read_text().startswith("[train] done in ")
+    (fake / "data" / "more.yml").write_text("changed")
+    second = subprocess.run(["bash", "scripts/train.sh"], cwd=fake, capture_output=True, text=True, timeout=60)
+    assert second.returncode == 0 and "the last training here took 0 min" in second.stdout, second.stdout
+    third = subprocess.run(["bash", "scripts/train.sh"], cwd=fake, capture_output=True, text=True, timeout=60)
+    assert "model up to date" in third.stdout

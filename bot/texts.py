@@ -5,14 +5,10 @@
     buttons("utter_helpdesk_offer")             -> ((title, payload), ...)
 
 Texts computed from the rules data (points, dates, programmes, sources) are rendered in Python; the
-fixed ones live in domain.yml under `texts:` (and, for any that Rasa itself utters, `responses:`), in
-Rasa's response format: a name `utter_…`, one variation with `text` and optional `buttons`.
-
-Why `texts:` and not `responses:`: Rasa 3.6's `rasa data validate --fail-on-warnings` fails on every
-response that no rule or story names as an action step, and a custom action or a form that says a text
-never appears as such a step. The texts are only said by the actions (they add a note for English or long
-messages, keep the slot `helpdesk_offered` right, and put computed parts around them), so naming them in
-rules would be untrue. Rasa ignores the extra top-level key; this module reads both sections.
+fixed ones are the `responses:` of domain.yml, in Rasa's format: a name `utter_…`, one variation with
+`text` and optional `buttons`. The actions say them (they add a note for English or long messages, keep
+the slot `helpdesk_offered` right, and put computed parts around them), and the Teams channel says the
+linking texts before Rasa runs, so they are read from the file here rather than uttered by Rasa.
 
 Plain Python and PyYAML, no Rasa. The file is read once per path and cached; `REGISTERWIJZER_DOMAIN`
 (or the `path` argument) points at another domain file, as the tests do.
@@ -32,7 +28,6 @@ import yaml
 
 DOMAIN = Path(__file__).resolve().parent.parent / "domain.yml"
 ENV = "REGISTERWIJZER_DOMAIN"
-SECTIONS = ("responses", "texts")
 
 
 class TextError(LookupError):
@@ -81,13 +76,8 @@ def _load(path: str) -> Mapping[str, Response]:
         content = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise TextError(f"the fixed texts cannot be read from {source}: {exc}") from exc
-    found: dict[str, Response] = {}
-    for section in SECTIONS:
-        for name, value in (content.get(section) or {}).items():
-            if name in found:
-                raise TextError(f"{source}: '{name}' is defined twice")
-            found[name] = _response(str(name), value, source)
-    return found
+    return {str(name): _response(str(name), value, source)
+            for name, value in (content.get("responses") or {}).items()}
 
 
 def responses(path: str | Path | None = None) -> Mapping[str, Response]:
@@ -98,7 +88,7 @@ def responses(path: str | Path | None = None) -> Mapping[str, Response]:
 def response(name: str, path: str | Path | None = None) -> Response:
     found = responses(path).get(name)
     if found is None:
-        raise TextError(f"{domain_path(path)} has no text '{name}' (under texts: or responses:)")
+        raise TextError(f"{domain_path(path)} has no text '{name}' (under responses:)")
     return found
 
 

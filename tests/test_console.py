@@ -186,8 +186,9 @@ def test_the_first_training_of_a_fresh_clone_runs_and_says_how_long_it_takes(tmp
     (fake / "scripts").mkdir()
     for name in ("train.sh", "rasa-train.sh", "train_progress.py", "console_filter.py"):
         (fake / "scripts" / name).write_text((ROOT / "scripts" / name).read_text())
-    for name in ("config.yml", "domain.yml", "requirements.lock", ".venv/spacy-nl.name"):
+    for name in ("config.yml", "requirements.lock", ".venv/spacy-nl.name"):
         (fake / name).write_text(name)
+    (fake / "domain.yml").write_text("intents: [greet]\nresponses:\n  utter_greet:\n    - text: Hoi!\n")
     (fake / "data").mkdir()
     (fake / "components").mkdir()
     (fake / ".venv/bin/rasa").write_text("#!/bin/sh\necho \"Starting to train component 'SpacyNLP'.\"\n"
@@ -201,5 +202,17 @@ def test_the_first_training_of_a_fresh_clone_runs_and_says_how_long_it_takes(tmp
     (fake / "data" / "more.yml").write_text("changed")
     second = subprocess.run(["bash", "scripts/train.sh"], cwd=fake, capture_output=True, text=True, timeout=60)
     assert second.returncode == 0 and "the last training here took 0 min" in second.stdout, second.stdout
+    # The wording (responses:, the end of domain.yml) is read from the file: a new text needs no new model.
+    (fake / "domain.yml").write_text("intents: [greet]\nresponses:\n  utter_greet:\n    - text: Hallo!\n")
     third = subprocess.run(["bash", "scripts/train.sh"], cwd=fake, capture_output=True, text=True, timeout=60)
     assert "model up to date" in third.stdout
+    (fake / "domain.yml").write_text("intents: [greet, bye]\nresponses:\n  utter_greet:\n    - text: Hallo!\n")
+    fourth = subprocess.run(["bash", "scripts/train.sh"], cwd=fake, capture_output=True, text=True, timeout=60)
+    assert "training models/registerwijzer.tar.gz" in fourth.stdout
+
+
+def test_the_wording_is_the_last_section_of_the_domain() -> None:
+    """train.sh cuts domain.yml at `responses:` for the fingerprint: nothing the model needs may follow."""
+    keys = [line.split(":")[0] for line in (ROOT / "domain.yml").read_text(encoding="utf-8").splitlines()
+            if line and not line[0].isspace() and not line.startswith("#")]
+    assert keys[-1] == "responses" and keys.count("responses") == 1

@@ -54,7 +54,7 @@ def names_in_code() -> set[str]:
 def edited_domain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of domain.yml with some texts changed, which the loader reads instead of the real one."""
     content = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
-    fixed = content["texts"]
+    fixed = content["responses"]
     fixed["utter_greet"][0]["text"] = "Goedemorgen, hier Registerwijzer."
     fixed["utter_helpdesk_offer"][0]["text"] = "Zal ik de helpdesk vragen?"
     fixed["utter_ask_helpdesk_consent"][0]["text"] = "Mag het gesprek mee?"
@@ -130,10 +130,6 @@ def test_a_missing_text_or_value_is_a_clear_error() -> None:
 
 def test_a_broken_domain_file_is_named(tmp_path: Path) -> None:
     broken = tmp_path / "domain.yml"
-    broken.write_text("texts:\n  utter_x:\n    - buttons: []\n", encoding="utf-8")
+    broken.write_text("responses:\n  utter_x:\n    - buttons: []\n", encoding="utf-8")
     with pytest.raises(texts.TextError, match="'utter_x' has no text"):
         texts.responses(broken)
-    twice = tmp_path / "twice.yml"
-    twice.write_text("responses:\n  utter_x:\n    - text: a\ntexts:\n  utter_x:\n    - text: b\n", encoding="utf-8")
-    with pytest.raises(texts.TextError, match="defined twice"):
-        texts.responses(twice)

@@ -188,11 +188,22 @@ def test_second_setup_and_training_are_skipped() -> None:
 
 
 def test_rasa_data_validate_is_clean() -> None:
+    """Rasa checks the training data and the domain, its responses included. Its one allowed remark: a
+    fixed text of domain.yml `responses:` is "not used in any story or rule", because the actions say it
+    (tests/test_texts.py proves each is said from Python); any other warning fails."""
+    from bot import texts
+
     result = subprocess.run(
-        [str(ROOT / ".venv/bin/rasa"), "data", "validate", "--fail-on-warnings"],
+        [str(ROOT / ".venv/bin/rasa"), "data", "validate"],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
     )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-3000:]
+    warnings = re.findall(r"UserWarning: (.*)", output) + re.findall(r" (?:WARNING|ERROR) +(.*)", output)
+    unused = {m.group(1) for w in warnings if (m := re.fullmatch(r"The utterance '(\w+)' is not used in any story "
+                                                                 r"or rule\.", w.strip()))}
+    assert [w for w in warnings if "is not used in any story or rule" not in w] == []
+    assert unused == set(texts.responses())
 
 
 def test_rest_conversations_are_kept_apart_from_other_channels(servers: Servers) -> None:

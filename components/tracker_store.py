@@ -28,6 +28,7 @@ RETENTION_CONVERSATION_DAYS (7) is not continued: its next message deletes it an
 from __future__ import annotations
 
 import json
+import logging
 from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, Iterable, List, Optional, Protocol
 
@@ -50,6 +51,8 @@ import components.speedups  # noqa: F401  (a fixed cost on every custom-action c
 from bot.privacy import Privacy, Retention
 from bot.store.database import UNREACHABLE, Database, aware
 from bot.store.models import Conversation, ConversationEvent
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_TURNS = 20
 
@@ -100,6 +103,8 @@ class SqlConversations:
 
     def __init__(self, url: Optional[str] = None, idle_days: Optional[float] = None) -> None:
         self.database = Database(url or None)
+        if self.database.upgrade_if_embedded():  # the SQLite file of a fresh checkout (`rasa run`)
+            logger.info("database schema upgraded to the newest version")
         # A conversation idle longer than this is not continued but deleted (bot/privacy.py purges the rest).
         self.idle = timedelta(days=idle_days if idle_days is not None else Retention.from_env().conversations)
 

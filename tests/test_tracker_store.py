@@ -143,3 +143,18 @@ def test_an_unreachable_database_ends_the_turn_instead_of_forgetting_the_convers
         asyncio.run(wrapped.retrieve("ik"))
     with pytest.raises(StoreUnavailable):
         asyncio.run(wrapped.save(store.init_tracker("ik")))
+
+
+def test_the_embedded_database_brings_its_own_schema(tmp_path: Path) -> None:
+    """`rasa run` in a fresh checkout: the SQLite file gets the newest schema when the conversation store
+    starts; a second start changes nothing."""
+    from bot.store.database import Database, head_revision
+
+    database = Database(f"sqlite:///{tmp_path / 'fresh.db'}")
+    try:
+        assert database.revision() is None
+        assert database.upgrade_if_embedded() is True
+        assert database.revision() == head_revision()
+        assert database.upgrade_if_embedded() is False
+    finally:
+        database.close()

@@ -169,6 +169,15 @@ class Database:
             current: str | None = MigrationContext.configure(connection).get_current_revision()
             return current
 
+    def upgrade_if_embedded(self) -> bool:
+        """The embedded SQLite file brings its own schema up to date, so `rasa run` in a fresh terminal
+        works without `python -m bot db upgrade` first; a server database (PostgreSQL) is migrated by its
+        operator only. True when it upgraded."""
+        if self.engine.dialect.name != "sqlite" or self.revision() == head_revision():
+            return False
+        self.upgrade()
+        return True
+
 
 __all__ = [
     "DEFAULT_DB",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import time
 from datetime import date
@@ -180,8 +179,10 @@ def test_a_bad_stop_grace_is_refused_before_anything_starts(grace: str, tmp_path
 def test_second_setup_and_training_are_skipped() -> None:
     setup = subprocess.run(["bash", "scripts/setup.sh"], cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert setup.returncode == 0, setup.stderr
-    assert "dependencies up to date" in setup.stdout
-    assert "pipeline up to date" in setup.stdout
+    steps = [line.split(" ", 2)[1] for line in setup.stdout.splitlines()]
+    assert sorted(set(steps)) == ["1/4", "2/4", "3/4", "4/4"], setup.stdout
+    assert "Python packages up to date" in setup.stdout and "pipeline up to date" in setup.stdout
+    assert "widget up to date" in setup.stdout and "installing" not in setup.stdout
     train = subprocess.run(["bash", "scripts/train.sh"], cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert train.returncode == 0, train.stderr
     assert "model up to date" in train.stdout
@@ -244,3 +245,47 @@ def test_make_run_prints_its_banner_and_runs_nothing_of_it(tmp_path: Path) -> No
     assert "eyJ" not in text
     with sqlite3.connect(database) as db:
         assert db.execute("select count(*) from leaders").fetchone() == (0,)
+
+
+def test_rasas_own_commands_work_from_a_fresh_terminal(tmp_path: Path) -> None:
+    """Issue 19: a Rasa developer's habit, `rasa run actions` and `rasa run` after activating the venv,
+    with no variable of make run set (a fresh terminal: only HOME and PATH; the database in a temporary
+    file so the repository's own is untouched). Rasa reads endpoints.yml and credentials.yml as they are
+    and the custom actions answer; Teams, without TEAMS_APP_ID and the rest, answers 503 in Dutch. On the
+    default ports 5005 and 5055, so it is skipped when those are taken (a `make run` on this machine)."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    if port_open(5005) or port_open(5055):
+        pytest.skip("ports 5005/5055 are in use (make run?); rasa's defaults cannot be tried")
+    env = {"HOME": str(tmp_path), "PATH": "/usr/local/bin:/usr/bin:/bin", "RASA_TELEMETRY_ENABLED": "false",
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.db'}"}
+    started = []
+    try:
+        for command in ("rasa run actions", "rasa run"):
+            log = (tmp_path / (command.replace(" ", "-") + ".log")).open("wb")
+            started.append(subprocess.Popen(["bash", "-c", f"source .venv/bin/activate && exec {command}"],
+                                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                            start_new_session=True))
+        deadline = time.monotonic() + 240
+        while not (port_open(5005) and port_open(5055)) and time.monotonic() < deadline:
+            assert all(p.poll() is None for p in started), (tmp_path / "rasa-run.log").read_text()[-3000:]
+            time.sleep(1)
+        request = urllib.request.Request("http://127.0.0.1:5005/webhooks/rest/webhook",
+                                         data=json.dumps({"sender": "fresh", "message": "hallo"}).encode(),
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=120) as reply:
+            texts = [m.get("text", "") for m in json.loads(reply.read())]
+        assert any("Registerwijzer" in t for t in texts), texts  # said by the action server
+        teams = urllib.request.Request("http://127.0.0.1:5005/webhooks/teams/webhook", data=b'{"type": "message"}',
+                                       headers={"Content-Type": "application/json"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(teams, timeout=30)
+        body = json.loads(refused.value.read())
+        assert refused.value.code == 503 and body["error"] == "niet_ingesteld" and "Teams-kanaal" in body["message"]
+    finally:
+        for process in started:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+                process.wait(timeout=60)

@@ -1,0 +1,194 @@
+"""An incoming e-mail made fit for understanding (issue 20): HTML to text, earlier replies, signatures,
+disclaimers and mobile footers removed, then split into its questions.
+
+    cleaned = clean_mail("Vraag over punten", body, html=False)
+    cleaned.text        -> the sender's own words
+    cleaned.questions   -> ("Hoeveel punten heb ik nodig?", "Telt leerKRACHT mee?")
+    cleaned.removed     -> what was taken out, by kind ("quoted", "signature", "disclaimer", "footer")
+
+Plain Python, no Rasa. Bounded: at most MAX_CHARS of the body are read, at most MAX_QUESTIONS returned.
+The rules are written from how Dutch mail clients (Outlook, Gmail, Apple Mail, Thunderbird) quote and
+sign, not from the evaluation set in tests/triage_eval/, which is only measured on.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+MAX_CHARS = 50_000
+MAX_QUESTIONS = 8
+
+# -- HTML ---------------------------------------------------------------------------------------
+
+_BLOCKS = frozenset({"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol",
+                     "section", "article", "header", "footer", "hr"})
+_SKIPPED = frozenset({"style", "script", "head", "title", "template"})
+
+
+class _Text(HTMLParser):
+    """Text of an HTML body; blockquotes (earlier messages) and Gmail's quote block are left out."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skipping = 0
+        self.quoting = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        classes = " ".join(value or "" for name, value in attrs if name == "class")
+        if tag in _SKIPPED:
+            self.skipping += 1
+        elif tag == "blockquote" or "gmail_quote" in classes or "moz-cite-prefix" in classes:
+            self.quoting += 1
+        if tag in _BLOCKS:
+            self.parts.append("\n")
+        if tag == "li":
+            self.parts.append("- ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIPPED:
+            self.skipping = max(0, self.skipping - 1)
+        elif tag == "blockquote":  # a Gmail or Thunderbird quote block is never closed: it runs to the end
+            self.quoting = max(0, self.quoting - 1)
+        if tag in _BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skipping and not self.quoting:
+            self.parts.append(data)
+
+
+def html_to_text(markup: str) -> str:
+    parser = _Text()
+    parser.feed(markup[:MAX_CHARS])
+    parser.close()
+    text = "".join(parser.parts).replace("\xa0", " ")
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+# -- earlier replies, signatures, disclaimers ---------------------------------------------------------
+
+# A line that starts the quoted earlier message: everything from it on is not the sender's new text.
+_REPLY_HEADERS = (
+    re.compile(r"^\s*Op .{3,120}(schreef|heeft .{0,40} geschreven)\s*.{0,80}:\s*$", re.IGNORECASE),
+    re.compile(r"^\s*On .{3,120} wrote:\s*$", re.IGNORECASE),
+    re.compile(r"^\s*-{2,}\s*(Oorspronkelijk bericht|Original Message|Doorgestuurd bericht|Forwarded message)"
+               r"\s*-{2,}\s*$", re.IGNORECASE),
+    re.compile(r"^\s*(Van|From)\s*:\s*.+$", re.IGNORECASE),  # Outlook's header block (Van: … Verzonden: …)
+)
+_CLOSINGS = re.compile(
+    r"^\s*(met )?(vriendelijke|hartelijke|collegiale|warme|beste|zonnige) groet(en)?\b.{0,30}$"
+    r"|^\s*(groet(en|jes)?|gr\.?|mvg|m\.v\.g\.?|vr\.? gr\.?|hgr|met groet|alvast bedankt[,!. ]*(en )?(groet(en)?)?"
+    r"|bij voorbaat dank\b.{0,20}|dank je wel\b.{0,20}|kind regards|best regards|regards)[,.!]?"
+    r"(\s+[A-Z][\w.'-]*){0,3}\s*$",  # "Groeten, Els" and "Mvg Jan de Vries" on one line
+    re.IGNORECASE,
+)
+_FOOTERS = re.compile(
+    r"^\s*(Verzonden (vanaf|met|vanuit) (mijn|de) .{1,40}|Sent from my .{1,40}|Verstuurd (vanaf|vanuit|met) .{1,40}"
+    r"|Get Outlook for .{1,30}|Download Outlook voor .{1,30})\s*$",
+    re.IGNORECASE,
+)
+_DISCLAIMER = re.compile(
+    r"(uitsluitend bestemd voor de geadresseerde|alleen bestemd voor de geadresseerde|is vertrouwelijk"
+    r"|niet de geadresseerde|verzoeken wij u .{0,40}(verwijderen|te melden)|aansprakelijkheid"
+    r"|intended solely for|intended only for|confidential|if you are not the intended|disclaimer"
+    r"|denk aan het milieu|think before you print|print deze e-?mail)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class CleanMail:
+    text: str
+    questions: tuple[str, ...]
+    removed: tuple[str, ...]
+
+
+def _cut_quoted(lines: list[str], removed: list[str]) -> list[str]:
+    kept: list[str] = []
+    for index, line in enumerate(lines):
+        if any(header.match(line) for header in _REPLY_HEADERS):
+            # "Van: x" alone is a header only when Outlook's next lines follow (Verzonden/Sent/Aan/To).
+            if re.match(r"^\s*(Van|From)\s*:", line, re.IGNORECASE) and not any(
+                    re.match(r"^\s*(Verzonden|Sent|Datum|Date|Aan|To|Onderwerp|Subject)\s*:", following, re.IGNORECASE)
+                    for following in lines[index + 1:index + 4]):
+                kept.append(line)
+                continue
+            removed.append("quoted")
+            break
+        if line.lstrip().startswith(">"):
+            if "quoted" not in removed:
+                removed.append("quoted")
+            continue
+        kept.append(line)
+    return kept
+
+
+def _cut_signature(lines: list[str], removed: list[str]) -> list[str]:
+    for index, line in enumerate(lines):
+        if line.rstrip() in ("--", "-- ", "__", "___"):
+            removed.append("signature")
+            return lines[:index]
+        if _CLOSINGS.match(line) and index > 0:
+            removed.append("signature")
+            return lines[:index]
+    return lines
+
+
+def _cut_footers(lines: list[str], removed: list[str]) -> list[str]:
+    kept = [line for line in lines if not _FOOTERS.match(line)]
+    if len(kept) != len(lines):
+        removed.append("footer")
+    paragraphs = "\n".join(kept).split("\n\n")
+    own = [p for p in paragraphs if not (_DISCLAIMER.search(p) and len(p) > 60)]
+    if len(own) != len(paragraphs):
+        removed.append("disclaimer")
+    return "\n\n".join(own).splitlines()
+
+
+# -- questions ------------------------------------------------------------------------------------
+
+_GREETING = re.compile(r"^\s*(beste|geachte|hoi|hallo|hi|hey|goedemorgen|goedemiddag|goedenavond|dag|l\.s\.?)\b[^\n]{0,60}[,!]?\s*$",
+                       re.IGNORECASE)
+_ASKING = re.compile(
+    r"\b(ik (wil|zou) (graag )?(weten|vragen)|(wil|zou) ik (graag )?(weten|vragen)|graag (hoor|zou) ik"
+    r"|kunt u (mij )?(laten weten|vertellen)"
+    r"|kun je (mij |me )?(laten weten|vertellen)|ik vraag me af|mijn vraag is)\b",
+    re.IGNORECASE,
+)
+_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)")
+
+
+def _questions(text: str) -> tuple[str, ...]:
+    found: list[str] = []
+    for line in text.splitlines():
+        line = re.sub(r"^\s*(?:[-*•]|\d+[.)]|[a-z][.)])\s+", "", line)  # list markers: 1. a) - *
+        for sentence in _SENTENCE.findall(line):
+            sentence = " ".join(sentence.split())
+            if len(sentence) < 4:
+                continue
+            if sentence.endswith("?") or _ASKING.search(sentence):
+                found.append(sentence)
+    return tuple(dict.fromkeys(found))[:MAX_QUESTIONS]
+
+
+def clean_mail(subject: str, body: str, *, html_body: bool = False) -> CleanMail:
+    """The sender's own words and their questions; the subject stands in when the body asks nothing."""
+    text = html_to_text(body) if html_body else html.unescape(body[:MAX_CHARS])
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    removed: list[str] = []
+    lines = _cut_quoted(text.split("\n"), removed)
+    lines = _cut_footers(lines, removed)
+    lines = _cut_signature(lines, removed)
+    lines = [line for line in lines if not _GREETING.match(line)]
+    own = re.sub(r"\n{3,}", "\n\n", "\n".join(line.rstrip() for line in lines)).strip()
+    questions = _questions(own)
+    if not questions:
+        subject = " ".join(re.sub(r"^\s*((re|fw|fwd|antw|doorst)\s*:\s*)+", "", subject or "", flags=re.I).split())
+        fallback = own if own else subject
+        questions = (fallback,) if fallback else ()
+    return CleanMail(own, questions, tuple(dict.fromkeys(removed)))

@@ -80,8 +80,10 @@ def error_text(exc: BaseException, fallback: str) -> str:
     return fallback
 
 
-def utter(dispatcher: CollectingDispatcher, tracker: Tracker, answer: Answer) -> None:
-    """Send an answer, with a short note first when the message was English or very long."""
+def utter(dispatcher: CollectingDispatcher, tracker: Tracker, answer: Answer,
+          attachment: dict[str, Any] | None = None) -> None:
+    """Send an answer, with a short note first when the message was English or very long, and with
+    `attachment` (the personal overview, bot/cards.py) on the same message."""
     text = answer.text
     message = latest_text(tracker)
     if classify(message) is Kind.ENGLISH:
@@ -89,4 +91,4 @@ def utter(dispatcher: CollectingDispatcher, tracker: Tracker, answer: Answer) ->
     elif len(message) > LONG_MESSAGE:
         text = LONG_NOTE + "\n\n" + text
     buttons = [{"title": b.title, "payload": b.payload} for b in answer.buttons]
-    dispatcher.utter_message(text=text, buttons=buttons or None)
+    dispatcher.utter_message(text=text, buttons=buttons or None, attachment=attachment)

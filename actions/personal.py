@@ -81,12 +81,10 @@ class ActionPersonal(Action):
             answer = render(book, personal, day)
         if progress.mentions_other_leader(text, number):
             answer = Answer(progress.OTHER_LEADER + "\n\n" + answer.text, answer.buttons, answer.sources)
-        utter(dispatcher, tracker, answer)
-        if render in WITH_OVERVIEW:
-            # The picture travels in the same message as the text: the widget draws it below the text,
-            # Teams sends both in one activity, REST returns it as an extra `attachment` message.
-            dispatcher.messages[-1]["attachment"] = cards.overview_attachment(
-                progress.overview(book, personal, day))
+        # The picture travels in the same message as the text: the widget draws it below the text,
+        # Teams sends both in one activity, REST returns it as an extra `attachment` message.
+        picture = cards.overview_attachment(progress.overview(book, personal, day)) if render in WITH_OVERVIEW else None
+        utter(dispatcher, tracker, answer, picture)
         return []
 
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from .dutch import format_date
 from .progress import Overview
+from .replies import capital
 
 OVERVIEW_TYPE = "registerwijzer_overzicht"  # the attachment's `type`: what the widget and Teams look for
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
@@ -89,7 +90,7 @@ def summary_text(overview: Overview) -> str:
         parts.append(status)
     left = remaining_text(overview.today, overview.deadline)
     parts.append(f"Je herregistreert uiterlijk op {format_date(overview.deadline)}: {left}."
-                 if overview.today <= overview.deadline else left[0].upper() + left[1:] + ".")
+                 if overview.today <= overview.deadline else capital(left) + ".")
     return " ".join(parts)
 
 
@@ -117,7 +118,7 @@ def overview_attachment(overview: Overview) -> dict[str, Any]:
         "today_text": f"{TODAY}: {format_date(overview.today)}",
         "today_mark": TODAY_MARK,
         "end_text": f"{DEADLINE}: {format_date(overview.deadline)}",
-        "remaining": left[0].upper() + left[1:] + ".",
+        "remaining": capital(left) + ".",
     }
     payload = {"title": TITLE, "progress": bar, "period": period, "summary": summary_text(overview)}
     return {"type": OVERVIEW_TYPE, "payload": payload}

@@ -25,7 +25,7 @@ CANCEL = re.compile(
 )
 UNKNOWN_NUMBER = re.compile(r"^(weet ik niet|ik weet het niet|geen idee|onbekend|heb ik niet|geen|nvt|n\.v\.t\.)[.!]?$")
 
-# What the hand-over says is fixed wording in domain.yml (`texts:`): utter_helpdesk_intro(_question),
+# What the hand-over says is fixed wording in domain.yml (`responses:`): utter_helpdesk_intro(_question),
 # utter_ask_<slot> for the form's questions, utter_helpdesk_cancelled and utter_helpdesk_not_saved.
 
 

@@ -23,7 +23,7 @@ STATUS_NL = {"gepland": "gepland", "ingediend": "ingediend", "goedgekeurd": "goe
 WARNING_MONTHS = 6
 NUMBER_IN_TEXT = re.compile(r"\b\d{6,10}\b")
 
-# Fixed wording in domain.yml (`texts:`), read once at import.
+# Fixed wording in domain.yml (`responses:`), read once at import.
 LOGIN_HINT = texts.text("utter_login_hint")
 # Below a general answer to a question about the asker's own dossier, from someone not logged in.
 LOGIN_FOR_OWN = texts.text("utter_login_for_own")

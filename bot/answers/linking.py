@@ -16,7 +16,7 @@ _COMMANDS = (
     (CANCEL, re.compile(r"^(stop|stoppen|annuleer|annuleren|afbreken|laat maar)$")),
 )
 
-# What a leader hears at each step is fixed wording in domain.yml (`texts:`): utter_link_<outcome kind>,
+# What a leader hears at each step is fixed wording in domain.yml (`responses:`): utter_link_<outcome kind>,
 # utter_teams_link_hint and utter_reminders_*. The names below are read once at import, for the modules
 # that import them (actions/personal.py, channels/commands.py).
 

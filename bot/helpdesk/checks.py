@@ -4,7 +4,7 @@
     if result.ok: use(result.value) else: say(result.prompt)
 
 Nothing is thrown away: the form keeps asking with the prompt until the answer is usable. The prompts are
-fixed wording in domain.yml (`texts:`, utter_helpdesk_<slot>_<problem>).
+fixed wording in domain.yml (`responses:`, utter_helpdesk_<slot>_<problem>).
 """
 
 from __future__ import annotations

@@ -138,7 +138,11 @@ TICKET_CATEGORIES = (
     "uitstel of bezwaar", "kosten", "overig",
 )
 TICKET_PRIORITIES = ("hoog", "normaal")
-TICKET_REASONS = ("fallback", "buiten_gegevens", "persoonlijk", "op_verzoek")
+# "email": a message from the helpdesk's own mailbox or system, triaged (bot/helpdesk/mailtriage.py).
+TICKET_REASONS = ("fallback", "buiten_gegevens", "persoonlijk", "op_verzoek", "email")
+TICKET_CHANNELS = (*CHANNELS, "email")
+UNANSWERED_SOURCES = ("chat", "email")
+MAIL_STATUSES = ("ticket", "geen_vraag")
 OUTBOX_KINDS = ("webhook", "email")
 OUTBOX_STATUSES = ("pending", "delivered", "failed")
 
@@ -154,7 +158,7 @@ class Ticket(Base):  # type: ignore[misc]
     __table_args__ = (
         sa.CheckConstraint(_in("category", TICKET_CATEGORIES), name="category"),
         sa.CheckConstraint(_in("priority", TICKET_PRIORITIES), name="priority"),
-        sa.CheckConstraint(_in("channel", CHANNELS), name="channel"),
+        sa.CheckConstraint(_in("channel", TICKET_CHANNELS), name="channel"),
         sa.CheckConstraint(_in("reason", TICKET_REASONS), name="reason"),
         sa.CheckConstraint("consent OR transcript IS NULL", name="transcript_needs_consent"),
         sa.Index("ix_tickets_created_at", "created_at"),
@@ -182,6 +186,9 @@ class Ticket(Base):  # type: ignore[misc]
     transcript: Mapped[list[dict[str, Any]] | None] = sa.Column(sa.JSON(none_as_null=True), nullable=True)
     client: Mapped[str | None] = sa.Column(sa.String(64), nullable=True)  # pseudonym of the client's address
     erased_at: Mapped[datetime | None] = sa.Column(sa.DateTime(timezone=True), nullable=True)  # bot/privacy.py
+    # An e-mail's triage (bot/helpdesk/mailtriage.py `MailTriage.to_json`): its questions, what was
+    # understood and the drafts with their sources; NULL for chat tickets.
+    triage: Mapped[dict[str, Any] | None] = sa.Column(sa.JSON(none_as_null=True), nullable=True)
 
 
 class TicketOutbox(Base):  # type: ignore[misc]
@@ -226,6 +233,7 @@ class UnansweredQuestion(Base):  # type: ignore[misc]
         sa.CheckConstraint("length(text) > 0", name="text_not_empty"),
         sa.Index("ix_unanswered_questions_text_hash", "text_hash"),
         sa.Index("ix_unanswered_questions_created_at", "created_at"),
+        sa.CheckConstraint(_in("source", UNANSWERED_SOURCES), name="source"),
     )
 
     id: Mapped[int] = sa.Column(sa.Integer, primary_key=True)
@@ -233,6 +241,30 @@ class UnansweredQuestion(Base):  # type: ignore[misc]
     text_hash: Mapped[str] = sa.Column(sa.String(64), nullable=False)
     intent: Mapped[str | None] = sa.Column(sa.String(100), nullable=True)
     created_at: Mapped[datetime] = sa.Column(sa.DateTime(timezone=True), nullable=False)
+    source: Mapped[str] = sa.Column(sa.String(10), nullable=False, server_default="chat")  # chat | email
+
+
+class MailMessage(Base):  # type: ignore[misc]
+    """An e-mail the inbox poller has taken in (bot/helpdesk/inbox.py), committed in the same transaction
+    as its ticket, so a message is never processed twice: `message_key` is the SHA-256 of its Message-ID
+    (or of its bytes when it has none). `status` is `ticket`, or `geen_vraag` (an auto-reply or a message
+    without a question: kept, no ticket)."""
+
+    __tablename__ = "mail_messages"
+    __table_args__ = (
+        sa.CheckConstraint(_in("status", MAIL_STATUSES), name="status"),
+        sa.Index("ix_mail_messages_received_at", "received_at"),
+    )
+
+    id: Mapped[int] = sa.Column(sa.Integer, primary_key=True)
+    message_key: Mapped[str] = sa.Column(sa.String(64), nullable=False, unique=True)
+    mailbox: Mapped[str] = sa.Column(sa.String(255), nullable=False)
+    uid: Mapped[int | None] = sa.Column(sa.BigInteger, nullable=True)
+    received_at: Mapped[datetime] = sa.Column(sa.DateTime(timezone=True), nullable=False)
+    status: Mapped[str] = sa.Column(sa.String(12), nullable=False)
+    ticket_id: Mapped[int | None] = sa.Column(
+        sa.Integer, sa.ForeignKey("tickets.id", ondelete="SET NULL"), nullable=True, index=True
+    )
 
 
 class Conversation(Base):  # type: ignore[misc]

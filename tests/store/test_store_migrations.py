@@ -17,7 +17,8 @@ from bot.store.models import metadata
 
 ROOT = Path(__file__).resolve().parents[2]
 TABLES = {"leaders", "activities", "channel_identities", "tickets", "ticket_outbox", "unanswered_questions",
-          "conversations", "conversation_events", "link_attempts", "link_events", "reminder_settings", "teams_references", "reminders"}
+          "conversations", "conversation_events", "link_attempts", "link_events", "reminder_settings", "teams_references", "reminders",
+          "mail_messages"}
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -42,7 +43,7 @@ def test_upgrade_downgrade_upgrade_round_trip(empty_store: Store) -> None:
     assert empty_store.revision() is None
     empty_store.upgrade()
     assert tables(empty_store) == TABLES
-    assert empty_store.revision() == head_revision() == "0005"
+    assert empty_store.revision() == head_revision() == "0006"
     empty_store.downgrade("base")
     assert tables(empty_store) == set()
     assert empty_store.revision() is None

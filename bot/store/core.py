@@ -53,6 +53,8 @@ _ACTIVITY_COLUMNS = (
 
 # Built once: reusing a statement skips its construction and cache-key computation on every call.
 _LEADER_BY_NUMBER = sa.select(*_LEADER_COLUMNS).where(Leader.registratienummer == sa.bindparam("number"))
+# Case-insensitive; more than one leader on one address is no match (see `leader_by_email`).
+_LEADERS_BY_EMAIL = sa.select(*_LEADER_COLUMNS).where(sa.func.lower(Leader.email) == sa.bindparam("email")).limit(2)
 _LEADER_BY_IDENTITY = (
     sa.select(*_LEADER_COLUMNS)
     .join(ChannelIdentity, ChannelIdentity.leader_id == Leader.id)
@@ -151,6 +153,16 @@ class Store:
         with self._session() as session:
             row = session.execute(_LEADER_BY_NUMBER, {"number": registratienummer.strip()}).first()
         return _leader_record(row) if row is not None else None
+
+    def leader_by_email(self, email: str) -> LeaderRecord | None:
+        """The one leader with this address on file (any case); None when none or several share it.
+        An address is a probable match at most, never a verified identity (issue 20)."""
+        address = (email or "").strip().lower()
+        if not address or len(address) > 254:
+            return None
+        with self._session() as session:
+            rows = session.execute(_LEADERS_BY_EMAIL, {"email": address}).all()
+        return _leader_record(rows[0]) if len(rows) == 1 else None
 
     def leader_by_identity(self, channel: str, external_id: str) -> LeaderRecord | None:
         if check_identity(channel, external_id, []) is None:

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..store.models import TICKET_CATEGORIES, TICKET_PRIORITIES
+from ..store.models import TICKET_CATEGORIES, TICKET_PRIORITIES, UNANSWERED_SOURCES
 from .common import STATE_LABELS, err, local, open_helpdesk
 
 if TYPE_CHECKING:
     from ..helpdesk import TicketRecord
+    from ..helpdesk.analytics import QuestionGroup
 
 EXPORT_FIELDS = ("number", "created_at", "category", "priority", "reasons", "expected_by", "question", "email",
                  "registratienummer", "verified", "consent", "channel", "conversation_id", "intent", "reason",
@@ -95,6 +97,7 @@ def cmd_tickets_export(args: argparse.Namespace) -> int:
     import json
 
     from ..helpdesk import ticket_json
+    from ..helpdesk.analytics import csv_safe
 
     helpdesk = open_helpdesk(args)
     tickets = helpdesk.tickets(category=args.category, priority=args.priority, state=args.status)
@@ -119,7 +122,8 @@ def cmd_tickets_export(args: argparse.Namespace) -> int:
             flat["transcript"] = "\n".join(f"{line['role']}: {line['text']}" for line in data["transcript"] or [])
             flat["verified"] = "ja" if data["verified"] else "nee"
             flat["consent"] = "ja" if data["consent"] else "nee"
-            writer.writerow({k: "" if flat.get(k) is None else flat[k] for k in EXPORT_FIELDS})
+            # Questions and e-mails are the public's own words: no cell may start a spreadsheet formula.
+            writer.writerow({k: "" if flat.get(k) is None else csv_safe(flat[k]) for k in EXPORT_FIELDS})
     if args.output:
         Path(args.output).write_text(out.getvalue(), encoding="utf-8", newline="")
         err(f"{len(rows)} ticket(s) geschreven naar {args.output}.")
@@ -135,16 +139,110 @@ def cmd_tickets_retry(args: argparse.Namespace) -> int:
     return 0
 
 
+def _days(value: str) -> float:
+    try:
+        days = float(value)
+    except ValueError:
+        days = -1.0
+    if not days > 0:
+        raise argparse.ArgumentTypeError(f"{value!r} is geen aantal dagen (een getal groter dan 0)")
+    return days
+
+
+def _period(days: float) -> str:
+    return " van de laatste dag." if days == 1 else f" van de laatste {days:g} dagen."
+
+
+def _short(text: str, width: int = 160) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def _write(text: str, output: str | None, done: str) -> None:
+    """`text` to the file `output` (UTF-8, CSV line ends kept) with `done` on stderr, else to stdout."""
+    if output:
+        Path(output).write_text(text, encoding="utf-8", newline="")
+        err(done)
+    else:
+        sys.stdout.write(text)
+
+
+def _group_lines(group: QuestionGroup) -> list[str]:
+    wordings = "1 formulering" if group.wordings == 1 else f"{group.wordings} formuleringen"
+    lines = [
+        f"{group.count:>5}x  {group.topic}",
+        f"        “{group.question}”",
+        f"        {wordings} · chat {group.chat}, e-mail {group.email} · "
+        f"eerst {local(group.first_seen)}, laatst {local(group.last_seen)}",
+    ]
+    if group.examples:
+        lines.append("        ook: " + "; ".join(f"“{_short(e, 100)}”" for e in group.examples))
+    if group.mail_drafted or group.mail_to_person:
+        lines.append(f"        e-mailvragen zoals deze: {group.mail_drafted} met concept-antwoord, "
+                     f"{group.mail_to_person} naar een medewerker")
+    if group.passage is None:
+        lines.append("        in de bronnen: geen tekst")
+    else:
+        lines.append(f"        in de bronnen: “{_short(group.passage)}” ({group.source})")
+    return lines
+
+
 def cmd_unanswered(args: argparse.Namespace) -> int:
+    import csv
+    import io
+
+    from ..helpdesk.analytics import CSV_FIELDS, csv_safe, unanswered_groups, unanswered_texts
+    from ..store.database import utcnow
+
     helpdesk = open_helpdesk(args)
-    summary = helpdesk.unanswered(limit=args.limit)
-    if not summary:
-        print("Nog geen onbeantwoorde vragen.")
+    since = utcnow() - timedelta(days=args.since) if args.since else None
+    out = io.StringIO(newline="")
+    if args.by == "tekst":
+        texts = unanswered_texts(helpdesk.database, since=since, source=args.source, limit=args.limit)
+        if args.format == "csv":
+            writer = csv.writer(out, lineterminator="\r\n")
+            writer.writerow(("vraag", "aantal", "chat", "email", "laatst", "herkend_als"))
+            for t in texts:
+                writer.writerow([csv_safe(v) for v in (t.text, t.count, t.chat, t.email, local(t.last_seen),
+                                                        ", ".join(t.intents))])
+            _write(out.getvalue(), args.output, f"{len(texts)} vraag/vragen geschreven naar {args.output}.")
+            return 0
+        if not texts:
+            print("Nog geen onbeantwoorde vragen" + (" met deze filters." if since or args.source else "."))
+            return 0
+        print(f"{'aantal':>6}  {'laatst':<16}  vraag (zonder persoonsgegevens)  [herkend als]")
+        for t in texts:
+            intents = f"  [{', '.join(t.intents)}]" if t.intents else ""
+            print(f"{t.count:>6}  {local(t.last_seen):<16}  {t.text}{intents}")
         return 0
-    print(f"{'aantal':>6}  {'laatst':<16}  vraag (zonder persoonsgegevens)  [herkend als]")
-    for item in summary:
-        intents = f"  [{', '.join(item.intents)}]" if item.intents else ""
-        print(f"{item.count:>6}  {local(item.last_seen):<16}  {item.text}{intents}")
+
+    report = unanswered_groups(helpdesk.database, since=since, source=args.source, limit=args.limit)
+    if args.format == "csv":
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(CSV_FIELDS)
+        for g in report.groups:
+            row = (g.topic, g.question, g.count, g.wordings, g.chat, g.email, local(g.first_seen),
+                   local(g.last_seen), " | ".join(g.examples), g.hint, g.source or "", g.mail_drafted,
+                   g.mail_to_person, ", ".join(g.intents))
+            writer.writerow([csv_safe(v) for v in row])
+        _write(out.getvalue(), args.output, f"{len(report.groups)} groep(en) geschreven naar {args.output}.")
+        return 0
+    if not report.groups:
+        print("Nog geen onbeantwoorde vragen" + (" met deze filters." if since or args.source else "."))
+        return 0
+    print("Onbeantwoorde vragen per onderwerp en formulering (zonder persoonsgegevens), vaakst eerst")
+    for group in report.groups:
+        print()
+        print("\n".join(_group_lines(group)))
+    shown = (f"{len(report.groups)} van {report.total_groups} groepen" if len(report.groups) < report.total_groups
+             else f"{report.total_groups} groep(en)")
+    print()
+    print(f"{shown}; {report.questions} vragen (chat {report.chat}, e-mail {report.email})"
+          + (_period(args.since) if args.since else "."))
+    if report.capped:
+        print(f"Let op: alleen de nieuwste {report.questions} vragen zijn meegeteld.")
+    print("‘In de bronnen’ is de tekst uit de gegevens die het meest op de vraag lijkt.\n"
+          "  ‘geen tekst’: waarschijnlijk ontbreekt er een vraag in de FAQ of een regel in de gegevens.\n"
+          "  Wel een tekst: het antwoord staat in de bronnen, maar de assistent herkende de vraag niet.")
     return 0
 
 
@@ -170,6 +268,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     tretry.add_argument("nummer", metavar="NUMMER")
     tretry.set_defaults(run=cmd_tickets_retry)
 
-    unanswered = sub.add_parser("unanswered", help="onbeantwoorde vragen (zonder persoonsgegevens), vaakst eerst")
-    unanswered.add_argument("--limit", type=int, default=None)
+    unanswered = sub.add_parser("unanswered", help="onbeantwoorde vragen (zonder persoonsgegevens) per onderwerp "
+                                                   "en formulering, vaakst eerst")
+    unanswered.add_argument("--limit", type=int, default=None, help="hoogstens zoveel groepen (of teksten)")
+    unanswered.add_argument("--since", type=_days, default=None, metavar="DAGEN",
+                            help="alleen vragen van de laatste DAGEN dagen")
+    unanswered.add_argument("--source", choices=UNANSWERED_SOURCES, default=None,
+                            help="alleen vragen uit de chat of uit e-mails")
+    unanswered.add_argument("--by", choices=("onderwerp", "tekst"), default="onderwerp",
+                            help="onderwerp: gegroepeerd op onderwerp en formulering (standaard); "
+                                 "tekst: alleen precies dezelfde teksten samen")
+    unanswered.add_argument("--format", choices=("tekst", "csv"), default="tekst")
+    unanswered.add_argument("--output", "-o", default=None, metavar="FILE", help="bestand (standaard: stdout)")
     unanswered.set_defaults(run=cmd_unanswered)

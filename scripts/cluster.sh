@@ -160,6 +160,20 @@ $sticky  }
       proxy_read_timeout 120s;
       proxy_intercept_errors on;
     }
+    # The helpdesk system's triage (channels/helpdesk_api.py): its own Dutch JSON errors pass through
+    # (401, 400, 413, 503 "niet ingesteld"); it stores nothing, so a replica that is down is skipped also
+    # for this POST.
+    location = /helpdesk/triage {
+      limit_req zone=per_address burst=$CLUSTER_BURST nodelay;
+      proxy_pass http://rasa;
+      proxy_http_version 1.1;
+      proxy_set_header Host \$host;
+      proxy_set_header X-Forwarded-For \$remote_addr;
+      proxy_set_header X-Forwarded-Proto \$scheme;
+      proxy_next_upstream error timeout http_502 non_idempotent;
+      proxy_connect_timeout 2s;
+      proxy_read_timeout 120s;
+    }
     location /socket.io/ {
       limit_req zone=per_address burst=$CLUSTER_BURST nodelay;
       proxy_pass http://rasa_sticky;

@@ -21,6 +21,7 @@ MODEL = ROOT / "models" / "registerwijzer.tar.gz"
 # Test-only secrets: the servers under test get these, never the developer's own configuration.
 JWT_KEY = "e2e-test-secret-" + "x" * 32
 BACKOFFICE_TOKEN = "e2e-backoffice-token"
+HELPDESK_API_TOKEN = "e2e-helpdesk-api-token-" + "t" * 16
 
 
 def free_port() -> int:
@@ -113,6 +114,7 @@ def _start_servers(tmp: Path, extra_env: dict[str, str] | None = None, attempt: 
         **os.environ, "RASA_PORT": str(rasa_port), "ACTIONS_PORT": str(actions_port),
         "DATABASE_URL": f"sqlite:///{tmp / 'e2e.db'}", "REGISTERWIJZER_JWT_KEY": JWT_KEY,
         "REGISTERWIJZER_JWT_ALGORITHM": "HS256", "REST_CHANNEL_TOKEN": BACKOFFICE_TOKEN,
+        "HELPDESK_API_TOKEN": HELPDESK_API_TOKEN,
         "WEB_PORT": str(free_port()),
         # Every request of the suite comes from 127.0.0.1: the limits are tested on their own (test_e2e_abuse).
         "RATE_LIMIT_PER_ADDRESS": "100000", "RATE_LIMIT_PER_IDENTITY": "100000",

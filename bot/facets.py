@@ -67,7 +67,8 @@ PERSONAL_INTENTS = frozenset({"ask_my_progress", "ask_my_deadline", "ask_my_doss
 # The leader speaking of their own dossier: "heb ik", "mijn punten", "voldoe ik", "wanneer verloopt mijn registratie".
 FIRST_PERSON_RE = re.compile(
     r"\b(heb ik (al|nu|nog|er|genoeg)|punten heb ik|ik al heb|mis ik|voldoe ik|sta ik|haal ik|moet ik nog|"
-    r"mijn (punten|dossier|periode|deadline|einddatum|status|overzicht|stand|thema)|"
+    r"mijn (huidige |eigen )?(punten|dossier|periode|registratieperiode|herregistratieperiode|deadline|einddatum|"
+    r"herregistratiedatum|status|overzicht|stand|thema)|"
     r"mijn registratie (verloopt|afloopt|loopt af|vervalt)|(verloopt|vervalt) mijn registratie)\b")
 
 

@@ -31,7 +31,9 @@ def normalised(text: str) -> str:
 def find_stem(text: str, stems: tuple[str, ...]) -> str | None:
     """The first word of `text` (normalised) that starts with one of `stems`, or None."""
     for stem in stems:
-        match = re.search(r"(?<![\w])" + re.escape(stem.strip()) + r"\w*", text)
+        # A stem ending in a space is a whole word ("kost " is not "koster"); others match its compounds.
+        end = r"(?!\w)" if stem.endswith(" ") else r"\w*"
+        match = re.search(r"(?<![\w])" + re.escape(stem.strip()) + end, text)
         if match:
             return match.group(0)
     return None

@@ -9,6 +9,7 @@ this process, with its own event loop; about 15 s and a few hundred MB.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import threading
 from collections.abc import Awaitable, Callable, Mapping
@@ -57,6 +58,12 @@ class RasaUnderstanding:
         os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
         from rasa.core.agent import Agent
         from rasa.model import get_latest_model
+        from rasa.utils.common import configure_logging_and_warnings
+        from rasa.utils.log_utils import configure_structlog
+
+        # Rasa logs every parse at debug level to stdout unless told otherwise; a CLI prints its own lines.
+        configure_logging_and_warnings(logging.WARNING)
+        configure_structlog(logging.WARNING)
 
         path = get_latest_model(str(model or ROOT / "models"))
         if path is None:

@@ -157,18 +157,50 @@ _GREETING = re.compile(r"^\s*(beste|geachte|hoi|hallo|hi|hey|goedemorgen|goedemi
 _ASKING = re.compile(
     r"\b(ik (wil|zou) (graag )?(weten|vragen)|(wil|zou) ik (graag )?(weten|vragen)|graag (hoor|zou) ik"
     r"|kunt u (mij )?(laten weten|vertellen)"
-    r"|kun je (mij |me )?(laten weten|vertellen)|ik vraag me af|mijn vraag is)\b",
+    r"|kun je (mij |me )?(laten weten|vertellen)|(ik )?vraag (ik )?(me|mij) af|mijn vraag is|van u (te )?vernemen"
+    r"|(graag|willen) (weten|vernemen))\b",
     re.IGNORECASE,
 )
-_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)]|[a-z][.)])\s+")
+# Sentence ends: . ! ? followed by a space or the end; never inside "€ 1.200" or "15.30".
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+# Dutch abbreviations whose full stop ends no sentence ("bv. kwaliteitsmanagement").
+_ABBREVIATION = re.compile(r"\b(bv|bijv|o\.a|d\.w\.z|i\.p\.v|t\.a\.v|m\.b\.t|z\.s\.m|ca|mevr|dhr|drs|dr|ir|mr|nr|"
+                           r"incl|excl|evt|resp|etc|vgl|zgn|t\.o\.v|a\.s|o\.b\.v)\.$", re.IGNORECASE)
+
+
+def _paragraphs(text: str) -> list[str]:
+    """Hard-wrapped lines joined again (mail clients wrap at about 72 characters); a list item or an empty
+    line starts a new paragraph."""
+    paragraphs: list[str] = []
+    current: list[str] = []
+    for line in text.splitlines():
+        item = _LIST_ITEM.match(line)
+        if not line.strip() or item:
+            if current:
+                paragraphs.append(" ".join(current))
+            current = [line[item.end():].strip()] if item else []
+            continue
+        current.append(line.strip())
+    if current:
+        paragraphs.append(" ".join(current))
+    return [" ".join(p.split()) for p in paragraphs if p.strip()]
+
+
+def _sentences(paragraph: str) -> list[str]:
+    sentences: list[str] = []
+    for piece in _SENTENCE_END.split(paragraph):
+        if sentences and _ABBREVIATION.search(sentences[-1]):
+            sentences[-1] = f"{sentences[-1]} {piece}"
+        else:
+            sentences.append(piece)
+    return sentences
 
 
 def _questions(text: str) -> tuple[str, ...]:
     found: list[str] = []
-    for line in text.splitlines():
-        line = re.sub(r"^\s*(?:[-*•]|\d+[.)]|[a-z][.)])\s+", "", line)  # list markers: 1. a) - *
-        for sentence in _SENTENCE.findall(line):
-            sentence = " ".join(sentence.split())
+    for paragraph in _paragraphs(text):
+        for sentence in _sentences(paragraph):
             if len(sentence) < 4:
                 continue
             if sentence.endswith("?") or _ASKING.search(sentence):

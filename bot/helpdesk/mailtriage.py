@@ -18,17 +18,28 @@ is only a probable match.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
+from .. import texts
 from ..answers import answer
-from ..answers.topics import BY_INTENT, INTENT_CATEGORIES
-from ..facets import refine, speaks_of_own_dossier, with_names
+from ..answers.topics import BY_INTENT, INTENT_CATEGORIES, TOPICS
+from ..facets import (
+    FACET_FORMS,
+    PROGRAMME_FACETS,
+    facet_of,
+    names_in_text,
+    plain_text,
+    refine,
+    speaks_of_own_dossier,
+    with_names,
+)
 from ..outside import find_stem, normalised, outside_topic
 from ..register import RuleBook, format_date
-from ..replies import Query, source_line
+from ..replies import Answer, Query, source_line
 from .checks import check_email, check_registratienummer
 from .mailtext import clean_mail
 from .triage import _FIRST, _THEN, URGENT_WINDOW, deadline_mentioned
@@ -49,6 +60,16 @@ PERSONAL_INTENTS = frozenset({"ask_my_progress", "ask_my_deadline", "ask_my_doss
                               "ask_my_suggestion", "personal_case"})
 # General topics a personal question may also be worded as ("hoeveel punten heb ik nog nodig?").
 OWN_DOSSIER_TOPICS = frozenset({"ask_points_needed", "ask_herregistratie", "calculate_points"})
+# Questions about a programme's points, themes, costs, ... need to know which programme: without one
+# (in the question, the subject line or the rest of the mail) the chat would list them all, which is no
+# answer to a letter. Which programmes are certified is a question of its own.
+NEEDS_SUBJECT = (PROGRAMME_FACETS - {"ask_certified_programmes"}) | {"ask_themes"}
+# "Voor welke thema's telt hij?", "wat kost dat?": the question points back at something said earlier.
+POINTS_BACK_RE = re.compile(r"\b(hij|zij|ze|die|deze|dit|dat|daarvan|daarvoor|ervoor|ervan)\b")
+# Auto-replies and out-of-office notices (RFC 3834 defines the headers; the subject is what every client
+# writes): they ask nothing.
+AUTO_REPLY_RE = re.compile(r"^\s*(automatisch antwoord|automatisch beantwoord|automatic reply|auto[- ]?reply|"
+                           r"autoreply|afwezig|out of (the )?office|niet aanwezig|afwezigheidsbericht)\b", re.I)
 NO_DRAFT_INTENTS = frozenset({"nlu_fallback", "ask_outside_sources", "out_of_scope", "request_helpdesk",
                               "ask_capabilities", "inform", "calculate_points"})
 
@@ -165,16 +186,54 @@ def _own_dossier(text: str, u: Understood) -> bool:
     return u.intent in PERSONAL_INTENTS or (u.intent in OWN_DOSSIER_TOPICS and speaks_of_own_dossier(text))
 
 
-def triage_question(text: str, u: Understood, book: RuleBook, today: date, personal_note: str | None = None
-                    ) -> QuestionTriage:
+def _facets(text: str) -> list[str]:
+    """Every programme facet the question asks for, in the order of strength ("hoeveel punten levert het
+    op en voor welke thema's?" asks two)."""
+    plain = plain_text(text)
+    return list(dict.fromkeys(intent for intent, pattern in FACET_FORMS if pattern.search(plain)))
+
+
+def _with_context(query: Query, context: Mapping[str, tuple[str, ...]]) -> Query:
+    """The programme or trajectory of the mail (its subject line, its other sentences) for a question that
+    names none: a reader of a letter does the same."""
+    entities = dict(query.entities)
+    if entities.get("programme") or entities.get("traject"):
+        return query
+    for key in ("programme", "traject"):
+        values = context.get(key, ())
+        if len(values) == 1:
+            entities[key] = values
+            return Query(query.intent, entities, query.text)
+    return query
+
+
+def _render(book: RuleBook, query: Query, today: date) -> Answer:
+    """The chat's answer; for a named programme asked several things at once, each facet's answer."""
+    facets = [f for f in _facets(query.text) if f in PROGRAMME_FACETS]
+    named = query.all("programme") or query.all("traject")
+    if len(named) == 1 and len(facets) > 1 and query.intent in PROGRAMME_FACETS | {"ask_themes"}:
+        parts = []
+        for facet in facets:
+            render = BY_INTENT[facet].render
+            if render is not None:
+                parts.append(render(book, Query(facet, query.entities, query.text), today))
+        if parts and all(p.sources for p in parts):
+            texts = [p.text.split("\n\nBron")[0].strip() for p in parts]
+            return Answer("\n\n".join(texts), (), tuple(dict.fromkeys(x for p in parts for x in p.sources)))
+    return answer(book, query, today)
+
+
+def triage_question(text: str, u: Understood, book: RuleBook, today: date, personal_note: str | None = None,
+                    context: Mapping[str, tuple[str, ...]] | None = None) -> QuestionTriage:
     """A draft from the rules data, or why a person must answer it."""
     subject = outside_topic(text)
     if subject:
         return _outside(text, u, f"vraagt om een medewerker: {subject} staat niet in de bronnen")
-    if _own_dossier(text, u):
-        if personal_note is None:
-            return _outside(text, u, "gaat over het eigen dossier; de afzender is niet bevestigd, dus geen "
-                                     "persoonlijke gegevens in een concept")
+    own = _own_dossier(text, u) or speaks_of_own_dossier(text)
+    general = u.intent in OWN_DOSSIER_TOPICS and u.intent in TOPICS
+    if own and personal_note is None and not general:
+        return _outside(text, u, "gaat over het eigen dossier; de afzender is niet bevestigd, dus geen "
+                                 "persoonlijke gegevens in een concept")
     if u.intent in NO_DRAFT_INTENTS or u.intent not in BY_INTENT:
         return _outside(text, u, f"niet te beantwoorden uit de bronnen ({u.intent})")
     if u.confidence < DRAFT_CONFIDENCE:
@@ -182,20 +241,32 @@ def triage_question(text: str, u: Understood, book: RuleBook, today: date, perso
     topic = BY_INTENT[u.intent]
     if topic.render is None and u.intent not in PERSONAL_INTENTS:
         return _outside(text, u, f"niet te beantwoorden uit de bronnen ({u.intent})")
-    query = refine(book, with_names(book, Query(u.intent, dict(u.entities), text)))
     intent = u.intent if u.intent not in PERSONAL_INTENTS else "ask_points_needed"
-    result = answer(book, Query(intent, query.entities, text), today)
+    query = with_names(book, Query(intent, dict(u.entities), text))
+    query = _with_context(query, context or {})
+    facet = facet_of(text)
+    if query.intent == "ask_themes" and facet in PROGRAMME_FACETS and (query.all("programme") or query.all("traject")):
+        query = Query(facet, query.entities, text)  # "voor welke thema's telt hij?" about the mail's programme
+    query = refine(book, query)
+    has_subject = bool(query.all("programme") or query.all("traject") or query.all("theme"))
+    if query.intent in NEEDS_SUBJECT and not has_subject and (
+            query.intent != "ask_themes" or POINTS_BACK_RE.search(plain_text(text))):
+        return _outside(text, u, "niet duidelijk over welke opleiding of welk traject de vraag gaat")
+    result = _render(book, query, today)
     if not result.sources:
         return _outside(text, u, "de bronnen geven hier geen antwoord op")
     body = result.text
-    if personal_note is not None and _own_dossier(text, u):
-        body = f"{body}\n\n{personal_note}"
+    if own:
+        # "Hoeveel punten heb ik nog nodig?": the rule for everyone, and the leader's own figures only for a
+        # sender the helpdesk confirmed; else where they stand.
+        body = f"{body}\n\n{personal_note or texts.text('utter_mail_own_dossier')}"
     sources = (source_line(result.sources),)
     if sources[0] not in body:
         body = f"{body}\n\n{sources[0]}"
-    why = f"{topic.title or u.intent}, {_percent(u.confidence)} zeker; antwoord uit de regels met bron"
-    return QuestionTriage(text, u.intent, u.confidence, topic.title, INTENT_CATEGORIES.get(u.intent), DRAFT, why,
-                          _email_text(body), sources)
+    asked = BY_INTENT.get(query.intent, topic)
+    why = f"{asked.title or query.intent}, {_percent(u.confidence)} zeker; antwoord uit de regels met bron"
+    return QuestionTriage(text, query.intent, u.confidence, asked.title, INTENT_CATEGORIES.get(query.intent), DRAFT,
+                          why, _email_text(body), sources)
 
 
 def _email_text(chat: str) -> str:
@@ -246,22 +317,30 @@ def _personal_note(store: LeaderLookup, number: str, book: RuleBook, today: date
 
 
 # -- the mail ---------------------------------------------------------------------------------------------
-def categorise_mail(subject: str, text: str, questions: Sequence[QuestionTriage]) -> tuple[str, str]:
-    """One category for the mail, and the reason. What only a person can do (account, uitstel, bezwaar)
-    comes first; then the topic the questions were understood as, weighed by confidence; then keywords."""
+def categorise_mail(subject: str, text: str, questions: Sequence[QuestionTriage], about: QuestionTriage | None
+                    ) -> tuple[str, str]:
+    """One category for the mail, and the reason, as the helpdesk routes: a mail without a question is
+    `overig`; what only a person can do (account, uitstel, bezwaar) comes first; money goes to `kosten`;
+    then the topic the questions (and the subject line, with half the weight) were understood as,
+    weighed by confidence; then keywords."""
+    if not questions:
+        return "overig", "geen vraag in de mail → overig"
     whole = normalised(f"{subject}\n{text}")
     for category, stems in _FIRST:
         found = find_stem(whole, stems)
         if found:
             return category, f"trefwoord '{found}' → {category}"
-    weights: dict[str, float] = {}
     for q in questions:
+        if q.category == "kosten" and q.confidence >= DRAFT_CONFIDENCE / 2:
+            return "kosten", f"vraag over kosten ({q.intent}) → kosten"
+    weights: dict[str, float] = {}
+    for q, weight in [(q, 1.0) for q in questions] + ([(about, 0.5)] if about is not None else []):
         if q.category and q.confidence >= DRAFT_CONFIDENCE / 2:
-            weights[q.category] = weights.get(q.category, 0.0) + q.confidence
+            weights[q.category] = weights.get(q.category, 0.0) + weight * q.confidence
     if weights:
         best = max(weights, key=lambda c: (weights[c], c))
         intents = sorted({q.intent for q in questions if q.category == best})
-        return best, f"onderwerp van de vragen ({', '.join(intents)}) → {best}"
+        return best, f"onderwerp van de vragen ({', '.join(intents) or 'onderwerpregel'}) → {best}"
     for category, stems in _THEN:
         found = find_stem(whole, stems)
         if found:
@@ -269,18 +348,24 @@ def categorise_mail(subject: str, text: str, questions: Sequence[QuestionTriage]
     return "overig", "geen onderwerp herkend → overig"
 
 
+def _subject_line(subject: str) -> str:
+    """The subject without Re:/Fwd:/Antw: prefixes."""
+    return " ".join(re.sub(r"^\s*((re|fw|fwd|antw|doorst|tr)\s*:\s*)+", "", subject or "", flags=re.I).split())
+
+
 def _reply(questions: Sequence[QuestionTriage]) -> str | None:
+    """One reply for the agent to check: the drafts, and a line that a colleague takes the rest."""
     drafted = [q for q in questions if q.status == DRAFT]
     if not drafted:
         return None
-    parts = ["Beste schoolleider,", "Dank je wel voor je vraag."]
+    parts = [texts.text("utter_mail_greeting")]
     for q in drafted:
-        parts.append(f"Je vroeg: “{q.text}”\n{q.draft}" if len(questions) > 1 else str(q.draft))
-    if len(drafted) < len(questions):
-        parts.append("Je andere vraag bekijkt een collega van de helpdesk; je krijgt daarop apart antwoord."
-                     if len(questions) - len(drafted) == 1 else
-                     "Je andere vragen bekijkt een collega van de helpdesk; je krijgt daarop apart antwoord.")
-    parts.append("Met vriendelijke groet,\nHelpdesk Schoolleidersregister PO")
+        asked = texts.text("utter_mail_you_asked", question=q.text)
+        parts.append(f"{asked}\n{q.draft}" if len(questions) > 1 else str(q.draft))
+    left = len(questions) - len(drafted)
+    if left:
+        parts.append(texts.text("utter_mail_one_other" if left == 1 else "utter_mail_other_questions"))
+    parts.append(texts.text("utter_mail_closing"))
     return "\n\n".join(parts)
 
 
@@ -294,16 +379,25 @@ def triage_mail(mail: Mail, understand: Understand, book: RuleBook, today: date,
     period_end: date | None = None
     if match.status == "bevestigd" and store is not None and match.registratienummer:
         note, period_end = _personal_note(store, match.registratienummer, book, today)
+    auto_reply = bool(AUTO_REPLY_RE.match(mail.subject or ""))
+    title = _subject_line(mail.subject)
+    context = names_in_text(book, f"{title}\n{cleaned.text}")
+    about = None
+    if title and not auto_reply:
+        seen = understand(title)
+        about = triage_question(title, seen, book, today, None, context)
     questions = []
-    for text in cleaned.questions:
+    for text in () if auto_reply else cleaned.questions:
         u = understand(text)
-        if u.intent in NOT_A_QUESTION and u.confidence >= DRAFT_CONFIDENCE and len(cleaned.questions) > 1:
+        if u.intent in NOT_A_QUESTION and u.confidence >= DRAFT_CONFIDENCE:
             continue
-        questions.append(triage_question(text, u, book, today, note))
-    category, why = categorise_mail(mail.subject, cleaned.text, questions)
+        questions.append(triage_question(text, u, book, today, note, context))
+    category, why = categorise_mail(mail.subject, cleaned.text, questions, about)
     reasons = [why]
     urgent = False
-    deadline = deadline_mentioned(cleaned.text) or deadline_mentioned(mail.subject)
+    deadline = None if auto_reply else deadline_mentioned(cleaned.text) or deadline_mentioned(mail.subject)
+    if auto_reply:
+        reasons.append("automatisch antwoord (afwezigheidsbericht): geen vraag, geen termijn")
     if deadline:
         urgent = True
         reasons.append(f"termijn genoemd in de mail ('{deadline}') → hoog")

@@ -36,7 +36,7 @@ _FIRST: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("account en inloggen", ACCOUNT_STEMS),
     ("uitstel of bezwaar", (
         "uitstel", "verlenging", "verlengen", "bezwaar", "afgewezen", "afwijzing", "niet eens", "oneens",
-        "klacht", "beroep", "herziening", "zwangerschapsverlof", "ziek",
+        "klacht", "beroep ", "herziening", "zwangerschapsverlof", "ziek",
     )),
 )
 _THEN: tuple[tuple[str, tuple[str, ...]], ...] = (

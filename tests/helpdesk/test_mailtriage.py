@@ -1,0 +1,190 @@
+"""The triage of one e-mail (bot/helpdesk/mailtriage.py) with a stand-in understanding, so each rule of the
+triage is tested on its own: drafts from the rules data with sources, 'buiten de bronnen' with the
+reason, the mail's context, category and priority with reasons, and the sender's probable match.
+
+The examples are our own; the frozen evaluation set in tests/triage_eval/ is only measured on
+(tests/e2e/test_triage_eval.py). The real model is used there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.helpdesk.mailtriage import DRAFT, OUTSIDE, Mail, MailTriage, Understood, triage_mail
+from bot.register import RuleBook, load_rules
+from bot.store import Store
+from bot.store.demo import install_demo
+
+TODAY = date(2026, 12, 3)
+
+
+class Fake:
+    """Understands by keywords: the first rule whose words all occur wins; else nlu_fallback."""
+
+    def __init__(self, *rules: tuple[str, str, float]) -> None:
+        self.rules = rules
+        self.asked: list[str] = []
+
+    def __call__(self, text: str) -> Understood:
+        self.asked.append(text)
+        lower = text.lower()
+        for words, intent, confidence in self.rules:
+            if all(w in lower for w in words.split("+")):
+                return Understood(intent, confidence)
+        return Understood("nlu_fallback", 0.3)
+
+
+POINTS = ("hoeveel punten+herregistratie", "ask_points_needed", 0.93)
+
+
+def run(body: str, understand: Fake, *, subject: str = "Vraag", sender: str = "x@school.example.nl",
+        book: RuleBook | None = None, store: Store | None = None, confirmed: bool = False,
+        number: str | None = None) -> MailTriage:
+    return triage_mail(Mail(subject, body, sender=sender, registratienummer=number), understand,
+                       book or load_rules(), TODAY, store=store, confirmed=confirmed)
+
+
+def test_an_answerable_question_gets_a_draft_with_its_source_and_the_figure_from_the_data(book: RuleBook) -> None:
+    result = run("Hoi,\n\nHoeveel punten heb ik nodig voor mijn herregistratie als schoolleider?\n\nGroet, Piet",
+                 Fake(POINTS))
+    [q] = result.questions
+    assert q.status == DRAFT and q.intent == "ask_points_needed"
+    assert "100 punten" in (q.draft or "") and "Bron" in (q.draft or "")
+    assert q.sources and result.reply is not None and "100 punten" in result.reply
+    assert result.category == "herregistratie en punten" and result.priority == "normaal"
+    assert "Wil je dat ik" not in (q.draft or "")  # the chat's offer of the helpdesk is no part of a letter
+
+
+def test_the_draft_follows_the_rules_data(data_copy: Path) -> None:
+    """One source of truth: the required points in the data change the draft."""
+    text = (data_copy / "regulations.yml").read_text(encoding="utf-8")
+    assert "points_required:\n      value: 100" in text
+    (data_copy / "regulations.yml").write_text(text.replace("points_required:\n      value: 100", "points_required:\n      value: 120"),
+                                               encoding="utf-8")
+    result = run("Hoeveel punten moet ik halen voor herregistratie?", Fake(POINTS), book=load_rules(data_copy))
+    assert "120 punten" in (result.questions[0].draft or "")
+
+
+def test_a_subject_outside_the_sources_is_left_to_a_person_with_the_reason() -> None:
+    result = run("Kan ik uitstel krijgen voor mijn herregistratie? Ik ben lang ziek geweest.",
+                 Fake(("uitstel", "ask_points_needed", 0.9)))
+    [q] = result.questions
+    assert q.status == OUTSIDE and q.draft is None and "uitstel" in q.reason
+    assert result.category == "uitstel of bezwaar" and result.reply is None
+
+
+def test_low_confidence_is_left_to_a_person() -> None:
+    result = run("Hoeveel punten heb ik nodig voor herregistratie?", Fake(("punten", "ask_points_needed", 0.45)))
+    assert result.questions[0].status == OUTSIDE and "45 %" in result.questions[0].reason
+
+
+def test_two_questions_one_drafted_one_left_and_the_reply_says_so() -> None:
+    understand = Fake(POINTS, ("salaris", "ask_outside_sources", 0.8))
+    result = run("Beste helpdesk,\n\nHoeveel punten heb ik nodig voor herregistratie? En krijg ik dan een hoger "
+                 "salaris?\n\nMet vriendelijke groet,\nIneke", understand)
+    assert [q.status for q in result.questions] == [DRAFT, OUTSIDE]
+    assert result.reply is not None and "andere vraag bekijkt een collega" in result.reply
+    assert "Ineke" not in "".join(understand.asked)  # the signature is gone before understanding
+
+
+def test_a_programme_named_in_the_subject_line_answers_a_question_that_says_hij() -> None:
+    understand = Fake(("thema", "ask_themes", 0.9))
+    result = run("Voor welke thema's telt hij?", understand, subject="Teamcoaching voor managers")
+    [q] = result.questions
+    assert q.status == DRAFT and q.intent == "ask_programme_themes"
+    assert "Teamcoaching voor managers" in (q.draft or "") and "leerKRACHT" not in (q.draft or "")
+
+
+def test_a_programme_question_without_a_programme_is_left_to_a_person() -> None:
+    result = run("Voor welke thema's telt die?", Fake(("thema", "ask_themes", 0.9)), subject="vraagje")
+    assert result.questions[0].status == OUTSIDE and "welke opleiding" in result.questions[0].reason
+
+
+def test_one_sentence_asking_points_and_themes_of_a_programme_gets_both() -> None:
+    result = run("Hoeveel punten levert leerKRACHT jaar-1 op en voor welke thema's telt het?",
+                 Fake(("punten", "ask_activity_points", 0.9)))
+    draft = result.questions[0].draft or ""
+    assert "70 punten" in draft and "Verandermanagement" in draft
+
+
+@pytest.fixture
+def demo_store(tmp_path: Path, book: RuleBook) -> Store:
+    store = Store(f"sqlite:///{tmp_path / 'demo.db'}")
+    store.upgrade()
+    install_demo(store, book, TODAY)
+    return store
+
+
+def test_a_sender_on_file_is_a_probable_match_and_no_personal_figure_is_drafted(demo_store: Store) -> None:
+    leader = demo_store.leader("100234")
+    assert leader is not None
+    understand = Fake(("hoeveel punten", "ask_my_progress", 0.9))
+    result = run("Hoeveel punten heb ik al en hoeveel mis ik nog?", understand, sender=leader.email.upper(),
+                 store=demo_store)
+    assert result.sender_match.status == "waarschijnlijk" and result.sender_match.registratienummer == "100234"
+    [q] = result.questions
+    assert q.status == OUTSIDE and "niet bevestigd" in q.reason
+    assert "Voor jou" not in str(result.to_json())
+
+
+def test_personal_figures_only_once_the_helpdesk_confirms_the_sender(demo_store: Store) -> None:
+    leader = demo_store.leader("100234")
+    assert leader is not None
+    understand = Fake(("hoeveel punten", "ask_points_needed", 0.9))
+    confirmed = run("Hoeveel punten heb ik nog nodig voor mijn herregistratie?", understand, sender=leader.email,
+                    store=demo_store, confirmed=True)
+    assert confirmed.sender_match.status == "bevestigd"
+    assert confirmed.questions[0].status == DRAFT and "Voor jou" in (confirmed.questions[0].draft or "")
+    assert confirmed.period_end == leader.period_end
+
+
+def test_a_typed_number_of_someone_else_is_flagged_and_never_matched(demo_store: Store) -> None:
+    result = run("Hoeveel punten heb ik nodig voor herregistratie?", Fake(POINTS), sender="onbekend@school.example.nl",
+                 store=demo_store, number="100235")
+    assert result.sender_match.status == "geen" and result.sender_match.registratienummer is None
+    assert any("hoort niet bij het adres" in r for r in result.reasons)
+    assert "Bram" not in str(result.to_json())
+
+
+def test_a_deadline_in_the_mail_makes_it_urgent_with_the_phrase_as_reason() -> None:
+    result = run("Ik moet uiterlijk 15 januari mijn punten rond hebben. Hoeveel punten heb ik nodig voor "
+                 "herregistratie?", Fake(POINTS))
+    assert result.priority == "hoog" and any("15 januari" in r for r in result.reasons)
+
+
+def test_a_date_in_a_quoted_earlier_message_does_not_make_it_urgent() -> None:
+    body = ("Dank! Hoeveel punten heb ik nodig voor herregistratie?\n\nOp 2 dec. 2026 om 10:00 schreef Helpdesk "
+            "<helpdesk@example.nl>:\n> Lever het uiterlijk 1 maart in.\n")
+    assert run(body, Fake(POINTS)).priority == "normaal"
+
+
+def test_an_auto_reply_asks_nothing() -> None:
+    understand = Fake(POINTS)
+    result = run("Ik ben afwezig tot en met 7 januari. Voor dringende zaken: bel de school.", understand,
+                 subject="Automatisch antwoord: herregistratie")
+    assert result.questions == () and result.category == "overig" and result.priority == "normaal"
+    assert understand.asked == []
+
+
+def test_a_thank_you_is_no_question() -> None:
+    result = run("Het is gelukt, dank je wel!", Fake(("dank", "thank", 0.9)), subject="Re: inloggen")
+    assert result.questions == () and result.category == "overig"
+
+
+def test_costs_win_when_the_mail_is_about_money() -> None:
+    understand = Fake(("kost", "ask_costs", 0.8), POINTS)
+    result = run("Hoeveel punten heb ik nodig voor herregistratie? En wat kost het waarderingstraject van B&T?",
+                 understand)
+    assert result.category == "kosten"
+
+
+def test_the_json_is_complete_and_plain() -> None:
+    result = run("Hoeveel punten heb ik nodig voor herregistratie?", Fake(POINTS))
+    data = result.to_json()
+    assert set(data) >= {"category", "priority", "reasons", "questions", "sender_match", "reply", "text"}
+    assert data["questions"][0]["status"] == "concept" and data["questions"][0]["sources"]
+    assert replace(result, reply=None).to_json()["reply"] is None

@@ -70,6 +70,9 @@ POINTS_BACK_RE = re.compile(r"\b(hij|zij|ze|die|deze|dit|dat|daarvan|daarvoor|er
 # writes): they ask nothing.
 AUTO_REPLY_RE = re.compile(r"^\s*(automatisch antwoord|automatisch beantwoord|automatic reply|auto[- ]?reply|"
                            r"autoreply|afwezig|out of (the )?office|niet aanwezig|afwezigheidsbericht)\b", re.I)
+# Understood as not about the register at all (salary, a school's own matters). A question about the
+# register that the sources do not answer (ask_outside_sources) still has a category: keywords decide.
+UNDERSTOOD_OUTSIDE = frozenset({"out_of_scope"})
 NO_DRAFT_INTENTS = frozenset({"nlu_fallback", "ask_outside_sources", "out_of_scope", "request_helpdesk",
                               "ask_capabilities", "inform", "calculate_points"})
 
@@ -341,6 +344,9 @@ def categorise_mail(subject: str, text: str, questions: Sequence[QuestionTriage]
         best = max(weights, key=lambda c: (weights[c], c))
         intents = sorted({q.intent for q in questions if q.category == best})
         return best, f"onderwerp van de vragen ({', '.join(intents) or 'onderwerpregel'}) → {best}"
+    outside = [q for q in questions if q.intent in UNDERSTOOD_OUTSIDE and q.confidence >= DRAFT_CONFIDENCE / 2]
+    if len(outside) == len(questions):
+        return "overig", f"geen vraag over het register ({', '.join(sorted({q.intent for q in outside}))}) → overig"
     for category, stems in _THEN:
         found = find_stem(whole, stems)
         if found:

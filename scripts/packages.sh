@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Install Debian packages for commands that are missing: scripts/packages.sh COMMAND:PACKAGE ...
-# (make cluster and its tests: redis-server, nginx). Progress on stderr; a no-op when all are there.
+# (make cluster and its tests: redis-server, nginx; the helpdesk inbox tests: dovecot-imapd, checked by
+# its absolute path /usr/lib/dovecot/imap since /usr/sbin is not on every user's PATH). Progress on stderr;
+# a no-op when all are there.
 set -euo pipefail
 updated=0
 for pair in "$@"; do
@@ -17,5 +19,7 @@ for pair in "$@"; do
     apt-get install -y -qq "$package" >&2
   fi
   # Debian starts a packaged service on its default port; ours run under supervisord instead.
-  if command -v service >/dev/null 2>&1; then service "${package%-light}" stop >/dev/null 2>&1 || true; fi
+  # The service is named after the package without its variant (nginx-light → nginx, dovecot-imapd → dovecot).
+  service="${package%-light}" service="${service%-imapd}"
+  if command -v service >/dev/null 2>&1; then service "$service" stop >/dev/null 2>&1 || true; fi
 done

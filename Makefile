@@ -41,11 +41,13 @@ eval: train
 
 # Benchmarks (bench/bench_assistant.py): understanding, speed and long conversations against Rasa's own
 # sample assistant, cost, and the rules/store benchmarks; writes results/bench.json and results/bench.md.
+# The helpdesk's e-mail triage on its frozen set (bench/eval_triage.py: results/triage-eval.*; about 1 minute).
 # Then the cluster (bench/bench_cluster.py): 50 conversations for 2 minutes through nginx against 1 and
 # 2 replicas (results/bench-cluster.*; about 8 minutes).
 bench: train
 	@$(PY) bench/bench_assistant.py --postgres "$$(bash scripts/postgres.sh start)"
 	@$(PY) bench/eval_answers.py
+	@$(PY) bench/eval_triage.py
 	@$(PY) bench/bench_cluster.py
 
 # The short version (results/bench-quick.*); make test only checks that it runs.

@@ -278,6 +278,7 @@ def _anonymise(session: Any, tickets: Any, now: datetime, why: str) -> tuple[int
     for t in tickets:
         t.question, t.email, t.registratienummer, t.transcript = ERASED, "", None, None
         t.conversation_id, t.period_end, t.client, t.erased_at = ERASED, None, None, now
+        t.triage = None  # an e-mail's triage: its text, sender and questions (issue 20)
         t.reasons = [f"persoonsgegevens verwijderd op {now.date().isoformat()} ({why})"]
     changed = stopped = 0
     for start in range(0, len(ids), 500):

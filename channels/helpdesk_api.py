@@ -18,8 +18,9 @@ the reasons, each question with what the assistant understood of it and a draft 
   Every error is Dutch JSON `{"error": code, "message": text}`, never a stack trace.
 - `confirmed_sender: true` means the helpdesk has checked that the sender is the leader on file: only
   then may a draft hold that leader's own figures. Without it a matching address is "waarschijnlijk".
-- Each question is understood by the model the Rasa server has loaded (awaited on the event loop);
-  the triage itself, with its database reads, runs in the database's thread pool.
+- The triage (plain Python, with its database reads) runs in a worker thread; each text it needs
+  understood (the questions, the subject line) is parsed by the model the Rasa server has loaded, on the
+  server's event loop, which never waits for the thread.
 
 Rasa mounts a channel at `urljoin("/webhooks/", url_prefix())`; the absolute prefix "/helpdesk" puts
 this one at /helpdesk/triage.
@@ -28,6 +29,7 @@ this one at /helpdesk/triage.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import functools
 import json
 import logging
@@ -47,7 +49,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.bootstrap import services
 from bot.dutch import thousands
 from bot.helpdesk.checks import check_email, check_registratienummer
-from bot.helpdesk.mailtext import clean_mail
 from bot.helpdesk.mailtriage import Mail, MailTriage, Understood, triage_mail
 from bot.identity import same_secret
 from bot.register import load_rules
@@ -63,6 +64,7 @@ MAX_BODY_CHARS = 200_000
 MAX_SUBJECT_CHARS = 1_000
 MAX_FROM_CHARS = 320
 MAX_NUMBER_CHARS = 40
+PARSE_TIMEOUT = 30.0  # seconds for one text on the server's model
 FIELDS = frozenset({"subject", "body", "body_format", "from", "registratienummer", "confirmed_sender"})
 FORMATS = ("text", "html")
 
@@ -175,19 +177,28 @@ def read_mail(raw: bytes) -> tuple[Mail, bool]:
 
 async def triage(mail: Mail, confirmed: bool, parse: Callable[[str], Awaitable[Understood]],
                  today: date | None = None) -> MailTriage:
-    """Understand every question on the event loop (the server's model), then run the triage, which reads
-    the database, in the database's thread pool."""
-    cleaned = await asyncio.to_thread(clean_mail, mail.subject, mail.body, html_body=mail.html)  # up to 0.1 s
-    questions = cleaned.questions
-    understood = {text: await parse(text) for text in questions}
+    """The triage in a worker thread (it is plain, blocking Python and reads the database); whatever text it
+    asks to understand (each question, the subject line) is parsed by the server's model on this event
+    loop, each text once, while the thread waits. The loop itself never waits for the thread."""
+    loop = asyncio.get_running_loop()
+    seen: dict[str, Understood] = {}
 
-    def understand(text: str) -> Understood:  # triage_mail cleans the mail the same way: the same questions
-        return understood[text] if text in understood else Understood("nlu_fallback", 0.0)
+    async def parsed(text: str) -> Understood:
+        return await parse(text)
 
-    store = services().store
-    call = functools.partial(triage_mail, mail, understand, load_rules(), today or date.today(), store=store,
-                             confirmed=confirmed)
-    return await store.database.in_thread(call)
+    def understand(text: str) -> Understood:  # in the worker thread
+        if text not in seen:
+            future = asyncio.run_coroutine_threadsafe(parsed(text), loop)
+            try:
+                seen[text] = future.result(PARSE_TIMEOUT)
+            except concurrent.futures.TimeoutError:
+                future.cancel()
+                raise
+        return seen[text]
+
+    call = functools.partial(triage_mail, mail, understand, load_rules(), today or date.today(),
+                             store=services().store, confirmed=confirmed)
+    return await asyncio.to_thread(call)
 
 
 class HelpdeskApiInput(InputChannel):  # type: ignore[misc]
@@ -231,8 +242,8 @@ class HelpdeskApiInput(InputChannel):  # type: ignore[misc]
                 return response.json(UNAVAILABLE, status=503, headers={"Retry-After": "30"})
             try:
                 result = await triage(mail, confirmed, parse_with(agent))
-            except (SQLAlchemyError, StoreError) as exc:  # the database away: the client may try again
-                logger.error("helpdesk triage: database unavailable: %s", type(exc).__name__)
+            except (SQLAlchemyError, StoreError, asyncio.TimeoutError, concurrent.futures.TimeoutError) as exc:  # the database away, the model stuck
+                logger.error("helpdesk triage: unavailable: %s", type(exc).__name__)
                 return response.json(UNAVAILABLE, status=503, headers={"Retry-After": "30"})
             except Exception as exc:  # never a stack trace to the client; never the mail in the log
                 logger.error("helpdesk triage failed: %s", type(exc).__name__,

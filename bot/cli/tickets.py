@@ -179,7 +179,9 @@ def _group_lines(group: QuestionGroup) -> list[str]:
     if group.mail_drafted or group.mail_to_person:
         lines.append(f"        e-mailvragen zoals deze: {group.mail_drafted} met concept-antwoord, "
                      f"{group.mail_to_person} naar een medewerker")
-    if group.passage is None:
+    if group.passage is None and not group.searched:
+        lines.append("        in de bronnen: niet gezocht (alleen bij de grootste groepen)")
+    elif group.passage is None:
         lines.append("        in de bronnen: geen tekst")
     else:
         lines.append(f"        in de bronnen: “{_short(group.passage)}” ({group.source})")

@@ -21,6 +21,8 @@ personal data was erased have no triage and are skipped.
 
 from __future__ import annotations
 
+import functools
+import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -41,15 +43,18 @@ from ..store.models import Ticket, UnansweredQuestion
 from .mailtriage import DRAFT, OUTSIDE
 from .scrub import scrub
 
-__all__ = ["CSV_FIELDS", "MAX_ROWS", "MAX_TICKETS", "NO_TEXT", "THRESHOLD", "QuestionGroup", "TextCount",
+__all__ = ["CSV_FIELDS", "MAX_HINTS", "MAX_ROWS", "MAX_TICKETS", "NOT_SEARCHED", "NO_TEXT", "THRESHOLD", "QuestionGroup", "TextCount",
            "UnansweredReport", "csv_safe", "similarity", "stems", "topic_of", "unanswered_groups",
            "unanswered_texts"]
 
 THRESHOLD = 0.5          # Jaccard similarity of the stem sets to join a group
 MAX_ROWS = 50_000        # the newest unanswered questions read
 MAX_TICKETS = 10_000     # the newest e-mail tickets whose triage is read
+MAX_CANDIDATES = 200    # groups a wording is compared with, at most
+MAX_HINTS = 500          # groups (the largest) for which the rules data is searched
 EXAMPLES = 3             # other wordings shown per group
 NO_TEXT = "geen tekst in de bronnen"
+NOT_SEARCHED = "niet gezocht"
 NOT_RECOGNISED = "Niet herkend"
 OUTSIDE_OTHER = "Buiten de bronnen (overig)"
 NOT_ABOUT_REGISTER = "Geen vraag over het register"
@@ -86,6 +91,7 @@ _ONE_LETTER = re.compile(r"(?:^.{3,}(?:[aoiy]s|ers|els|ems|e)|(?:aa|ee|oo|uu)[b-
 
 
 # -- wording ------------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=50_000)
 def _stem(word: str) -> str:
     """A Dutch word without its common endings: plural, diminutive, inflection ("opleidingen" ->
     "opleiding", "huizen" -> "huis", "betaalt" -> "betal"); doubled letters folded so that "betaal" and
@@ -128,9 +134,13 @@ def topic_of(intent: str | None, text: str) -> str:
         topic = BY_INTENT.get(intent)
         title = topic.title if topic is not None else None
         return title or INTENT_LABELS.get(intent, intent)  # an intent the table no longer knows: its name
-    if outside_topic(text):
-        stem = next(s for s in OUTSIDE_STEMS if find_stem(normalised(text), (s,)))
-        label = ACCOUNT_LABEL if stem in ACCOUNT_STEMS else OUTSIDE_LABELS.get(stem.strip(), stem.strip())
+    plain = normalised(text)
+    named = [s for s in OUTSIDE_STEMS if s.strip() in plain]  # a cheap test first: most texts name none
+    word = outside_topic(text) if named else None
+    if word:
+        stem = next((s for s in named if find_stem(plain, (s,))), None)
+        label = (ACCOUNT_LABEL if stem in ACCOUNT_STEMS else OUTSIDE_LABELS.get(stem.strip(), stem.strip())
+                 if stem is not None else word)
         return f"Buiten de bronnen: {label}"
     if intent == "ask_outside_sources":
         return OUTSIDE_OTHER
@@ -158,10 +168,13 @@ class QuestionGroup:
     source: str | None = None         # that text's source, as a user reads it
     mail_drafted: int = 0             # questions of e-mail tickets like these that got a draft
     mail_to_person: int = 0           # ... and that were left to a person
+    searched: bool = True             # the rules data was searched (only for the MAX_HINTS largest groups)
 
     @property
     def hint(self) -> str:
-        return self.passage if self.passage is not None else NO_TEXT
+        if self.passage is not None:
+            return self.passage
+        return NO_TEXT if self.searched else NOT_SEARCHED
 
 
 @dataclass(frozen=True)
@@ -222,30 +235,42 @@ class _Cluster:
 
 
 class _Clusters:
-    """The groups of one topic, with an inverted index of their representatives' stems."""
+    """The groups of one topic. Representatives are indexed by a prefix of their stems, rarest first
+    (prefix filtering: two stem sets with a Jaccard similarity >= t share a stem within the first
+    n - ceil(t * n) + 1 of either, in any fixed order); a wording is compared with at most MAX_CANDIDATES
+    groups (per stem the oldest, which are the largest), so that a pass stays bounded when questions share
+    only common words."""
 
-    def __init__(self, threshold: float) -> None:
+    def __init__(self, threshold: float, frequency: Mapping[str, int]) -> None:
         self.threshold = threshold
+        self.frequency = frequency
         self.clusters: list[_Cluster] = []
+        self.leads: list[frozenset[str]] = []  # the representatives' stems
+        self.sizes: list[int] = []
         self.by_stem: dict[str, list[int]] = {}
+        self.by_set: dict[frozenset[str], int] = {}
         self.by_text: dict[str, int] = {}
 
+    def _prefix(self, words: frozenset[str]) -> list[str]:
+        ordered = sorted(words, key=lambda w: (self.frequency.get(w, 0), w))
+        return ordered[:max(1, len(ordered) - math.ceil(self.threshold * len(ordered) - 1e-9) + 1)]
+
     def nearest(self, words: frozenset[str], text: str) -> _Cluster | None:
-        """The group whose representative is most like these stems (at least the threshold), or None.
-        A wording without stems ("wat is dat?") only meets the same text."""
-        if not words:
-            index = self.by_text.get(text)
+        """The group whose representative is most like these stems (at least the threshold; the first
+        group on a tie), or None. A wording without stems ("wat is dat?") only meets the same text."""
+        index = self.by_set.get(words) if words else self.by_text.get(text)
+        if index is not None or not words:
             return self.clusters[index] if index is not None else None
-        shared: Counter[int] = Counter()
-        for word in words:
-            shared.update(self.by_stem.get(word, ()))
-        best: tuple[float, int] | None = None
-        for index, common in shared.items():
-            lead = self.clusters[index].lead.stems
-            score = common / (len(words) + len(lead) - common)
-            if score >= self.threshold and (best is None or (score, -index) > (best[0], -best[1])):
-                best = (score, index)
-        return self.clusters[best[1]] if best is not None else None
+        candidates: set[int] = set()
+        for word in self._prefix(words):
+            candidates.update(self.by_stem.get(word, ())[:MAX_CANDIDATES - len(candidates)])
+        best, best_score, size = None, self.threshold, len(words)
+        for found in sorted(candidates):
+            common = len(words & self.leads[found])
+            score = common / (size + self.sizes[found] - common)
+            if score > best_score or (best is None and score == best_score):
+                best, best_score = found, score
+        return self.clusters[best] if best is not None else None
 
     def add(self, wording: _Wording) -> None:
         found = self.nearest(wording.stems, wording.text)
@@ -253,9 +278,13 @@ class _Clusters:
             found.members.append(wording)
             return
         self.clusters.append(_Cluster([wording]))
+        self.leads.append(wording.stems)
+        self.sizes.append(len(wording.stems))
         index = len(self.clusters) - 1
         self.by_text.setdefault(wording.text, index)
-        for word in wording.stems:
+        if wording.stems:
+            self.by_set.setdefault(wording.stems, index)
+        for word in self._prefix(wording.stems) if wording.stems else ():
             self.by_stem.setdefault(word, []).append(index)
 
 
@@ -302,7 +331,8 @@ def _ranked(intents: Counter[str]) -> tuple[str, ...]:
 
 def unanswered_groups(database: Database, *, since: datetime | None = None, source: str | None = None,
                       limit: int | None = None, threshold: float = THRESHOLD, book: RuleBook | None = None,
-                      max_rows: int = MAX_ROWS, max_tickets: int = MAX_TICKETS) -> UnansweredReport:
+                      max_rows: int = MAX_ROWS, max_tickets: int = MAX_TICKETS,
+                      max_hints: int = MAX_HINTS) -> UnansweredReport:
     """The unanswered questions (optionally since a moment, of one source: chat | email) in groups by topic
     and similar wording, most questions first; `limit` groups at most (all when None)."""
     rows = _rows(database, since, source, max_rows)
@@ -320,10 +350,11 @@ def unanswered_groups(database: Database, *, since: datetime | None = None, sour
             wording = wordings[(topic, text)] = _Wording(topic, text, stems(text), when, when)
         wording.add(intent, when, origin or "chat")
 
+    frequency = Counter(w for wording in wordings.values() for w in wording.stems)
     per_topic: dict[str, _Clusters] = {}
     ordered = sorted(wordings.values(), key=lambda w: (-w.count, -w.last.timestamp(), w.text))
     for wording in ordered:
-        per_topic.setdefault(wording.topic, _Clusters(threshold)).add(wording)
+        per_topic.setdefault(wording.topic, _Clusters(threshold, frequency)).add(wording)
 
     if source != "chat":
         for question in _mail_questions(database, since, max_tickets):
@@ -347,18 +378,20 @@ def unanswered_groups(database: Database, *, since: datetime | None = None, sour
     chosen = clusters[:limit] if limit else clusters
     rules = book if book is not None or not chosen else load_rules()
     groups = []
-    for cluster in chosen:
+    for number, cluster in enumerate(chosen):
         members = cluster.members
+        searched = rules is not None and number < max_hints
         intents: Counter[str] = Counter()
         for m in members:
             intents.update(m.intents)
-        passage, where = _hint(rules, [m.text for m in members[:EXAMPLES + 1]]) if rules is not None else (None, None)
+        passage, where = _hint(rules, [m.text for m in members[:EXAMPLES + 1]]) if searched and rules is not None else (None, None)
         groups.append(QuestionGroup(
             topic=cluster.lead.topic, question=cluster.lead.text, count=sum(m.count for m in members),
             wordings=len(members), chat=sum(m.chat for m in members), email=sum(m.email for m in members),
             first_seen=min(m.first for m in members), last_seen=max(m.last for m in members),
             examples=tuple(m.text for m in members[1:EXAMPLES + 1]), intents=_ranked(intents),
             passage=passage, source=where, mail_drafted=cluster.drafted, mail_to_person=cluster.to_person,
+            searched=searched,
         ))
     chat = sum(w.chat for w in wordings.values())
     email = sum(w.email for w in wordings.values())

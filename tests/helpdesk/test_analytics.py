@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -239,3 +240,34 @@ def test_cli_csv_round_trip(store: Store, tmp_path: Path, capsys: pytest.Capture
     assert main(cli(store, "--format", "csv", "--by", "tekst", "--limit", "1")) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert [(r["vraag"], r["aantal"], r["email"]) for r in rows] == [(PET[2], "2", "1")]
+
+
+def test_the_index_finds_what_comparing_with_every_group_finds() -> None:
+    """Prefix filtering is exact below MAX_CANDIDATES: the same groups as a brute-force greedy pass."""
+    import random
+
+    from bot.helpdesk import analytics
+
+    words = ("hond kat opleiding kosten uitstel punten thema niveau certificaat portfolio school bestuur coach "
+             "webinar boek training cursus intervisie team betalen aanvragen inleveren termijn").split()
+    chance = random.Random(20)
+    texts = sorted({" ".join(chance.sample(words, chance.randint(1, 5))) for _ in range(400)})
+    frequency = Counter(w for t in texts for w in stems(t))
+    for threshold in (0.34, 0.5, 0.75):
+        index = analytics._Clusters(threshold, frequency)
+        leads: list[list[str]] = []
+        for text in texts:
+            index.add(analytics._Wording("t", text, stems(text), NOW, NOW))
+            scored = [(similarity(stems(text), stems(group[0])), -i) for i, group in enumerate(leads)]
+            best = max(scored, default=(0.0, 0))
+            if scored and best[0] >= threshold:
+                leads[-best[1]].append(text)
+            else:
+                leads.append([text])
+        assert [[m.text for m in c.members] for c in index.clusters] == leads
+        assert 1 < len(leads) < len(texts)
+
+
+def test_the_rules_data_is_searched_for_the_largest_groups_only(store: Store) -> None:
+    groups = unanswered_groups(store.database, max_hints=1).groups
+    assert groups[0].searched and not groups[1].searched and groups[1].hint == "niet gezocht"

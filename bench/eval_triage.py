@@ -99,9 +99,13 @@ def _match(ask: str, questions: Sequence[Mapping[str, Any]]) -> Mapping[str, Any
 
 
 def score_question(mail: str, expected: Mapping[str, Any], result: Mapping[str, Any]) -> QuestionScore:
-    """Drafted and holding every must_contain and no must_not_contain: correct. A draft for a question
-    the sources do not answer, a draft without the expected facts, or any forbidden text in the reply:
-    wrong. Not drafted: left to a person (rightly, when the sources do not answer it)."""
+    """The issue's unit is the mail's draft: the facts a correct reply must hold are looked for in the
+    whole reply, and any forbidden text anywhere in it is wrong. Which of our questions answers the expected
+    one (the most shared words) decides whether it was drafted at all.
+
+    Answerable: every must_contain in the reply → correct; drafted but a fact missing → wrong; not drafted
+    → left to a person. Not answerable: drafted → wrong (a claim the sources do not make); else rightly
+    left to a person."""
     ask, answerable = str(expected["ask"]), bool(expected["answerable"])
     must, must_not = list(expected.get("must_contain") or ()), list(expected.get("must_not_contain") or ())
     q = _match(ask, result["questions"])
@@ -111,16 +115,16 @@ def score_question(mail: str, expected: Mapping[str, Any], result: Mapping[str, 
     matched = str(q["text"]) if q else None
     if forbidden:
         return QuestionScore(mail, ask, answerable, WRONG, matched, status, f"verboden tekst: {forbidden}")
-    if q is None or q["status"] != "concept":
-        outcome = LEFT if answerable else RIGHTLY_LEFT
-        return QuestionScore(mail, ask, answerable, outcome, matched, status, (q or {}).get("reason", "geen vraag gevonden"))
-    draft = str(q["draft"] or "")
-    if not answerable:
-        return QuestionScore(mail, ask, answerable, WRONG, matched, status, "concept voor een vraag buiten de bronnen")
-    missing = [n for n in must if not _contains(draft, n)]
-    if missing:
+    missing = [n for n in must if not _contains(everything, n)]
+    drafted = q is not None and q["status"] == "concept"
+    if answerable and drafted and not missing:
+        return QuestionScore(mail, ask, answerable, CORRECT, matched, status, "")
+    if answerable and drafted:
         return QuestionScore(mail, ask, answerable, WRONG, matched, status, f"concept mist: {missing}")
-    return QuestionScore(mail, ask, answerable, CORRECT, matched, status, "")
+    if drafted:
+        return QuestionScore(mail, ask, answerable, WRONG, matched, status, "concept voor een vraag buiten de bronnen")
+    outcome = LEFT if answerable else RIGHTLY_LEFT
+    return QuestionScore(mail, ask, answerable, outcome, matched, status, (q or {}).get("reason", "geen vraag gevonden"))
 
 
 def score_mail(case: Mapping[str, Any], result: Mapping[str, Any]) -> MailScore:

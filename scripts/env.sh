@@ -20,12 +20,18 @@ export WEBCHAT_ALLOWED_ORIGINS="${WEBCHAT_ALLOWED_ORIGINS:-http://127.0.0.1:$WEB
 mkdir -p var
 # What the servers write under var/ (the database, keys, tokens) is for this user only.
 umask 077
-chmod 600 var/rest-token var/jwt-dev.key var/*.db 2>/dev/null || true
+chmod 600 var/rest-token var/helpdesk-token var/jwt-dev.key var/*.db 2>/dev/null || true
 # The back-office token for the REST channel: from the environment, else a random local one.
 if [ -z "${REST_CHANNEL_TOKEN:-}" ]; then
   [ -s var/rest-token ] || .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(32))' > var/rest-token
   REST_CHANNEL_TOKEN=$(cat var/rest-token)
   export REST_CHANNEL_TOKEN
+fi
+# The helpdesk system's token for POST /helpdesk/triage (docs/helpdesk.md): the same, in var/helpdesk-token.
+if [ -z "${HELPDESK_API_TOKEN:-}" ]; then
+  [ -s var/helpdesk-token ] || .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(32))' > var/helpdesk-token
+  HELPDESK_API_TOKEN=$(cat var/helpdesk-token)
+  export HELPDESK_API_TOKEN
 fi
 
 port_free() {  # port_free PORT: exit status 0 when nothing listens on 127.0.0.1:PORT

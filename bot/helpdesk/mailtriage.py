@@ -248,12 +248,17 @@ def triage_question(text: str, u: Understood, book: RuleBook, today: date, perso
     query = with_names(book, Query(intent, dict(u.entities), text))
     query = _with_context(query, context or {})
     facet = facet_of(text)
+    points_back = bool(POINTS_BACK_RE.search(plain_text(text)))
+    if query.intent == "ask_certified_programmes" and points_back:
+        # "Is die gecertificeerd?" about the programme the mail names: that programme, not the list.
+        if not (query.all("programme") or query.all("traject")):
+            return _outside(text, u, "niet duidelijk over welke opleiding of welk traject de vraag gaat")
+        query = Query("ask_programme_info", query.entities, text)
     if query.intent == "ask_themes" and facet in PROGRAMME_FACETS and (query.all("programme") or query.all("traject")):
         query = Query(facet, query.entities, text)  # "voor welke thema's telt hij?" about the mail's programme
     query = refine(book, query)
     has_subject = bool(query.all("programme") or query.all("traject") or query.all("theme"))
-    if query.intent in NEEDS_SUBJECT and not has_subject and (
-            query.intent != "ask_themes" or POINTS_BACK_RE.search(plain_text(text))):
+    if query.intent in NEEDS_SUBJECT and not has_subject and (query.intent != "ask_themes" or points_back):
         return _outside(text, u, "niet duidelijk over welke opleiding of welk traject de vraag gaat")
     result = _render(book, query, today)
     if not result.sources:
@@ -407,10 +412,9 @@ def triage_mail(mail: Mail, understand: Understand, book: RuleBook, today: date,
     if deadline:
         urgent = True
         reasons.append(f"termijn genoemd in de mail ('{deadline}') → hoog")
-    if period_end is not None:
-        if period_end < today or period_end - today <= URGENT_WINDOW:
-            urgent = True
-            reasons.append(f"periode eindigt op {format_date(period_end)}, binnen 8 weken → hoog")
+    if period_end is not None and (period_end < today or period_end - today <= URGENT_WINDOW):
+        urgent = True
+        reasons.append(f"periode eindigt op {format_date(period_end)}, binnen 8 weken → hoog")
     reasons.append(match.note)
     reasons.extend(notes)
     return MailTriage(mail.subject, mail.sender, typed, category, "hoog" if urgent else "normaal", tuple(reasons),

@@ -24,11 +24,11 @@ import eval_triage  # noqa: E402
 
 pytestmark = pytest.mark.e2e
 
-# Measured on 3 December 2026 (results/triage-eval.md): 70.0 % of categories, 7 wrong drafts of 99
-# questions, 30 drafted correctly. Not to get worse.
+# Measured on 3 December 2026 (results/triage-eval.md): 70.0 % of categories, 4 wrong drafts of 99
+# questions, 33 drafted correctly. Not to get worse.
 FLOOR_CATEGORY = 0.70
-CEILING_WRONG = 7
-FLOOR_CORRECT = 30
+CEILING_WRONG = 4
+FLOOR_CORRECT = 33
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +47,7 @@ def test_the_triage_is_no_worse_than_measured(measured: dict[str, Any]) -> None:
     assert measured["sender_match_accuracy"] == 1.0, measured  # a match by address only, never by a typed number
 
 
-@pytest.mark.xfail(strict=True, reason="issue 20's gate is not met yet: 70 % of categories, 7 wrong drafts")
+@pytest.mark.xfail(strict=True, reason="issue 20's gate is not met yet: 70 % of categories, 4 wrong drafts")
 def test_issue_20_gate_no_wrong_draft_and_category_accuracy_of_90_percent(measured: dict[str, Any]) -> None:
     assert measured["outcomes"][eval_triage.WRONG] == 0
     assert measured["category_accuracy"] >= 0.90

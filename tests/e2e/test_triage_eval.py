@@ -25,10 +25,11 @@ import eval_triage  # noqa: E402
 pytestmark = pytest.mark.e2e
 
 # Measured on 3 December 2026 (results/triage-eval.md): 70.0 % of categories, 4 wrong drafts of 99
-# questions, 33 drafted correctly. Not to get worse.
-FLOOR_CATEGORY = 0.70
-CEILING_WRONG = 4
-FLOOR_CORRECT = 33
+# questions, 33 drafted correctly. Not to get worse, with a small margin: a fresh clone trains its own
+# model, and training on another machine's CPU threads may move a borderline question.
+FLOOR_CATEGORY = 0.67
+CEILING_WRONG = 5
+FLOOR_CORRECT = 31
 
 
 @pytest.fixture(scope="module")

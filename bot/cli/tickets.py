@@ -272,7 +272,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     unanswered = sub.add_parser("unanswered", help="onbeantwoorde vragen (zonder persoonsgegevens) per onderwerp "
                                                    "en formulering, vaakst eerst")
-    unanswered.add_argument("--limit", type=int, default=None, help="hoogstens zoveel groepen (of teksten)")
+    unanswered.add_argument("--limit", type=int, default=None, metavar="N", help="hooguit N groepen (of teksten)")
     unanswered.add_argument("--since", type=_days, default=None, metavar="DAGEN",
                             help="alleen vragen van de laatste DAGEN dagen")
     unanswered.add_argument("--source", choices=UNANSWERED_SOURCES, default=None,
@@ -280,6 +280,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     unanswered.add_argument("--by", choices=("onderwerp", "tekst"), default="onderwerp",
                             help="onderwerp: gegroepeerd op onderwerp en formulering (standaard); "
                                  "tekst: alleen precies dezelfde teksten samen")
-    unanswered.add_argument("--format", choices=("tekst", "csv"), default="tekst")
+    unanswered.add_argument("--format", choices=("tekst", "csv"), default="tekst",
+                            help="tekst om te lezen (standaard) of csv, één regel per groep")
     unanswered.add_argument("--output", "-o", default=None, metavar="FILE", help="bestand (standaard: stdout)")
     unanswered.set_defaults(run=cmd_unanswered)

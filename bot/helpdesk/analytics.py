@@ -12,7 +12,10 @@ not place (nlu_fallback, ask_outside_sources, out_of_scope) gets the subject out
 folded, punctuation and stop words gone, common suffixes stripped) and clustered in one greedy,
 deterministic pass: most frequent wording first, each joining the group whose representative shares the
 largest part of its stems (Jaccard similarity >= `threshold`), else starting a group of its own. An
-inverted index of the representatives' stems keeps a pass O(wordings x groups sharing a stem).
+index of the representatives' rarest stems finds the groups to compare with, at most MAX_CANDIDATES per
+wording, so a pass is O(wordings x MAX_CANDIDATES) at worst; at most MAX_ROWS questions are read. The
+hint is `bot.passages.best_passage` (the one text sharing the question's rare words, when one stands out)
+for the MAX_HINTS largest groups.
 
 E-mail tickets keep their triage (`MailTriage.to_json`); each of their questions is matched to a group the
 same way, to count how many were drafted ("concept") and how many were left to a person. Tickets whose
@@ -43,14 +46,14 @@ from ..store.models import Ticket, UnansweredQuestion
 from .mailtriage import DRAFT, OUTSIDE
 from .scrub import scrub
 
-__all__ = ["CSV_FIELDS", "MAX_HINTS", "MAX_ROWS", "MAX_TICKETS", "NOT_SEARCHED", "NO_TEXT", "THRESHOLD", "QuestionGroup", "TextCount",
-           "UnansweredReport", "csv_safe", "similarity", "stems", "topic_of", "unanswered_groups",
-           "unanswered_texts"]
+__all__ = ["CSV_FIELDS", "MAX_HINTS", "MAX_ROWS", "MAX_TICKETS", "NOT_SEARCHED", "NO_TEXT", "THRESHOLD",
+           "QuestionGroup", "TextCount", "UnansweredReport", "csv_safe", "similarity", "stems", "topic_of",
+           "unanswered_groups", "unanswered_texts"]
 
 THRESHOLD = 0.5          # Jaccard similarity of the stem sets to join a group
 MAX_ROWS = 50_000        # the newest unanswered questions read
 MAX_TICKETS = 10_000     # the newest e-mail tickets whose triage is read
-MAX_CANDIDATES = 200    # groups a wording is compared with, at most
+MAX_CANDIDATES = 200     # groups a wording is compared with, at most
 MAX_HINTS = 500          # groups (the largest) for which the rules data is searched
 EXAMPLES = 3             # other wordings shown per group
 NO_TEXT = "geen tekst in de bronnen"
@@ -376,7 +379,7 @@ def unanswered_groups(database: Database, *, since: datetime | None = None, sour
 
     clusters.sort(key=size)
     chosen = clusters[:limit] if limit else clusters
-    rules = book if book is not None or not chosen else load_rules()
+    rules = book if book is not None else load_rules() if chosen and max_hints > 0 else None
     groups = []
     for number, cluster in enumerate(chosen):
         members = cluster.members
@@ -384,7 +387,9 @@ def unanswered_groups(database: Database, *, since: datetime | None = None, sour
         intents: Counter[str] = Counter()
         for m in members:
             intents.update(m.intents)
-        passage, where = _hint(rules, [m.text for m in members[:EXAMPLES + 1]]) if searched and rules is not None else (None, None)
+        passage, where = (None, None)
+        if searched and rules is not None:
+            passage, where = _hint(rules, [m.text for m in members[:EXAMPLES + 1]])
         groups.append(QuestionGroup(
             topic=cluster.lead.topic, question=cluster.lead.text, count=sum(m.count for m in members),
             wordings=len(members), chat=sum(m.chat for m in members), email=sum(m.email for m in members),

@@ -155,7 +155,7 @@ def test_the_nearest_text_of_the_sources(store: Store) -> None:
     assert pet.passage is None and pet.source is None and pet.hint == NO_TEXT
 
 
-def test_e_mail_triage_drafted_or_left_to_a_person(store: Store) -> None:
+def test_e_mail_triage_drafted_or_left_to_a_person(store: Store, capsys: pytest.CaptureFixture[str]) -> None:
     mail_ticket(store, [
         {"text": "Mag mijn hond mee naar de opleiding?", "intent": "nlu_fallback", "status": "buiten_de_bronnen"},
         {"text": "Wat kosten de opleidingen?", "intent": "ask_costs", "status": "concept"},
@@ -172,6 +172,8 @@ def test_e_mail_triage_drafted_or_left_to_a_person(store: Store) -> None:
     assert (costs.mail_drafted, costs.mail_to_person) == (1, 0)
     chat_only = group_with(unanswered_groups(store.database, source="chat").groups, PET[2])
     assert (chat_only.mail_drafted, chat_only.mail_to_person) == (0, 0)
+    assert main(cli(store, "--limit", "1")) == 0
+    assert "e-mailvragen zoals deze: 1 met concept-antwoord, 1 naar een medewerker" in capsys.readouterr().out
 
 
 def test_identical_texts(store: Store) -> None:

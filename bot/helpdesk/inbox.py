@@ -241,8 +241,10 @@ def parse_message(raw: bytes) -> tuple[Mail, bool, str | None]:
 
 
 def _size(size: int) -> str:
-    value = size / 1_000_000
-    return f"{value:.1f}".replace(".", ",") + " MB"
+    """A size as the agent reads it: "64 kB", "12,3 MB"."""
+    if size < 1_000_000:
+        return f"{max(1, round(size / 1000))} kB"
+    return f"{size / 1_000_000:.1f}".replace(".", ",") + " MB"
 
 
 # -- the poller ---------------------------------------------------------------------------------------

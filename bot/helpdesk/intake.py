@@ -37,6 +37,7 @@ from ..store.models import (
 )
 from .checks import MAX_QUESTION, check_email, check_question, check_registratienummer
 from .core import _SAVE_FAILED, PAYLOAD_VERSION, Helpdesk, HelpdeskError, _record, ticket_json
+from .mailtext import clean_mail
 from .mailtriage import OUTSIDE, Mail, MailTriage
 from .scrub import scrub, text_hash
 
@@ -81,31 +82,26 @@ def _bounded(text: str) -> str:
 
 
 def ticket_question(message: IncomingMail, triage: MailTriage | None) -> tuple[str, list[str]]:
-    """The ticket's question (the mail's own words, bounded) and notes for the agent about it."""
+    """The ticket's question (the mail's own words, bounded) and notes for the agent about it. When the
+    body was not read (`message.note`: too large), the note and the subject."""
     notes: list[str] = []
-    parts = []
+    subject = " ".join((message.mail.subject or "").split())[:200]
     if message.note:
-        parts.append(message.note)
-    candidates = []
-    if triage is not None:
-        candidates.append(triage.text)
-        candidates.extend(q.text for q in triage.questions[:1])
-    candidates.append(message.mail.subject)
+        return _bounded("\n\n".join([message.note, *([f"Onderwerp: {subject}"] if subject else [])])), notes
+    candidates = [triage.text, *(q.text for q in triage.questions[:1])] if triage is not None else []
+    if triage is None and message.mail.body:  # no triage (an error): the cleaned text all the same
+        candidates.append(clean_mail(message.mail.subject, message.mail.body, html_body=message.mail.html).text)
+    candidates.append(subject)
     for candidate in candidates:
         bounded = _bounded(candidate or "")
         checked = check_question(bounded)
         if checked.value is not None:
             if bounded != candidate.strip():
                 notes.append("tekst van de e-mail ingekort voor het ticket; de volledige tekst staat in de mailbox")
-            parts.append(checked.value)
-            break
-    else:
-        if not message.note:
-            parts.append("De e-mail heeft geen tekst die als vraag te lezen is. "
-                         "Lees de originele e-mail in de mailbox.")
-        subject = " ".join((message.mail.subject or "").split())[:200]
-        if subject:
-            parts.append(f"Onderwerp: {subject}")
+            return checked.value, notes
+    parts = ["De e-mail heeft geen tekst die als vraag te lezen is. Lees de originele e-mail in de mailbox."]
+    if subject:
+        parts.append(f"Onderwerp: {subject}")
     return _bounded("\n\n".join(parts)), notes
 
 

@@ -273,8 +273,8 @@ def test_an_oversized_message_gets_a_ticket_from_its_headers_only(imap: ImapServ
     poller = Poller(sqlite_store, imap, max_bytes=20_000)
     assert poller.poll().tickets == 1
     [ticket] = tickets(sqlite_store)
-    assert ticket.question.startswith("De e-mail is te groot om automatisch te lezen (0,1 MB; de grens is 0,0 MB)")
-    assert "Onderwerp: Kosten van de herregistratie" in ticket.question or "Kosten" in ticket.question
+    assert ticket.question == ("De e-mail is te groot om automatisch te lezen (67 kB; de grens is 20 kB). Lees hem "
+                               "in de mailbox INBOX.\n\nOnderwerp: Kosten van de herregistratie")
     assert "GEHEIME-BIJLAGE" not in ticket.question and "GEHEIME-BIJLAGE" not in str(ticket.triage)
     assert ticket.email == "anna@school.nl" and "te groot" in ticket.reasons[0]
     assert all("GEHEIME" not in asked for asked in poller.understanding.asked)
@@ -321,6 +321,23 @@ def test_messages_without_message_id_or_with_a_broken_charset_still_get_one_tick
     found = tickets(sqlite_store)
     assert found[0].conversation_id == "mail:" + message_key(None, no_id)[:16]
     assert found[1].email == "piet@school.nl" and "Wat kost het register?" in found[1].question
+
+
+def test_a_triage_that_fails_still_gives_a_ticket(imap: ImapServer, sqlite_store: Store) -> None:
+    imap.append(mail("Beste helpdesk,\n\nHoe vraag ik uitstel aan?\n\nGroet,\nPiet"))
+    poller = Poller(sqlite_store, imap)
+
+    def broken(text: str) -> Understood:
+        raise RuntimeError("model kapot")
+
+    poller.understanding = broken  # type: ignore[assignment]
+    assert poller.poll().tickets == 1
+    [ticket] = tickets(sqlite_store)
+    assert ticket.triage is None and ticket.question == "Hoe vraag ik uitstel aan?" and ticket.category == "overig"
+    assert "geen automatische beoordeling" in ticket.reasons[0]
+    assert poller.lines[0] == ("De automatische beoordeling van e-mail UID 1 mislukte (RuntimeError); het ticket "
+                               "komt zonder beoordeling.")
+    assert KEYWORD in flags(imap)[0]
 
 
 # -- the command line -----------------------------------------------------------------------------

@@ -12,9 +12,14 @@
     tickets show NUMMER             one ticket with reasons, transcript and deliveries
     tickets export --format csv|json [--output FILE]
     tickets retry NUMMER            put failed deliveries of a ticket back in the queue
-    unanswered [--limit N]          questions the assistant could not answer (no personal data), by frequency
-    helpdesk worker [--once]        deliver the outbox (webhook, e-mail) until SIGTERM/SIGINT
+    unanswered [--since DAGEN] [--source chat|email] [--by tekst] [--format csv [--output FILE]]
+                                    unanswered questions (no personal data) grouped by topic and wording
+    helpdesk worker [--once]        deliver the outbox (webhook, e-mail) until SIGTERM/SIGINT; with
+                                    HELPDESK_IMAP_HOST it also reads the mailbox
     helpdesk status                 the helpdesk configuration and the outbox per state
+    helpdesk inbox [--once]         new e-mails in the IMAP mailbox become triaged tickets (bot/helpdesk/inbox.py)
+    helpdesk triage FILE.eml|FILE.txt … [--json] [--confirmed] | --mbox FILE --out triage.csv
+                                    the e-mail triage for files, without the mailbox; nothing stored or sent
     privacy erase NUMMER [--dry-run]
                                     a leader's personal data everywhere (dossier, identities, conversations,
                                     tickets, outbox), with what was removed (bot/privacy.py, docs/privacy.md)

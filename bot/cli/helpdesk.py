@@ -133,7 +133,7 @@ def cmd_helpdesk_inbox(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    helpdesk = sub.add_parser("helpdesk", help="de helpdesk-levering").add_subparsers(dest="action", metavar="ACTION",
+    helpdesk = sub.add_parser("helpdesk", help="de helpdesk: levering, mailbox en e-mailtriage").add_subparsers(dest="action", metavar="ACTION",
                                                                                      required=True)
     worker = helpdesk.add_parser("worker", help="de outbox afleveren (webhook, e-mail) tot SIGTERM/SIGINT")
     worker.add_argument("--once", action="store_true", help="alleen afleveren wat nu klaarstaat, dan stoppen")
@@ -142,3 +142,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     inbox = helpdesk.add_parser("inbox", help="de helpdeskmailbox (IMAP) lezen en tickets maken tot SIGTERM/SIGINT")
     inbox.add_argument("--once", action="store_true", help="één ronde: de nieuwe e-mail nu verwerken, dan stoppen")
     inbox.set_defaults(run=cmd_helpdesk_inbox)
+    from .mail import register_triage
+
+    register_triage(helpdesk)

@@ -22,6 +22,13 @@ hypothesis_settings.register_profile("registerwijzer", deadline=None, database=N
 hypothesis_settings.load_profile("registerwijzer")
 from bot.register.loader import DATA_DIR  # noqa: E402
 
+# Several test modules start a Sanic app of their own in this one process (the REST channel, the helpdesk
+# API). Sanic 21.12 rewrites its request methods when the first app starts ("TouchUp"); a second app then
+# fails to start unless Sanic keeps the originals, which it does in test mode.
+from sanic import Sanic  # noqa: E402
+
+Sanic.test_mode = True
+
 
 @pytest.fixture(scope="session")
 def book() -> RuleBook:

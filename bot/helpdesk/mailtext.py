@@ -208,6 +208,33 @@ def _questions(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))[:MAX_QUESTIONS]
 
 
+# What a letter wraps around a question ("Kunt u mij laten weten …", "Daarnaast vraag ik mij af …"): the
+# chat's users ask directly, so the understanding reads the question without the wrapping.
+_WRAPPERS = tuple(re.compile(p, re.IGNORECASE) for p in (
+    r"^(hoi|hallo|hi|hey|beste|geachte|goedemorgen|goedemiddag|goedenavond)\b[^,!?]{0,30}[,!]\s*",
+    r"^(en|ook|verder|daarnaast|bovendien|tot slot|tenslotte|nog een vraag|nog iets|tweede vraag|eerste vraag)\b[,:]?\s+",
+    r"^(graag )?(zou|wil) ik (graag )?(van (u|jullie|je) )?(willen )?(weten|vernemen|horen|vragen)\b( of)?[,:]?\s*",
+    r"^ik (wil|zou|wou) (graag |u |jullie )?(willen )?(weten|vragen|informeren)\b( of)?[,:]?\s*",
+    r"^(kunt|kan|kun|zou|zouden) (u|je|jij|jullie) (mij |me |ons )?(laten weten|vertellen|uitleggen|aangeven|zeggen|"
+    r"informeren)\b( of)?[,:]?\s*",
+    r"^(ik )?vraag (ik )?(me|mij) (af|eigenlijk af)\b( of)?[,:]?\s*",
+    r"^(mijn|de) vraag is\b( of)?[,:]?\s*",
+))
+
+
+def core_question(question: str) -> str:
+    """The question without the letter's wrapping, for the understanding; the question itself when little
+    would be left."""
+    text = question.strip()
+    for _ in range(4):
+        before = text
+        for wrapper in _WRAPPERS:
+            text = wrapper.sub("", text, count=1)
+        if text == before:
+            break
+    return text[:1].upper() + text[1:] if len(text.split()) >= 3 else question.strip()
+
+
 def clean_mail(subject: str, body: str, *, html_body: bool = False) -> CleanMail:
     """The sender's own words and their questions; the subject stands in when the body asks nothing."""
     text = html_to_text(body) if html_body else html.unescape(body[:MAX_CHARS])

@@ -41,7 +41,7 @@ from ..outside import find_stem, normalised, outside_topic
 from ..register import RuleBook, format_date
 from ..replies import Answer, Query, source_line
 from .checks import check_email, check_registratienummer
-from .mailtext import clean_mail
+from .mailtext import clean_mail, core_question
 from .triage import _FIRST, _THEN, URGENT_WINDOW, deadline_mentioned
 
 __all__ = ["DRAFT", "OUTSIDE", "Mail", "MailTriage", "QuestionTriage", "SenderMatch", "Understand", "Understood",
@@ -123,10 +123,17 @@ class QuestionTriage:
     draft: str | None = None     # the answer with its sources (DRAFT only)
     sources: tuple[str, ...] = ()
 
+    @property
+    def facet(self) -> str | None:
+        """What the question's form asks of its subject (points, costs, themes, time, …): a facet's title."""
+        found = facet_of(self.text)
+        topic = BY_INTENT.get(found) if found else None
+        return topic.title if topic is not None else None
+
     def to_json(self) -> dict[str, Any]:
         return {"text": self.text, "intent": self.intent, "confidence": round(self.confidence, 3),
-                "topic": self.topic, "category": self.category, "status": self.status, "reason": self.reason,
-                "draft": self.draft, "sources": list(self.sources)}
+                "topic": self.topic, "facet": self.facet, "category": self.category, "status": self.status,
+                "reason": self.reason, "draft": self.draft, "sources": list(self.sources)}
 
 
 @dataclass(frozen=True)
@@ -399,7 +406,7 @@ def triage_mail(mail: Mail, understand: Understand, book: RuleBook, today: date,
         about = triage_question(title, seen, book, today, None, context)
     questions = []
     for text in () if auto_reply else cleaned.questions:
-        u = understand(text)
+        u = understand(core_question(text))
         if u.intent in NOT_A_QUESTION and u.confidence >= DRAFT_CONFIDENCE:
             continue
         questions.append(triage_question(text, u, book, today, note, context))

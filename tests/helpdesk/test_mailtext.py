@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import time
 
-from bot.helpdesk.mailtext import MAX_QUESTIONS, clean_mail, html_to_text
+import pytest
+
+from bot.helpdesk.mailtext import MAX_QUESTIONS, clean_mail, core_question, html_to_text
 
 OUTLOOK = """Goedemorgen,
 
@@ -91,3 +93,26 @@ def test_hostile_input_is_bounded() -> None:
     html_mail = clean_mail("", "<div>" * 50_000 + "Vraag?" + "</div>" * 50_000, html_body=True)
     assert len(html_mail.questions) <= 1
     assert time.monotonic() - started < 10
+
+
+def test_hard_wrapped_lines_are_one_sentence_and_amounts_are_not_split() -> None:
+    body = ("Hallo,\n\nIk doe mee aan leerKRACHT. Daarnaast vraag ik mij af hoeveel uur\nstudiebelasting ik moet "
+            "rekenen. Het kost € 1.200 per\njaar; klopt dat? Bv. voor kwaliteitsmanagement.\n\nGroet, Jan")
+    assert clean_mail("x", body).questions == (
+        "Daarnaast vraag ik mij af hoeveel uur studiebelasting ik moet rekenen.", "Het kost € 1.200 per jaar; klopt dat?")
+
+
+def test_an_abbreviation_ends_no_sentence() -> None:
+    assert clean_mail("x", "Kan ik twee thema's samen doen, bv. kwaliteit en visie?").questions == (
+        "Kan ik twee thema's samen doen, bv. kwaliteit en visie?",)
+
+
+@pytest.mark.parametrize(("question", "core"), [
+    ("Kunt u mij laten weten wat de einddatum van mijn periode is?", "Wat de einddatum van mijn periode is?"),
+    ("Daarnaast vraag ik mij af hoeveel uur het kost.", "Hoeveel uur het kost."),
+    ("Graag zou ik van u vernemen hoeveel punten het oplevert.", "Hoeveel punten het oplevert."),
+    ("En binnen hoeveel jaar?", "Binnen hoeveel jaar?"),
+    ("Kunt u mij laten weten?", "Kunt u mij laten weten?"),  # nothing left: the question as it was
+])
+def test_the_core_of_a_question(question: str, core: str) -> None:
+    assert core_question(question) == core

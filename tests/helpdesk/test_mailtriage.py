@@ -187,4 +187,16 @@ def test_the_json_is_complete_and_plain() -> None:
     data = result.to_json()
     assert set(data) >= {"category", "priority", "reasons", "questions", "sender_match", "reply", "text"}
     assert data["questions"][0]["status"] == "concept" and data["questions"][0]["sources"]
+    assert data["questions"][0]["topic"] == "Hoeveel punten heb ik nodig?"
     assert replace(result, reply=None).to_json()["reply"] is None
+
+
+def test_the_facet_is_what_the_question_asks_of_its_subject() -> None:
+    result = run("Wat kost leerKRACHT jaar-1?", Fake(("kost", "ask_costs", 0.9)))
+    assert result.to_json()["questions"][0]["facet"] == "Kosten"
+
+
+def test_the_understanding_reads_the_question_without_the_letters_wrapping() -> None:
+    understand = Fake(POINTS)
+    run("Geachte heer/mevrouw,\n\nKunt u mij laten weten hoeveel punten ik nodig heb voor herregistratie?", understand)
+    assert understand.asked[-1] == "Hoeveel punten ik nodig heb voor herregistratie?"

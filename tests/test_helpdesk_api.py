@@ -7,15 +7,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
-import uuid
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
 import httpx
 import pytest
-from sanic import Sanic
+from sanic_thread import ThreadedSanic
 
 from bot.bootstrap import Services, override
 from bot.register import load_rules
@@ -58,51 +56,20 @@ class StandInAgent:
                 "intent_ranking": [{"name": intent, "confidence": confidence}]}
 
 
-class ApiServer:
-    """One Sanic app with the endpoint's blueprint, served from a thread of its own."""
+class ApiServer(ThreadedSanic):
+    """One Sanic app with the endpoint's blueprint and a stand-in model, served from a thread of its own."""
 
     def __init__(self) -> None:
         self.agent = StandInAgent()
-        self.port = 0
-        self.loop = asyncio.new_event_loop()
-        self.ready = threading.Event()
-        self.thread = threading.Thread(target=self._serve, daemon=True)
+        super().__init__("helpdesk-api-unit", self._setup)
 
     async def on_new_message(self, message: Any) -> None:  # the endpoint never hands anything to Rasa
         raise AssertionError("no chat message expected")
 
-    def _serve(self) -> None:
-        asyncio.set_event_loop(self.loop)
-        app = Sanic(f"helpdesk-api-unit-{uuid.uuid4().hex[:8]}")
+    def _setup(self, app: Any) -> None:
         channel = HelpdeskApiInput.from_credentials(None)
         app.blueprint(channel.blueprint(self.on_new_message), url_prefix=channel.url_prefix())
         app.ctx.agent = self.agent
-
-        async def start() -> Any:
-            server = await app.create_server(host="127.0.0.1", port=0, return_asyncio_server=True, access_log=False)
-            await server.startup()
-            await server.before_start()
-            await server.after_start()
-            self.port = server.server.sockets[0].getsockname()[1]
-            return server
-
-        self.server = self.loop.run_until_complete(start())
-        self.ready.set()
-        self.loop.run_forever()
-
-    def start(self) -> ApiServer:
-        self.thread.start()
-        assert self.ready.wait(30), "the endpoint's Sanic app did not start"
-        return self
-
-    def stop(self) -> None:
-        async def close() -> None:
-            await self.server.before_stop()
-            self.server.close()
-            await self.server.wait_closed()
-        asyncio.run_coroutine_threadsafe(close(), self.loop).result(10)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(10)
 
 
 @pytest.fixture(scope="module")

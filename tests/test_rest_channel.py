@@ -4,19 +4,17 @@ the assistant. Fast, and part of `make test-unit` (no model, no servers to insta
 
 from __future__ import annotations
 
-import asyncio
 import json
-import threading
-import uuid
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
-from sanic import Sanic
+from sanic_thread import ThreadedSanic
 
+from bot.identity import TokenConfig, issue_token
 from channels.limits import CLIENT_KEY, RequestLimits, client_key
 from channels.rest import MAX_SENDER, UNAUTHORIZED, VerifiedRestInput
-from bot.identity import TokenConfig, issue_token
 
 KEY = "rest-unit-secret-" + "k" * 32
 OFFICE = "office-secret-" + "o" * 20
@@ -30,51 +28,19 @@ def secrets(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(RequestLimits, "_shared", RequestLimits(0, 0))  # no limits, unless a test sets them
 
 
-class ChannelServer:
-    """One Sanic app with the channel's blueprint, served from a thread of its own (Sanic patches its HTTP
-    module once per process, so one app serves the whole module)."""
+class ChannelServer(ThreadedSanic):
+    """One Sanic app with the channel's blueprint and a stand-in for Rasa's message handler."""
 
     def __init__(self) -> None:
         self.seen: list[Any] = []
-        self.port = 0
-        self.loop = asyncio.new_event_loop()
-        self.ready = threading.Event()
-        self.thread = threading.Thread(target=self._serve, daemon=True)
+        super().__init__("rest-unit", self._setup)
 
     async def on_new_message(self, message: Any) -> None:
         self.seen.append(message)
         await message.output_channel.send_text_message(message.sender_id, "ontvangen")
 
-    def _serve(self) -> None:
-        asyncio.set_event_loop(self.loop)
-        app = Sanic(f"rest-unit-{uuid.uuid4().hex[:8]}")
+    def _setup(self, app: Any) -> None:
         app.blueprint(VerifiedRestInput().blueprint(self.on_new_message), url_prefix="/webhooks/rest")
-
-        async def start() -> Any:
-            server = await app.create_server(host="127.0.0.1", port=0, return_asyncio_server=True, access_log=False)
-            await server.startup()
-            await server.before_start()
-            await server.after_start()
-            self.port = server.server.sockets[0].getsockname()[1]  # bound by the OS: no race for a free port
-            return server
-
-        self.server = self.loop.run_until_complete(start())
-        self.ready.set()
-        self.loop.run_forever()
-
-    def start(self) -> ChannelServer:
-        self.thread.start()
-        assert self.ready.wait(30), "the channel's Sanic app did not start"
-        return self
-
-    def stop(self) -> None:
-        async def close() -> None:
-            await self.server.before_stop()
-            self.server.close()
-            await self.server.wait_closed()
-        asyncio.run_coroutine_threadsafe(close(), self.loop).result(10)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(10)
 
 
 @pytest.fixture(scope="module")
@@ -219,7 +185,7 @@ def test_a_body_beyond_reason_gets_413_in_dutch(server: ChannelServer) -> None:
 
 def test_a_non_ascii_back_office_token_gets_401(server: ChannelServer) -> None:
     response, message = one(server, {"sender": "s", "message": "hoi", "registratienummer": "100234"},
-                            {"X-Backoffice-Token": "géheim".encode("utf-8")})  # type: ignore[dict-item]
+                            {"X-Backoffice-Token": "géheim".encode()})  # type: ignore[dict-item]
     assert response.status_code == 401 and message is None
 
 

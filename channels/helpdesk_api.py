@@ -65,6 +65,10 @@ MAX_SUBJECT_CHARS = 1_000
 MAX_FROM_CHARS = 320
 MAX_NUMBER_CHARS = 40
 PARSE_TIMEOUT = 30.0  # seconds for one text on the server's model
+# Triages at once per server process (HELPDESK_API_CONCURRENCY, default 2: each may parse up to 9 texts on
+# the model the chat also uses); a request waits at most QUEUE_SECONDS for a turn, then gets 503 "druk".
+DEFAULT_CONCURRENCY = 2
+QUEUE_SECONDS = 10.0
 FIELDS = frozenset({"subject", "body", "body_format", "from", "registratienummer", "confirmed_sender"})
 FORMATS = ("text", "html")
 
@@ -81,6 +85,7 @@ UNAVAILABLE = _error("niet_beschikbaar", "De triage is op dit moment niet beschi
                                          "minuut opnieuw.")
 FAILED = _error("mislukt", "De triage van deze e-mail is mislukt. Probeer het opnieuw; blijft het misgaan, meld "
                            "het dan aan de beheerder.")
+BUSY = _error("druk", "Er worden nu al veel e-mails tegelijk getrieerd. Probeer het over een halve minuut opnieuw.")
 DESCRIPTION = _error(
     "methode_niet_toegestaan",
     "Stuur een POST met JSON: subject (tekst), body (tekst), body_format (\"text\" of \"html\"), from "
@@ -201,6 +206,22 @@ async def triage(mail: Mail, confirmed: bool, parse: Callable[[str], Awaitable[U
     return await asyncio.to_thread(call)
 
 
+_TURNS: dict[int, asyncio.Semaphore] = {}
+
+
+def concurrency() -> int:
+    raw = os.environ.get("HELPDESK_API_CONCURRENCY", "").strip()
+    return max(1, int(raw)) if raw.isdigit() else DEFAULT_CONCURRENCY
+
+
+def _turns() -> asyncio.Semaphore:
+    """The turns of this event loop (one per server process), made on first use."""
+    loop = id(asyncio.get_running_loop())
+    if loop not in _TURNS:
+        _TURNS[loop] = asyncio.Semaphore(concurrency())
+    return _TURNS[loop]
+
+
 class HelpdeskApiInput(InputChannel):  # type: ignore[misc]
     """POST /helpdesk/triage for the helpdesk's system (see the module's doc)."""
 
@@ -240,6 +261,11 @@ class HelpdeskApiInput(InputChannel):  # type: ignore[misc]
             agent = getattr(request.app.ctx, "agent", None)
             if agent is None or not agent.is_ready():
                 return response.json(UNAVAILABLE, status=503, headers={"Retry-After": "30"})
+            turns = _turns()
+            try:
+                await asyncio.wait_for(turns.acquire(), QUEUE_SECONDS)
+            except asyncio.TimeoutError:
+                return response.json(BUSY, status=503, headers={"Retry-After": "30"})
             try:
                 result = await triage(mail, confirmed, parse_with(agent))
             except (SQLAlchemyError, StoreError, asyncio.TimeoutError, concurrent.futures.TimeoutError) as exc:  # the database away, the model stuck
@@ -249,6 +275,8 @@ class HelpdeskApiInput(InputChannel):  # type: ignore[misc]
                 logger.error("helpdesk triage failed: %s", type(exc).__name__,
                              exc_info=logger.isEnabledFor(logging.DEBUG))
                 return response.json(FAILED, status=500)
+            finally:
+                turns.release()
             logger.info("helpdesk triage: %d question(s), category %s, priority %s, sender %s",
                         len(result.questions), result.category, result.priority, result.sender_match.status)
             return response.json(result.to_json(), dumps=functools.partial(json.dumps, ensure_ascii=False))

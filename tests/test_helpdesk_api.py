@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -320,3 +321,26 @@ def test_a_failing_triage_is_a_dutch_error_without_a_trace(server: ApiServer, mo
     response = post(server, mail())
     assert_dutch_error(response, 500, "mislukt")
     assert "geheim detail" not in response.text
+
+
+def test_triages_at_once_are_capped_and_the_rest_hear_druk(server: ApiServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One slow triage holds the only turn; a second request waits its queue time and gets 503 'druk'."""
+    import concurrent.futures
+
+    import channels.helpdesk_api as api
+
+    monkeypatch.setattr(api, "QUEUE_SECONDS", 0.2)
+    monkeypatch.setattr(api, "_TURNS", {})
+    monkeypatch.setenv("HELPDESK_API_CONCURRENCY", "1")
+    server.agent.delay = 0.3  # per text; a mail has several
+    try:
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            first = pool.submit(post, server, mail())
+            time.sleep(0.1)
+            second = pool.submit(post, server, mail())
+            responses = [first.result(), second.result()]
+    finally:
+        server.agent.delay = 0.0
+    assert responses[0].status_code == 200
+    assert_dutch_error(responses[1], 503, "druk")
+    assert post(server, mail()).status_code == 200  # the turn was given back

@@ -85,7 +85,13 @@ for ((i = 1; i <= CLUSTER_REPLICAS; i++)); do
     --model models/registerwijzer.tar.gz --credentials credentials.yml --endpoints "$endpoints" --quiet
 done
 for ((i = 1; i <= CLUSTER_WORKERS; i++)); do
-  supervise_program "helpdesk-worker-$i" 5 .venv/bin/python -m bot helpdesk worker
+  # Only the first worker reads the mailbox (HELPDESK_IMAP_HOST): one model loaded for it, not one per
+  # worker. Two pollers would still make one ticket per message (its Message-ID is unique).
+  if ((i == 1)); then
+    supervise_program "helpdesk-worker-$i" 5 .venv/bin/python -m bot helpdesk worker
+  else
+    supervise_program "helpdesk-worker-$i" 5 env -u HELPDESK_IMAP_HOST .venv/bin/python -m bot helpdesk worker
+  fi
 done
 
 # nginx: the page from the same source as `make run` (channels/web.py --export), same headers.

@@ -217,6 +217,16 @@ def _with_context(query: Query, context: Mapping[str, tuple[str, ...]]) -> Query
     return query
 
 
+def _agreed(book: RuleBook, text: str, u: Understood, context: Mapping[str, tuple[str, ...]]) -> bool:
+    """Two independent readings agree on a question the model was unsure of: the model's intent is one of
+    the facets the question's form asks for ("hoeveel punten levert dat op"), and the programme it is about
+    is known from the question or the rest of the mail. Never below half the drafting confidence."""
+    if u.confidence < DRAFT_CONFIDENCE / 2 or u.intent not in PROGRAMME_FACETS:
+        return False
+    query = _with_context(with_names(book, Query(u.intent, dict(u.entities), text)), context)
+    return u.intent in _facets(text) and len(query.all("programme") or query.all("traject")) == 1
+
+
 def _render(book: RuleBook, query: Query, today: date) -> Answer:
     """The chat's answer; for a named programme asked several things at once, each facet's answer."""
     facets = [f for f in _facets(query.text) if f in PROGRAMME_FACETS]
@@ -246,7 +256,7 @@ def triage_question(text: str, u: Understood, book: RuleBook, today: date, perso
                                  "persoonlijke gegevens in een concept")
     if u.intent in NO_DRAFT_INTENTS or u.intent not in BY_INTENT:
         return _outside(text, u, f"niet te beantwoorden uit de bronnen ({u.intent})")
-    if u.confidence < DRAFT_CONFIDENCE:
+    if u.confidence < DRAFT_CONFIDENCE and not _agreed(book, text, u, context or {}):
         return _outside(text, u, f"niet zeker genoeg begrepen ({_percent(u.confidence)} voor {u.intent})")
     topic = BY_INTENT[u.intent]
     if topic.render is None and u.intent not in PERSONAL_INTENTS:

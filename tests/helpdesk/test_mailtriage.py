@@ -200,3 +200,13 @@ def test_the_understanding_reads_the_question_without_the_letters_wrapping() -> 
     understand = Fake(POINTS)
     run("Geachte heer/mevrouw,\n\nKunt u mij laten weten hoeveel punten ik nodig heb voor herregistratie?", understand)
     assert understand.asked[-1] == "Hoeveel punten ik nodig heb voor herregistratie?"
+
+
+def test_an_unsure_reading_is_drafted_when_the_questions_form_and_the_mails_programme_agree() -> None:
+    unsure = Fake(("punten", "ask_activity_points", 0.45))
+    result = run("Ik doe mee aan leerKRACHT jaar-1. Hoeveel punten levert dat op?", unsure)
+    assert result.questions[0].status == DRAFT and "70 punten" in (result.questions[0].draft or "")
+    # Without a programme, or with a form that asks something else, it stays with a person.
+    assert run("Hoeveel punten levert dat op?", unsure, subject="vraag").questions[0].status == OUTSIDE
+    other = Fake(("punten", "ask_costs", 0.45))
+    assert run("Ik doe mee aan leerKRACHT jaar-1. Hoeveel punten levert dat op?", other).questions[0].status == OUTSIDE

@@ -227,6 +227,12 @@ def _agreed(book: RuleBook, text: str, u: Understood, context: Mapping[str, tupl
     return u.intent in _facets(text) and len(query.all("programme") or query.all("traject")) == 1
 
 
+def _said_elsewhere(text: str, others: Sequence[str]) -> bool:
+    """Whether every listed item of `text` ("- Kwaliteitsmanagement") is in one of the other answers."""
+    items = [line[2:].strip() for line in text.splitlines() if line.startswith("- ")]
+    return bool(items) and any(all(item in other for item in items) for other in others)
+
+
 def _render(book: RuleBook, query: Query, today: date) -> Answer:
     """The chat's answer; for a named programme asked several things at once, each facet's answer."""
     facets = [f for f in _facets(query.text) if f in PROGRAMME_FACETS]
@@ -239,6 +245,8 @@ def _render(book: RuleBook, query: Query, today: date) -> Answer:
                 parts.append(render(book, Query(facet, query.entities, query.text), today))
         if parts and all(p.sources for p in parts):
             texts = [p.text.split("\n\nBron")[0].strip() for p in parts]
+            # One answer may already say what another lists ("70 punten … telt voor de thema's …"): no repeats.
+            texts = [t for i, t in enumerate(texts) if not _said_elsewhere(t, texts[:i] + texts[i + 1:])]
             return Answer("\n\n".join(texts), (), tuple(dict.fromkeys(x for p in parts for x in p.sources)))
     return answer(book, query, today)
 

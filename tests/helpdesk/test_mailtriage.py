@@ -109,6 +109,7 @@ def test_one_sentence_asking_points_and_themes_of_a_programme_gets_both() -> Non
                  Fake(("punten", "ask_activity_points", 0.9)))
     draft = result.questions[0].draft or ""
     assert "70 punten" in draft and "Verandermanagement" in draft
+    assert draft.count("Verandermanagement") == 1  # the points answer names the themes: no second list
 
 
 @pytest.fixture

@@ -35,7 +35,7 @@ from .helpdesk.config import HelpdeskConfig, env_float, env_int
 from .helpdesk.outbox import backoff, smtp_deliver
 from .periodic import repeat
 from .register import RuleBook
-from .store import Store, pending, to_dossier
+from .store import Store
 from .store.database import utcnow
 from .store.models import ChannelIdentity, Leader, Reminder, ReminderSetting, TeamsReference
 from .teams_api import ProactiveSender, SendError, config_from_env
@@ -150,7 +150,7 @@ class Reminders:
         for number, channels in sorted(wanted.items()):
             channel = ("teams" if "teams" in channels and self._teams_target(number) is not None
                        else "email" if "email" in channels else None)
-            personal = self._personal(number) if channel else None
+            personal = self.store.personal(number) if channel else None
             if channel is None or personal is None:
                 continue  # Teams only: not linked, or never wrote, so nowhere to send to
             answer = progress.reminder(self.book, personal, day)
@@ -237,13 +237,6 @@ class Reminders:
                 Leader, Leader.id == ChannelIdentity.leader_id).where(Leader.registratienummer == number)
                 .order_by(TeamsReference.updated_at.desc()).limit(1)).scalar_one_or_none()
 
-    def _personal(self, number: str) -> progress.Personal | None:
-        leader = self.store.leader(number)
-        if leader is None:
-            return None
-        activities = self.store.activities(number)
-        return progress.Personal(leader, to_dossier(leader, activities), tuple(pending(activities)), activities)
-
     def _send(self, leader_id: int, channel: str, text: str) -> None:
         with self.database.session() as session:
             leader = session.get(Leader, leader_id)
@@ -266,7 +259,7 @@ class Reminders:
             "channelData": {"tenant": {"id": str(target.tenant_id)}},
         }
         # The overview as of sending (bot/cards.py), as an Adaptive Card below the text, as in a chat.
-        personal = self._personal(number)
+        personal = self.store.personal(number)
         card = cards.card_attachment(cards.overview_attachment(
             progress.overview(self.book, personal, self.clock().date()))) if personal is not None else None
         if card is not None:

@@ -210,6 +210,40 @@ def next_steps(ticket: TicketRecord) -> str:
     return " ".join(parts)
 
 
+# -- writing a ticket (the chat's hand-over here, an e-mail in intake.py) -----------------------------
+def add_ticket(session: Any, ticket: Ticket, day: date, email_enabled: bool,
+               extra: dict[str, Any] | None = None) -> list[Delivery]:
+    """Add `ticket` in the caller's transaction, give it its number (RW-<year>-<id>) and add its outbox
+    rows (the webhook, and the e-mail when it is on) with the payload `ticket_json` plus `extra`."""
+    session.add(ticket)
+    session.flush()
+    ticket.number = f"RW-{day.year}-{int(ticket.id):06d}"
+    session.flush()
+    payload = {"event": "ticket.created", "version": PAYLOAD_VERSION,
+               "ticket": {**ticket_json(_record(ticket)), **(extra or {})}}
+    rows = [("webhook", ticket.uid)]
+    if email_enabled:
+        rows.append(("email", f"{ticket.uid}-email"))
+    created = ticket.created_at
+    deliveries = []
+    for kind, key in rows:
+        session.add(TicketOutbox(ticket_id=ticket.id, kind=kind, idempotency_key=key, payload=payload,
+                                 status="pending", attempts=0, next_attempt_at=created,
+                                 created_at=created, updated_at=created))
+        deliveries.append(Delivery(kind, "pending", 0, created, None, None, key))
+    return deliveries
+
+
+def unanswered_row(text: str, intent: str | None, created: datetime, source: str = "chat"
+                   ) -> UnansweredQuestion | None:
+    """A question the assistant could not answer, scrubbed of personal data; None for an empty one."""
+    clean = scrub(text or "")
+    if not clean:
+        return None
+    return UnansweredQuestion(text=clean, text_hash=text_hash(clean), intent=(intent or "").strip()[:100] or None,
+                              created_at=created, source=source)
+
+
 # -- the helpdesk --------------------------------------------------------------------------------
 class Helpdesk:
     """Tickets and unanswered questions in the store's database.
@@ -309,22 +343,7 @@ class Helpdesk:
                     channel=draft.channel, conversation_id=conversation_id, intent=intent, reason=draft.reason,
                     period_end=period_end, transcript=transcript, client=client,
                 )
-                session.add(ticket)
-                session.flush()
-                ticket.number = f"RW-{day.year}-{int(ticket.id):06d}"
-                session.flush()
-                record = _record(ticket)
-                payload = {"event": "ticket.created", "version": PAYLOAD_VERSION, "ticket": ticket_json(record)}
-                rows = [("webhook", uid)]
-                if self.config.email_enabled:
-                    rows.append(("email", f"{uid}-email"))
-                deliveries = []
-                for kind, key in rows:
-                    outbox = TicketOutbox(ticket_id=ticket.id, kind=kind, idempotency_key=key, payload=payload,
-                                          status="pending", attempts=0, next_attempt_at=created,
-                                          created_at=created, updated_at=created)
-                    session.add(outbox)
-                    deliveries.append(Delivery(kind, "pending", 0, created, None, None, key))
+                deliveries = add_ticket(session, ticket, day, self.config.email_enabled)
                 session.flush()
         except SQLAlchemyError as exc:
             raise HelpdeskError(_SAVE_FAILED) from exc  # the cause stays attached for the caller's log
@@ -349,12 +368,11 @@ class Helpdesk:
 
     def record_unanswered(self, text: str, intent: str | None) -> None:
         """Keep a question the assistant could not answer, without personal data. Empty text is ignored."""
-        clean = scrub(text or "")
-        if not clean:
+        row = unanswered_row(text, intent, utcnow())
+        if row is None:
             return
         with self._session() as session, session.begin():
-            session.add(UnansweredQuestion(text=clean, text_hash=text_hash(clean),
-                                           intent=(intent or "").strip()[:100] or None, created_at=utcnow()))
+            session.add(row)
 
     async def arecord_unanswered(self, text: str, intent: str | None) -> None:
         await self.database.in_thread(functools.partial(self.record_unanswered, text, intent))

@@ -32,14 +32,11 @@ from ..store.models import (
     TICKET_PRIORITIES,
     MailMessage,
     Ticket,
-    TicketOutbox,
-    UnansweredQuestion,
 )
 from .checks import MAX_QUESTION, check_email, check_question, check_registratienummer
-from .core import _SAVE_FAILED, PAYLOAD_VERSION, Helpdesk, HelpdeskError, _record, ticket_json
+from .core import _SAVE_FAILED, Helpdesk, HelpdeskError, add_ticket, unanswered_row
 from .mailtext import clean_mail
 from .mailtriage import OUTSIDE, Mail, MailTriage
-from .scrub import scrub, text_hash
 
 __all__ = ["IncomingMail", "IntakeResult", "MailIntake"]
 
@@ -198,30 +195,13 @@ class MailIntake:
             intent=((triage.intent if triage is not None else None) or "")[:100] or None, reason="email",
             period_end=None, transcript=None, client=None, triage=triage_json,
         )
-        session.add(ticket)
-        session.flush()
-        ticket.number = f"RW-{day.year}-{int(ticket.id):06d}"
-        session.flush()
-        # The outbox rows exactly as Helpdesk.create_ticket writes them, the triage added to the ticket.
-        payload = {"event": "ticket.created", "version": PAYLOAD_VERSION,
-                   "ticket": {**ticket_json(_record(ticket)), "triage": triage_json}}
-        rows = [("webhook", uid)]
-        if self.helpdesk.config.email_enabled:
-            rows.append(("email", f"{uid}-email"))
-        for kind, key in rows:
-            session.add(TicketOutbox(ticket_id=ticket.id, kind=kind, idempotency_key=key, payload=payload,
-                                     status="pending", attempts=0, next_attempt_at=created, created_at=created,
-                                     updated_at=created))
+        add_ticket(session, ticket, day, self.helpdesk.config.email_enabled, {"triage": triage_json})
         return ticket
 
     @staticmethod
     def _unanswered(session: Any, triage: MailTriage, created: datetime) -> None:
         """Each question the sources do not answer, scrubbed of personal data (as the chat keeps them)."""
         for q in triage.questions:
-            if q.status != OUTSIDE:
-                continue
-            clean = scrub(q.text or "")
-            if clean:
-                session.add(UnansweredQuestion(text=clean, text_hash=text_hash(clean),
-                                               intent=(q.intent or "").strip()[:100] or None, created_at=created,
-                                               source="email"))
+            row = unanswered_row(q.text, q.intent, created, source="email") if q.status == OUTSIDE else None
+            if row is not None:
+                session.add(row)

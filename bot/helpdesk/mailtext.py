@@ -235,6 +235,11 @@ def core_question(question: str) -> str:
     return text[:1].upper() + text[1:] if len(text.split()) >= 3 else question.strip()
 
 
+def subject_line(subject: str) -> str:
+    """The subject without reply and forward prefixes (Re:, Fw:, Fwd:, Antw:, Doorst:, TR:)."""
+    return " ".join(re.sub(r"^\s*((re|fw|fwd|antw|doorst|tr)\s*:\s*)+", "", subject or "", flags=re.I).split())
+
+
 def clean_mail(subject: str, body: str, *, html_body: bool = False) -> CleanMail:
     """The sender's own words and their questions; the subject stands in when the body asks nothing."""
     text = html_to_text(body) if html_body else html.unescape(body[:MAX_CHARS])
@@ -247,7 +252,7 @@ def clean_mail(subject: str, body: str, *, html_body: bool = False) -> CleanMail
     own = re.sub(r"\n{3,}", "\n\n", "\n".join(line.rstrip() for line in lines)).strip()
     questions = _questions(own)
     if not questions:
-        subject = " ".join(re.sub(r"^\s*((re|fw|fwd|antw|doorst)\s*:\s*)+", "", subject or "", flags=re.I).split())
+        subject = subject_line(subject)
         fallback = own if own else subject
         questions = (fallback,) if fallback else ()
     return CleanMail(own, questions, tuple(dict.fromkeys(removed)))

@@ -41,7 +41,7 @@ from ..outside import find_stem, normalised, outside_topic
 from ..register import RuleBook, format_date
 from ..replies import Answer, Query, source_line
 from .checks import check_email, check_registratienummer
-from .mailtext import clean_mail, core_question
+from .mailtext import clean_mail, core_question, subject_line
 from .triage import _FIRST, _THEN, URGENT_WINDOW, deadline_mentioned
 
 __all__ = ["DRAFT", "OUTSIDE", "Mail", "MailTriage", "QuestionTriage", "SenderMatch", "Understand", "Understood",
@@ -108,7 +108,7 @@ class LeaderLookup(Protocol):
 
     def leader_by_email(self, email: str) -> Any: ...
 
-    def activities(self, registratienummer: str) -> Any: ...
+    def personal(self, registratienummer: str) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -339,14 +339,11 @@ def match_sender(sender: str, typed: str | None, store: LeaderLookup | None, con
 
 def _personal_note(store: LeaderLookup, number: str, book: RuleBook, today: date) -> tuple[str | None, date | None]:
     from .. import progress
-    from ..store.core import pending, to_dossier
 
-    leader = store.leader(number)
-    if leader is None:
+    personal = store.personal(number)
+    if personal is None:
         return None, None
-    activities = tuple(store.activities(number))
-    personal = progress.Personal(leader, to_dossier(leader, activities), pending(activities), activities)
-    return progress.personal_note(book, personal, today), leader.period_end
+    return progress.personal_note(book, personal, today), personal.leader.period_end
 
 
 # -- the mail ---------------------------------------------------------------------------------------------
@@ -384,11 +381,6 @@ def categorise_mail(subject: str, text: str, questions: Sequence[QuestionTriage]
     return "overig", "geen onderwerp herkend → overig"
 
 
-def _subject_line(subject: str) -> str:
-    """The subject without Re:/Fwd:/Antw: prefixes."""
-    return " ".join(re.sub(r"^\s*((re|fw|fwd|antw|doorst|tr)\s*:\s*)+", "", subject or "", flags=re.I).split())
-
-
 def _reply(questions: Sequence[QuestionTriage]) -> str | None:
     """One reply for the agent to check: the drafts, and a line that a colleague takes the rest."""
     drafted = [q for q in questions if q.status == DRAFT]
@@ -416,7 +408,7 @@ def triage_mail(mail: Mail, understand: Understand, book: RuleBook, today: date,
     if match.status == "bevestigd" and store is not None and match.registratienummer:
         note, period_end = _personal_note(store, match.registratienummer, book, today)
     auto_reply = bool(AUTO_REPLY_RE.match(mail.subject or ""))
-    title = _subject_line(mail.subject)
+    title = subject_line(mail.subject)
     context = names_in_text(book, f"{title}\n{cleaned.text}")
     about = None
     if title and not auto_reply:

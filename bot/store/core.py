@@ -12,7 +12,7 @@ import functools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import date
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -24,6 +24,9 @@ from .database import Database, head_revision
 from .models import Activity, ChannelIdentity, Leader
 from .records import ActivityRecord, LeaderRecord
 from .validation import check_activity, check_identity, check_leader, check_number
+
+if TYPE_CHECKING:
+    from ..progress import Personal
 
 PENDING_STATUSES = ("gepland", "ingediend")
 # SQLite allows 999 bound parameters per statement in old builds; stay well below it.
@@ -163,6 +166,17 @@ class Store:
         with self._session() as session:
             rows = session.execute(_LEADERS_BY_EMAIL, {"email": address}).all()
         return _leader_record(rows[0]) if len(rows) == 1 else None
+
+    def personal(self, registratienummer: str) -> Personal | None:
+        """The leader with the dossier the rules count (approved activities), the pending ones and all of
+        them, as `bot.progress` reads it; None when there is no such leader."""
+        from ..progress import Personal
+
+        leader = self.leader(registratienummer)
+        if leader is None:
+            return None
+        activities = self.activities(registratienummer)
+        return Personal(leader, to_dossier(leader, activities), pending(activities), activities)
 
     def leader_by_identity(self, channel: str, external_id: str) -> LeaderRecord | None:
         if check_identity(channel, external_id, []) is None:

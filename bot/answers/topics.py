@@ -43,6 +43,14 @@ def _blocks(*names: str) -> frozenset[str]:
     return frozenset(names)
 
 
+# The helpdesk categories of the topics, by what the leader is after (docs/helpdesk.md, "Categories"):
+# - registratie: getting into the register (RDO and RADO, enrolling);
+# - herregistratie en punten: staying in it: the period, the 100 points, the routes for herregistratie
+#   (seed 002, "kies je één van de routes voor herregistratie"), the themes, and what an activity or a
+#   programme is worth and which themes it counts for (seed 000, "herregistratiewaarde");
+# - certificaat of waardering: getting learning recognised: the certificate of a certified programme and
+#   uploading it, what a programme validates, and the valuation of informal learning afterwards with its
+#   steps, guidance, TMA and learning levels (seed 004: the levels are how a valuation is scored).
 REGISTRATIE, PUNTEN, WAARDERING = "registratie", "herregistratie en punten", "certificaat of waardering"
 
 TABLE: tuple[Topic, ...] = (
@@ -59,7 +67,7 @@ TABLE: tuple[Topic, ...] = (
     # registration and routes
     Topic("ask_herregistratie", ANSWER, registration.herregistratie, "Wat is herregistratie?", PUNTEN,
           comparable=True),
-    Topic("ask_routes", ANSWER, registration.routes, "De routes voor herregistratie", REGISTRATIE, comparable=True),
+    Topic("ask_routes", ANSWER, registration.routes, "De routes voor herregistratie", PUNTEN, comparable=True),
     Topic("ask_registration_types", ANSWER, registration.registration_types, "RDO en RADO", REGISTRATIE,
           comparable=True),
     Topic("ask_rule_changes", ANSWER, registration.rule_changes, "Wat veranderde in november 2020?", PUNTEN,
@@ -72,14 +80,14 @@ TABLE: tuple[Topic, ...] = (
           comparable=True),
     Topic("ask_activity_points", ANSWER, points.activity_points, "Punten voor een opleiding of thema", PUNTEN,
           comparable=True, details=True),
-    Topic("ask_learning_levels", ANSWER, points.learning_levels, "Leerniveaus", PUNTEN),
+    Topic("ask_learning_levels", ANSWER, points.learning_levels, "Leerniveaus", WAARDERING),
     # themes
     Topic("ask_themes", ANSWER, themes.themes, "De professionaliseringsthema's", PUNTEN, comparable=True),
     Topic("ask_theme_repeat", ANSWER, themes.theme_repeat, "Mag een thema vaker?", PUNTEN),
     # programmes
     Topic("ask_programme_info", ANSWER, programmes.programme_info, "Over een opleiding", WAARDERING,
           comparable=True, details=True),
-    Topic("ask_programme_themes", ANSWER, programmes.programme_themes, "Thema's van een opleiding", WAARDERING,
+    Topic("ask_programme_themes", ANSWER, programmes.programme_themes, "Thema's van een opleiding", PUNTEN,
           details=True),
     Topic("ask_programme_requirements", ANSWER, programmes.programme_requirements, "Voorwaarden van een opleiding",
           WAARDERING, own_blocks=_blocks("validation", "study_load_hours"), details=True),

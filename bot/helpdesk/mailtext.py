@@ -5,6 +5,9 @@ disclaimers and mobile footers removed, then split into its questions.
     cleaned.text        -> the sender's own words
     cleaned.questions   -> ("Hoeveel punten heb ik nodig?", "Telt leerKRACHT mee?")
     cleaned.removed     -> what was taken out, by kind ("quoted", "signature", "disclaimer", "footer")
+    cleaned.before      -> per question, the sentence before it when the question points back at it
+                           ("… mijn certificaat uploaden. Waar doe ik dat?"), else None
+    cleaned.bulk        -> why the mail asks nothing of the helpdesk (a newsletter, phishing), else None
 
 Plain Python, no Rasa. Bounded: at most MAX_CHARS of the body are read, at most MAX_QUESTIONS returned.
 The rules are written from how Dutch mail clients (Outlook, Gmail, Apple Mail, Thunderbird) quote and
@@ -106,6 +109,33 @@ class CleanMail:
     text: str
     questions: tuple[str, ...]
     removed: tuple[str, ...]
+    before: tuple[str | None, ...] = ()
+    bulk: str | None = None
+
+
+# -- mail that asks nothing: newsletters, advertising, phishing -------------------------------------------
+
+# The footer every mailing list and newsletter carries (the law requires a way to unsubscribe).
+_UNSUBSCRIBE = re.compile(r"\b(afmelden|uitschrijven|unsubscribe|opzeggen)\b", re.IGNORECASE)
+_MAILING = re.compile(r"\b(nieuwsbrief|mailing|newsletter|(u|je) ontvangt deze (e-?mail|mail|nieuwsbrief|berichten) "
+                      r"omdat|you are receiving this|aangemeld voor (onze|de) (nieuwsbrief|mailing))", re.IGNORECASE)
+# Phishing: a link to click with a demand to confirm an account or password, often with a threat.
+_LINK = re.compile(r"(https?://|www\.)\S+", re.IGNORECASE)
+_CLICK = re.compile(r"\b(klik|click|ga naar onderstaande|via onderstaande link|volg de link)\b", re.IGNORECASE)
+_CREDENTIALS = re.compile(r"\b(verifi\w+|valideer\w*|bevestig (uw|je) (account|gegevens|identiteit|e-?mailadres|"
+                          r"wachtwoord)|inloggegevens|wachtwoord verloopt|mailbox (is )?(bijna )?vol|opslaglimiet|"
+                          r"account (wordt|zal worden) (geblokkeerd|opgeschort|verwijderd|gesloten)|verify your)",
+                          re.IGNORECASE)
+
+
+def bulk_mail(text: str) -> str | None:
+    """Why a mail is not a question for the helpdesk: a newsletter or advertising, or likely phishing."""
+    if _LINK.search(text) and _CLICK.search(text) and _CREDENTIALS.search(text):
+        return "lijkt phishing (een link met een verzoek om een account of wachtwoord te bevestigen): niet op de link klikken"
+    if _UNSUBSCRIBE.search(text) and _MAILING.search(text) and (_LINK.search(text) or _CLICK.search(text)
+                                                                 or re.search(r"\b(kan|kun je|kunt u) hier\b", text, re.I)):
+        return "nieuwsbrief of reclame (met een afmeldlink): geen vraag"
+    return None
 
 
 def _cut_quoted(lines: list[str], removed: list[str]) -> list[str]:
@@ -197,15 +227,54 @@ def _sentences(paragraph: str) -> list[str]:
     return sentences
 
 
-def _questions(text: str) -> tuple[str, ...]:
-    found: list[str] = []
+# "Wat kost dat en telt het mee?": two questions in one sentence, the second starting with its verb or a
+# question word after "en". "Hoeveel punten levert het op en voor welke thema's?" is one question with two
+# facets (the triage answers both) and stays whole.
+_SECOND_QUESTION = re.compile(
+    r",? en (?=(?:telt|tellen|is|zijn|mag|mogen|kan|kun|kunnen|moet|moeten|heb|hebben|krijg|krijgt|krijgen|wordt|"
+    r"worden|geldt|gelden|hoe|wat|waar|wanneer|welke|wie|hoeveel|waarom)\b)", re.IGNORECASE)
+_QUESTION_START = re.compile(
+    r"^(?:\w+ )?(?:telt|tellen|is|zijn|mag|mogen|kan|kun|kunt|kunnen|moet|moeten|heb|hebben|krijg|krijgt|krijgen|"
+    r"wordt|worden|geldt|gelden|hoe|wat|waar|wanneer|welke|wie|hoeveel|waarom)\b", re.IGNORECASE)
+# A short question that points back at the sentence before it ("Waar doe ik dat?", "Welke zijn dat dan?").
+_POINTS_BACK = re.compile(r"\b(dat|dit|die|deze|daar\w*|ervoor|ervan|ermee|hij|ze)\b", re.IGNORECASE)
+POINTS_BACK_WORDS = 7
+
+
+_CLAUSE_BREAK = re.compile(r"(?:,\s*|\s+)(?:maar|want|omdat|terwijl|alleen)\s+|[;:]\s+|,\s+(?=ik\b)", re.IGNORECASE)
+
+
+def last_clause(sentence: str) -> str:
+    """The last clause of a sentence ("… rond hebben maar ik weet niet hoe ik mijn certificaat moet uploaden"
+    → "ik weet niet hoe …"): what a word like "dat" in the next question points back at."""
+    parts = [p for p in _CLAUSE_BREAK.split(sentence) if len(p.split()) >= 3]
+    return parts[-1].strip() if parts else sentence
+
+
+def _clauses(sentence: str) -> list[str]:
+    """A question sentence as its questions: split after "en" only when both sides are questions."""
+    parts = _SECOND_QUESTION.split(sentence, maxsplit=1)
+    if len(parts) == 2 and _QUESTION_START.match(parts[0]) and len(parts[0].split()) >= 3 \
+            and len(parts[1].split()) >= 3:
+        left, right = parts[0].rstrip(" ,"), parts[1]
+        return [left if left.endswith("?") else f"{left}?", right[:1].upper() + right[1:]]
+    return [sentence]
+
+
+def _questions(text: str) -> tuple[tuple[str, str | None], ...]:
+    """The questions, each with the sentence before it when it is short and points back at it."""
+    found: dict[str, str | None] = {}
+    previous: str | None = None
     for paragraph in _paragraphs(text):
         for sentence in _sentences(paragraph):
             if len(sentence) < 4:
                 continue
             if sentence.endswith("?") or _ASKING.search(sentence):
-                found.append(sentence)
-    return tuple(dict.fromkeys(found))[:MAX_QUESTIONS]
+                for clause in _clauses(sentence):
+                    short = len(clause.split()) <= POINTS_BACK_WORDS and _POINTS_BACK.search(clause)
+                    found.setdefault(clause, previous if short else None)
+            previous = sentence
+    return tuple(found.items())[:MAX_QUESTIONS]
 
 
 # What a letter wraps around a question ("Kunt u mij laten weten …", "Daarnaast vraag ik mij af …"): the
@@ -250,9 +319,12 @@ def clean_mail(subject: str, body: str, *, html_body: bool = False) -> CleanMail
     lines = _cut_signature(lines, removed)
     lines = [line for line in lines if not _GREETING.match(line)]
     own = re.sub(r"\n{3,}", "\n\n", "\n".join(line.rstrip() for line in lines)).strip()
-    questions = _questions(own)
-    if not questions:
+    bulk = bulk_mail(f"{subject}\n{text}")
+    if bulk:
+        return CleanMail(own, (), tuple(dict.fromkeys(removed)), (), bulk)
+    found = _questions(own)
+    if not found:
         subject = subject_line(subject)
         fallback = own if own else subject
-        questions = (fallback,) if fallback else ()
-    return CleanMail(own, questions, tuple(dict.fromkeys(removed)))
+        found = ((fallback, None),) if fallback else ()
+    return CleanMail(own, tuple(q for q, _ in found), tuple(dict.fromkeys(removed)), tuple(b for _, b in found))

@@ -37,12 +37,12 @@ from ..facets import (
     speaks_of_own_dossier,
     with_names,
 )
-from ..outside import find_stem, normalised, outside_topic
+from ..outside import outside_topic
 from ..register import RuleBook, format_date
 from ..replies import Answer, Query, source_line
 from .checks import check_email, check_registratienummer
-from .mailtext import clean_mail, core_question, subject_line
-from .triage import _FIRST, _THEN, URGENT_WINDOW, deadline_mentioned
+from .mailtext import clean_mail, core_question, last_clause, subject_line
+from .triage import URGENT_WINDOW, Keywords, deadline_mentioned
 
 __all__ = ["DRAFT", "OUTSIDE", "Mail", "MailTriage", "QuestionTriage", "SenderMatch", "Understand", "Understood",
            "triage_mail"]
@@ -62,8 +62,9 @@ PERSONAL_INTENTS = frozenset({"ask_my_progress", "ask_my_deadline", "ask_my_doss
 OWN_DOSSIER_TOPICS = frozenset({"ask_points_needed", "ask_herregistratie", "calculate_points"})
 # Questions about a programme's points, themes, costs, ... need to know which programme: without one
 # (in the question, the subject line or the rest of the mail) the chat would list them all, which is no
-# answer to a letter. Which programmes are certified is a question of its own.
-NEEDS_SUBJECT = (PROGRAMME_FACETS - {"ask_certified_programmes"}) | {"ask_themes"}
+# answer to a letter. Which programmes are certified is a question of its own, and every certificate is
+# uploaded in the register the same way (seed 002).
+NEEDS_SUBJECT = (PROGRAMME_FACETS - {"ask_certified_programmes", "ask_certificate_upload"}) | {"ask_themes"}
 # "Voor welke thema's telt hij?", "wat kost dat?": the question points back at something said earlier.
 POINTS_BACK_RE = re.compile(r"\b(hij|zij|ze|die|deze|dit|dat|daarvan|daarvoor|ervoor|ervan)\b")
 # Auto-replies and out-of-office notices (RFC 3834 defines the headers; the subject is what every client
@@ -355,14 +356,16 @@ def categorise_mail(subject: str, text: str, questions: Sequence[QuestionTriage]
     weighed by confidence; then keywords."""
     if not questions:
         return "overig", "geen vraag in de mail → overig"
-    whole = normalised(f"{subject}\n{text}")
-    for category, stems in _FIRST:
-        found = find_stem(whole, stems)
-        if found:
-            return category, f"trefwoord '{found}' → {category}"
-    for q in questions:
-        if q.category == "kosten" and q.confidence >= DRAFT_CONFIDENCE / 2:
-            return "kosten", f"vraag over kosten ({q.intent}) → kosten"
+    keywords = Keywords(f"{subject}\n{text}")
+    first = keywords.first()
+    if first:
+        return first
+    # Money wins when the mail is about money: most of its questions, or its subject line. A side question
+    # ("en wat kost dat?") weighs in with the other topics below.
+    money = [q for q in questions if q.category == "kosten" and q.confidence >= DRAFT_CONFIDENCE / 2]
+    subject_money = about is not None and about.category == "kosten" and about.confidence >= DRAFT_CONFIDENCE
+    if money and (2 * len(money) > len(questions) or subject_money):
+        return "kosten", f"vraag over kosten ({money[0].intent}) → kosten"
     weights: dict[str, float] = {}
     for q, weight in [(q, 1.0) for q in questions] + ([(about, 0.5)] if about is not None else []):
         if q.category and q.confidence >= DRAFT_CONFIDENCE / 2:
@@ -374,11 +377,19 @@ def categorise_mail(subject: str, text: str, questions: Sequence[QuestionTriage]
     outside = [q for q in questions if q.intent in UNDERSTOOD_OUTSIDE and q.confidence >= DRAFT_CONFIDENCE / 2]
     if len(outside) == len(questions):
         return "overig", f"geen vraag over het register ({', '.join(sorted({q.intent for q in outside}))}) → overig"
-    for category, stems in _THEN:
-        found = find_stem(whole, stems)
-        if found:
-            return category, f"trefwoord '{found}' → {category}"
-    return "overig", "geen onderwerp herkend → overig"
+    return keywords.then() or ("overig", "geen onderwerp herkend → overig")
+
+
+def _read(understand: Understand, question: str, before: str | None) -> Understood:
+    """The understanding of a question; one that points back ("Waar doe ik dat?") and is not understood on
+    its own is read again with the sentence before it, as a reader of a letter would."""
+    u = understand(core_question(question))
+    if before is None or (u.confidence >= DRAFT_CONFIDENCE and u.intent not in NO_DRAFT_INTENTS):
+        return u
+    again = understand(core_question(f"{last_clause(before)} {question}"))
+    # The first reading was unsure or no topic; a sure second reading about a topic replaces it.
+    sure = again.confidence >= DRAFT_CONFIDENCE and again.intent not in NO_DRAFT_INTENTS | NOT_A_QUESTION
+    return again if sure else u
 
 
 def _reply(questions: Sequence[QuestionTriage]) -> str | None:
@@ -411,21 +422,25 @@ def triage_mail(mail: Mail, understand: Understand, book: RuleBook, today: date,
     title = subject_line(mail.subject)
     context = names_in_text(book, f"{title}\n{cleaned.text}")
     about = None
-    if title and not auto_reply:
+    if title and not auto_reply and cleaned.bulk is None:
         seen = understand(title)
         about = triage_question(title, seen, book, today, None, context)
     questions = []
-    for text in () if auto_reply else cleaned.questions:
-        u = understand(core_question(text))
+    befores = cleaned.before or (None,) * len(cleaned.questions)
+    for text, before in () if auto_reply else zip(cleaned.questions, befores, strict=True):
+        u = _read(understand, text, before)
         if u.intent in NOT_A_QUESTION and u.confidence >= DRAFT_CONFIDENCE:
             continue
         questions.append(triage_question(text, u, book, today, note, context))
     category, why = categorise_mail(mail.subject, cleaned.text, questions, about)
     reasons = [why]
     urgent = False
-    deadline = None if auto_reply else deadline_mentioned(cleaned.text) or deadline_mentioned(mail.subject)
+    nothing_asked = auto_reply or cleaned.bulk is not None
+    deadline = None if nothing_asked else deadline_mentioned(cleaned.text) or deadline_mentioned(mail.subject)
     if auto_reply:
         reasons.append("automatisch antwoord (afwezigheidsbericht): geen vraag, geen termijn")
+    elif cleaned.bulk:
+        reasons.append(f"{cleaned.bulk}; geen termijn")
     if deadline:
         urgent = True
         reasons.append(f"termijn genoemd in de mail ('{deadline}') → hoog")

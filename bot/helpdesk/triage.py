@@ -18,7 +18,7 @@ from ..outside import find_stem as _find
 from ..outside import normalised as _norm
 from ..register import format_date
 
-__all__ = ["CATEGORIES", "INTENT_CATEGORIES", "PRIORITIES", "Triage", "categorise", "deadline_mentioned",
+__all__ = ["CATEGORIES", "INTENT_CATEGORIES", "PRIORITIES", "Keywords", "Triage", "categorise", "deadline_mentioned",
            "outside_topic", "triage"]
 
 CATEGORIES: tuple[str, ...] = (
@@ -44,10 +44,10 @@ _THEN: tuple[tuple[str, tuple[str, ...]], ...] = (
                 "euro", "€", "bijdrage", "terugbetal", "geld")),
     ("certificaat of waardering", ("certificaat", "certificaten", "waardering", "waarderen", "gewaardeerd",
                                    "bewijsstuk", "uploaden", "upload", "gecertificeerd")),
-    ("herregistratie en punten", ("herregistr", "punten", "punt ", "thema", "periode", "professionalisering",
+    ("herregistratie en punten", ("herregistr", "punten", "punt ", "thema", "periode", "professionalisering", "route",
                                   "scholing", "leiderschapspraktijk")),
     ("registratie", ("registratie", "registreren", "geregistreerd", "inschrijv", "inschrijf", "aanmeld",
-                     "rdo", "rado", "basisbekwaam", "vakbekwaam", "route")),
+                     "rdo", "rado", "basisbekwaam", "vakbekwaam")),
 )
 
 _MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
@@ -74,21 +74,91 @@ class Triage:
     reasons: tuple[str, ...]
 
 
+# "Kunt u mijn e-mailadres in het register wijzigen?", "mijn naam aanpassen": the leader's own data on file
+# is changed in their account, by them or by a person of the register (one clause, either order).
+_OWN_DATA = r"(?:naam|achternaam|voornaam|e-?mail(?:adres)?|mailadres|adres|telefoonnummer|gegevens)"
+_CHANGE = (r"(?:wijzig(?:en|t|d|ing)?|gewijzigd|aan ?te ?passen|aanpassen|aanpassing|aangepast|pas \w+ aan|"
+           r"verander(?:en|t|d|ing)?|veranderd|bij ?te ?werken|bijwerken|bijgewerkt|corrigeren|corrigeer|gecorrigeerd)\b")
+_OWN_DATA_CHANGE = re.compile(rf"\b{_OWN_DATA}\b[^.?!\n]{{0,60}}?\b{_CHANGE}|\b{_CHANGE}\b[^.?!\n]{{0,40}}?\b{_OWN_DATA}\b",
+                              re.IGNORECASE)
+# A typo in a keyword ("acount", "certifikaat") still counts, for keywords long enough to be unmistakable.
+FUZZY_MIN = 6
+FUZZY_WORDS = 5000
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether `a` and `b` differ by at most one insertion, deletion, substitution or swap of neighbours."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
+                                  and a[diff[1]] == b[diff[0]])
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    i = 0
+    while i < len(short) and short[i] == long[i]:
+        i += 1
+    return short[i:] == long[i + 1:]
+
+
+def _fuzzy(words: tuple[str, ...], stems: tuple[str, ...]) -> str | None:
+    """The first word (up to FUZZY_WORDS distinct ones) that starts with a long stem, give or take one typo."""
+    for stem in stems:
+        if len(stem) < FUZZY_MIN or not stem.isalpha():
+            continue
+        for word in words:
+            if word[0] != stem[0] or len(word) < len(stem) - 1:
+                continue
+            if any(_one_edit(word[:n], stem) for n in (len(stem) - 1, len(stem), len(stem) + 1)):
+                return word
+    return None
+
+
+class Keywords:
+    """The keyword rules of the triage over one text: exact stems first, then one typo, then the leader's
+    own data to change (an account matter)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = _norm(text)
+        self.words = tuple(dict.fromkeys(re.findall(r"[^\W\d_]+", self.text)))[:FUZZY_WORDS]
+
+    def find(self, rules: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[str, str] | None:
+        """The first category of `rules` whose keyword the text holds, and the reason."""
+        for category, stems in rules:
+            found = _find(self.text, stems)
+            if found:
+                return category, f"trefwoord '{found}' → {category}"
+        for category, stems in rules:
+            found = _fuzzy(self.words, stems)
+            if found:
+                return category, f"trefwoord '{found}' (met een tikfout) → {category}"
+        if rules is _FIRST:
+            change = _OWN_DATA_CHANGE.search(self.text)
+            if change:
+                return "account en inloggen", f"eigen gegevens wijzigen ('{change.group(0).strip()}') → account en inloggen"
+        return None
+
+    def first(self) -> tuple[str, str] | None:
+        """What only a person can do: account and login, uitstel or bezwaar."""
+        return self.find(_FIRST)
+
+    def then(self) -> tuple[str, str] | None:
+        """The other topics' keywords."""
+        return self.find(_THEN)
+
+
 def categorise(question: str, intent: str | None) -> tuple[str, str]:
     """The category and one reason."""
-    text = _norm(question)
-    for category, stems in _FIRST:
-        found = _find(text, stems)
-        if found:
-            return category, f"trefwoord '{found}' → {category}"
+    keywords = Keywords(question)
+    first = keywords.first()
+    if first:
+        return first
     if intent and intent in INTENT_CATEGORIES:
         category = INTENT_CATEGORIES[intent]
         return category, f"onderwerp van de vraag ({intent}) → {category}"
-    for category, stems in _THEN:
-        found = _find(text, stems)
-        if found:
-            return category, f"trefwoord '{found}' → {category}"
-    return "overig", "geen onderwerp herkend → overig"
+    return keywords.then() or ("overig", "geen onderwerp herkend → overig")
 
 
 def deadline_mentioned(question: str) -> str | None:

@@ -30,7 +30,7 @@ def test_categories_are_exactly_the_issue_labels() -> None:
     ("Hoe werkt de waardering achteraf?", "ask_valuation_steps", "certificaat of waardering"),
     ("Waar upload ik dat?", "ask_certificate_upload", "certificaat of waardering"),
     ("Welke soorten registratie zijn er?", "ask_registration_types", "registratie"),
-    ("Welke route past bij mij?", "ask_routes", "registratie"),
+    ("Welke route past bij mij?", "ask_routes", "herregistratie en punten"),
     ("Ik kan niet inloggen", "nlu_fallback", "account en inloggen"),
     ("Mijn wachtwoord werkt niet meer", None, "account en inloggen"),
     ("Mijn account is geblokkeerd", "ask_outside_sources", "account en inloggen"),

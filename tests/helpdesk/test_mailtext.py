@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from bot.helpdesk.mailtext import MAX_QUESTIONS, clean_mail, core_question, html_to_text
+from bot.helpdesk.mailtext import MAX_QUESTIONS, bulk_mail, clean_mail, core_question, html_to_text, last_clause
 
 OUTLOOK = """Goedemorgen,
 
@@ -116,3 +116,56 @@ def test_an_abbreviation_ends_no_sentence() -> None:
 ])
 def test_the_core_of_a_question(question: str, core: str) -> None:
     assert core_question(question) == core
+
+
+def test_two_questions_in_one_sentence_are_split_but_two_facets_of_one_question_are_not() -> None:
+    assert clean_mail("", "Wat kost de opleiding en telt die mee voor mijn herregistratie?").questions == (
+        "Wat kost de opleiding?", "Telt die mee voor mijn herregistratie?")
+    assert clean_mail("", "Hoeveel punten levert het op en voor welke thema's?").questions == (
+        "Hoeveel punten levert het op en voor welke thema's?",)
+    assert clean_mail("", "Is het verschil tussen RDO en RADO groot?").questions == (
+        "Is het verschil tussen RDO en RADO groot?",)
+
+
+def test_a_short_question_that_points_back_keeps_the_sentence_before_it() -> None:
+    cleaned = clean_mail("", "Ik heb een boek gelezen over verandermanagement. Hoe laat ik dat waarderen?\n\n"
+                             "Welke thema's zijn er voor schoolleiders?")
+    assert cleaned.questions == ("Hoe laat ik dat waarderen?", "Welke thema's zijn er voor schoolleiders?")
+    assert cleaned.before == ("Ik heb een boek gelezen over verandermanagement.", None)
+
+
+@pytest.mark.parametrize("sentence, clause", [
+    ("Ik moet alles rond hebben maar ik weet niet hoe ik mijn bewijs moet insturen.",
+     "ik weet niet hoe ik mijn bewijs moet insturen."),
+    ("Ik las dat de competenties zijn vervangen door praktijken.",
+     "Ik las dat de competenties zijn vervangen door praktijken."),
+    ("Kort: ik heb een master gedaan.", "ik heb een master gedaan."),
+])
+def test_the_last_clause_of_a_sentence(sentence: str, clause: str) -> None:
+    assert last_clause(sentence) == clause
+
+
+NEWSLETTER = """Beste lezer,
+
+Schrijf je nu in voor ons congres en ontvang 15% korting tot 1 maart!
+Meer weten? https://congres.example.com
+
+Je ontvangt deze e-mail omdat je je hebt aangemeld voor onze nieuwsbrief. Afmelden kan hier.
+"""
+PHISHING = """Geachte gebruiker,
+
+Uw wachtwoord verloopt vandaag. Klik hier om uw account te verifiëren: http://login-check.example.com/x
+"""
+
+
+def test_newsletters_and_phishing_ask_nothing() -> None:
+    news = clean_mail("Congres: vroegboekkorting", NEWSLETTER)
+    assert news.questions == () and news.bulk is not None and "nieuwsbrief" in news.bulk
+    phish = clean_mail("Actie vereist", PHISHING)
+    assert phish.questions == () and phish.bulk is not None and "phishing" in phish.bulk
+    # A leader who writes about a link and their account is no phishing, and a question stays a question.
+    own = clean_mail("Inloggen", "Ik heb op de link geklikt om mijn account te verifiëren, maar het lukt niet. "
+                                 "Wat moet ik doen?")
+    assert own.bulk is None and own.questions
+    assert bulk_mail("Hoe meld ik me af voor de nieuwsbrief van het register?") is None
+    assert bulk_mail("Ik wil me afmelden voor de nieuwsbrief, hoe doe ik dat?") is None

@@ -127,8 +127,9 @@ def test_a_sender_on_file_is_a_probable_match_and_no_personal_figure_is_drafted(
     result = run("Hoeveel punten heb ik al en hoeveel mis ik nog?", understand, sender=leader.email.upper(),
                  store=demo_store)
     assert result.sender_match.status == "waarschijnlijk" and result.sender_match.registratienummer == "100234"
-    [q] = result.questions
-    assert q.status == OUTSIDE and "niet bevestigd" in q.reason
+    # Two questions in one sentence ("… heb ik al en hoeveel mis ik nog?"), neither drafted.
+    assert [q.text for q in result.questions] == ["Hoeveel punten heb ik al?", "Hoeveel mis ik nog?"]
+    assert all(q.status == OUTSIDE for q in result.questions) and "niet bevestigd" in result.questions[0].reason
     assert "Voor jou" not in str(result.to_json())
 
 
@@ -177,10 +178,46 @@ def test_a_thank_you_is_no_question() -> None:
 
 
 def test_costs_win_when_the_mail_is_about_money() -> None:
-    understand = Fake(("kost", "ask_costs", 0.8), POINTS)
-    result = run("Hoeveel punten heb ik nodig voor herregistratie? En wat kost het waarderingstraject van B&T?",
+    understand = Fake(("kost", "ask_costs", 0.8), ("betaal", "ask_costs", 0.8), POINTS)
+    mostly_money = run("Hoeveel punten heb ik nodig voor herregistratie? En wat kost het waarderingstraject van B&T? "
+                       "Betaal ik dat zelf?", understand)
+    assert mostly_money.category == "kosten"
+    by_subject = run("Hoeveel punten heb ik nodig voor herregistratie? En wat kost het waarderingstraject van B&T?",
+                     understand, subject="Wat kost het waarderingstraject?")
+    assert by_subject.category == "kosten"
+    # A side question about money weighs in with the mail's main subject.
+    aside = run("Hoeveel punten heb ik nodig voor herregistratie? En wat kost het waarderingstraject van B&T?",
+                understand)
+    assert aside.category == "herregistratie en punten"
+
+
+def test_keywords_with_a_typo_and_a_change_of_own_data_go_to_account() -> None:
+    nothing = Fake()
+    assert run("Ik kan niet in mijn acount komen, wat nu?", nothing).category == "account en inloggen"
+    changed = run("Kunt u mijn e-mailadres in het register wijzigen naar a@b.example.nl?", nothing)
+    assert changed.category == "account en inloggen" and "eigen gegevens wijzigen" in changed.reasons[0]
+    assert run("Telt verandermanagement voor mijn naam?", nothing).category != "account en inloggen"
+
+
+def test_a_question_that_points_back_is_read_again_with_the_sentence_before_it() -> None:
+    understand = Fake(("certificaat+uploaden", "ask_certificate_upload", 0.8), ("waar doe ik dat", "ask_capabilities", 0.9))
+    result = run("Ik moet op tijd klaar zijn maar ik weet niet hoe ik mijn certificaat moet uploaden. Waar doe ik dat?",
                  understand)
-    assert result.category == "kosten"
+    [q] = result.questions
+    assert q.intent == "ask_certificate_upload" and q.status == DRAFT
+    assert understand.asked[-1].startswith("Ik weet niet hoe ik mijn certificaat moet uploaden.")
+    # An unsure second reading does not replace the first.
+    unsure = Fake(("certificaat+uploaden", "ask_certificate_upload", 0.5), ("waar doe ik dat", "ask_capabilities", 0.9))
+    [q] = run("Ik weet niet hoe ik mijn certificaat moet uploaden. Waar doe ik dat?", unsure).questions
+    assert q.intent == "ask_capabilities" and q.status == OUTSIDE
+
+
+def test_a_newsletter_is_no_question_and_its_date_no_deadline() -> None:
+    body = ("Nog even en de inschrijving sluit op 12 december! Bekijk het programma: https://x.example.com\n\n"
+            "U ontvangt deze nieuwsbrief omdat u zich heeft aangemeld. Afmelden? Klik hier.")
+    result = run(body, Fake(POINTS), subject="Congres voor schoolleiders")
+    assert result.questions == () and result.category == "overig" and result.priority == "normaal"
+    assert any("nieuwsbrief" in r for r in result.reasons)
 
 
 def test_the_json_is_complete_and_plain() -> None:

@@ -14,12 +14,18 @@ ACCOUNT_STEMS: tuple[str, ...] = (
     "komt niet binnen", "kom niet binnen", "e-mailadres wijzigen", "e-mailadres aanpassen",
 )
 
+# Employment matters (salary, the cao, dismissal): the employer's and the unions' business, not the register's.
+EMPLOYMENT_STEMS: tuple[str, ...] = (
+    "salaris", "cao ", "cao-", "cao?", "loon ", "loonschaal", "inschaling", "ingeschaald", "ontslag", "ontslaan",
+    "functiemix", "pensioen", "arbeidsvoorwaarde",
+)
+
 # Subjects the sources say nothing about, so that no topic answer may be given for them: accounts and
 # logging in, and postponement (uitstel). Objections and rejected decisions are personal cases instead.
 OUTSIDE_STEMS: tuple[str, ...] = (
     *ACCOUNT_STEMS,
     "uitstel", "zwanger", "ziek", "overlijden", "overleden", "mantelzorg", "pe-online",
-    "pe online", "predicaat", "professionaliseringsbudget", "lidmaatschap", "contributie", "ontslag", "ontslaan",
+    "pe online", "predicaat", "professionaliseringsbudget", "lidmaatschap", "contributie", *EMPLOYMENT_STEMS,
 )
 
 

@@ -37,7 +37,7 @@ from ..facets import (
     speaks_of_own_dossier,
     with_names,
 )
-from ..outside import outside_topic
+from ..outside import EMPLOYMENT_STEMS, find_stem, normalised, outside_topic
 from ..register import RuleBook, format_date
 from ..replies import Answer, Query, source_line
 from .checks import check_email, check_registratienummer
@@ -374,7 +374,8 @@ def categorise_mail(subject: str, text: str, questions: Sequence[QuestionTriage]
         best = max(weights, key=lambda c: (weights[c], c))
         intents = sorted({q.intent for q in questions if q.category == best})
         return best, f"onderwerp van de vragen ({', '.join(intents) or 'onderwerpregel'}) → {best}"
-    outside = [q for q in questions if q.intent in UNDERSTOOD_OUTSIDE and q.confidence >= DRAFT_CONFIDENCE / 2]
+    outside = [q for q in questions if (q.intent in UNDERSTOOD_OUTSIDE and q.confidence >= DRAFT_CONFIDENCE / 2)
+               or find_stem(normalised(q.text), EMPLOYMENT_STEMS)]
     if len(outside) == len(questions):
         return "overig", f"geen vraag over het register ({', '.join(sorted({q.intent for q in outside}))}) → overig"
     return keywords.then() or ("overig", "geen onderwerp herkend → overig")

@@ -248,3 +248,13 @@ def test_an_unsure_reading_is_drafted_when_the_questions_form_and_the_mails_prog
     assert run("Hoeveel punten levert dat op?", unsure, subject="vraag").questions[0].status == OUTSIDE
     other = Fake(("punten", "ask_costs", 0.45))
     assert run("Ik doe mee aan leerKRACHT jaar-1. Hoeveel punten levert dat op?", other).questions[0].status == OUTSIDE
+
+
+def test_an_employment_matter_is_not_the_registers_and_goes_to_overig() -> None:
+    understand = Fake(("salaris", "ask_outside_sources", 0.7))
+    result = run("Word ik als geregistreerde directeur hoger ingeschaald in mijn salaris?", understand)
+    [q] = result.questions
+    assert q.status == OUTSIDE and "salaris" in q.reason
+    assert result.category == "overig"
+    # The register's own matter with the same keyword stays where it belongs.
+    assert run("Hoe kan ik me registreren als RADO?", Fake()).category == "registratie"

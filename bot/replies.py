@@ -24,6 +24,9 @@ class Answer:
     text: str
     buttons: tuple[Button, ...] = ()
     sources: tuple[Source, ...] = ()
+    # False: the answer's main statement is that the sources do not say ("staat niet in mijn bronnen"); it
+    # does not answer the question itself, so a consumer (the helpdesk's e-mail triage) must not send it as a reply.
+    complete: bool = True
 
 
 @dataclass(frozen=True)
@@ -61,11 +64,12 @@ HELPDESK_OFFER = helpdesk_offer()
 HELPDESK_BUTTONS = helpdesk_buttons()
 
 
-def with_sources(text: str, sources: Iterable[Source], buttons: Sequence[Button] = ()) -> Answer:
+def with_sources(text: str, sources: Iterable[Source], buttons: Sequence[Button] = (), complete: bool = True
+                 ) -> Answer:
     unique = tuple(dict.fromkeys(sources))
     if unique:
         text = f"{text}\n\n{source_line(unique)}"
-    return Answer(text, tuple(buttons), unique)
+    return Answer(text, tuple(buttons), unique, complete)
 
 
 def source_line(sources: Sequence[Source]) -> str:

@@ -56,6 +56,7 @@ def test_factual_topics_name_their_source_or_ask_back(book: RuleBook, intent: st
     (Query("ask_routes", {"regeling": ("oud",)}), "minstens 3 van de 7 professionaliseringsthema's"),
     (Query("ask_theme_repeat", {"regeling": ("oud",)}), "Op 17 november 2020 is dat veranderd"),
     (Query("ask_theme_repeat"), "De verplichting van 3 verschillende thema's is vervallen op 17 november 2020"),
+    (Query("ask_theme_repeat"), "Je hebt 100 punten nodig per herregistratieperiode. Die punten mag je ook op hetzelfde thema halen."),
     (Query("ask_themes", {"regeling": ("oud",)}), "Er waren 7 professionaliseringsthema's"),
     (Query("ask_rule_changes"), "tot 1 februari 2021"),
     (Query("ask_leadership_practices"), "investeren in goede relaties met de omgeving"),

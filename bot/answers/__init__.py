@@ -31,6 +31,7 @@ from .programmes import detail_answer, per_programme, programme_info
 from .registration import comparison
 from .smalltalk import outside_sources
 from .topics import BY_INTENT, TOPIC_TITLES, TOPICS
+from .valuation import asks_several_themes_in_one_valuation, several_themes_in_one_valuation
 
 __all__ = [
     "HELPDESK_BUTTONS", "HELPDESK_OFFER", "TOPICS", "TOPIC_TITLES", "Answer", "Button", "Query", "answer", "dated",
@@ -45,6 +46,10 @@ def answer(book: RuleBook, query: Query, today: date) -> Answer:
     if answered_here and topic is not None and not topic.small_talk and outside_topic(query.text):
         # Accounts, postponement, fees of the register...: the sources are silent, whatever the topic looked like.
         return outside_sources(book, query, today)
+    if topic is not None and not topic.small_talk and asks_several_themes_in_one_valuation(query.text):
+        # "Kan ik in één waardering meerdere thema's tegelijk laten beoordelen?": not theme_repeat's question;
+        # the sources describe one theme per valuation and do not say whether one can cover several.
+        return several_themes_in_one_valuation(book, query)
     if topic is not None and topic.comparable:
         forms = compared_learning_forms(book, query.text) or defined_learning_form(book, query.text)
         if forms:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from datetime import date
 
+from ..facets import plain_text
 from ..register import PointsModel, RuleBook, RulesError, ValuationActivity, format_date
 from ..replies import Answer, Query, join_nl, with_sources
 from .common import (
@@ -120,5 +123,24 @@ def level_overview(book: RuleBook, today: date, intro: str = "") -> Answer:
     return with_sources(text, [regulation.valuation_points.source, info.source])
 
 
+# A question about what the learning levels mean or ask of you ("wat houden de niveaus in", "wat betekent
+# leerniveau 5", "wat moet ik kunnen voor niveau 6"): the seeds name the levels but do not explain them.
+LEVEL_MEANING_RE = re.compile(
+    r"\bbeteken\w*|\binhoud\w*|\bhoud\w* .*\bin\b|\buitleg\w*|\bleg\w* .*\buit\b|\bomschrijving\w*|"
+    r"\bcriteri\w*|\bversta\w* .*\bonder\b|\bwat (?:moet|zou) (?:ik|je) (?:kunnen|laten zien|beheersen)\b|"
+    r"\bhoe (?:haal|bereik) (?:ik|je)\b|\bwat is (?:leer)?niveau \d\b|\bwat zijn (?:de )?(?:leer)?niveaus\b\s*\??$")
+
+
+def asks_level_meaning(text: str) -> bool:
+    """Whether a question about learning levels asks what they mean or contain (the sources don't say)."""
+    plain = plain_text(text)
+    if re.search(r"\bhoeveel\b|\bpunten\b|\bminima\w*|\blaagste\b", plain):
+        return False  # "hoeveel punten per niveau", "wat is het minimale niveau": the data answers
+    return LEVEL_MEANING_RE.search(plain) is not None
+
+
 def learning_levels(book: RuleBook, q: Query, today: date) -> Answer:
-    return level_overview(book, today)
+    result = level_overview(book, today)
+    if asks_level_meaning(q.text):
+        return replace(result, complete=False)  # the text says the sources do not explain the levels
+    return result

@@ -148,7 +148,7 @@ def programme_requirements(book: RuleBook, q: Query, today: date) -> Answer:
         what = "hoe lang het duurt" if asks_time(q.text) else "wat je er precies voor moet doen"
         text = (f"{capital(what)} bij {trajectory.name}, staat niet in mijn bronnen. {HELPDESK_OFFER}")
         sources = [steps.source] if steps is not None else [trajectory.source]
-        return with_sources(text, sources, HELPDESK_BUTTONS)
+        return with_sources(text, sources, HELPDESK_BUTTONS, complete=False)
     if programme is None:
         programme, candidates = programme_asked(book, q, lambda p: p.validation or p.study_load_hours)
         if programme is None:
@@ -172,7 +172,7 @@ def programme_requirements(book: RuleBook, q: Query, today: date) -> Answer:
     if not parts:
         return with_sources(
             f"Wat je precies moet doen voor {programme.short}, staat niet in mijn bronnen. "
-            f"Vraag het {programme.provider}, of de helpdesk.", [programme.source], HELPDESK_BUTTONS)
+            f"Vraag het {programme.provider}, of de helpdesk.", [programme.source], HELPDESK_BUTTONS, complete=False)
     return with_sources("\n".join(parts), sources)
 
 
@@ -183,7 +183,7 @@ def costs(book: RuleBook, q: Query, today: date) -> Answer:
         info = programme.costs
         if info is None:
             return with_sources(f"Wat {programme.short} kost, staat niet in mijn bronnen. "
-                                f"Dat weet {programme.provider}.", [programme.source])
+                                f"Dat weet {programme.provider}.", [programme.source], complete=False)
         return with_sources(f"Kosten van {programme.short}: {info.text}{vat_note(q, info)}", [info.source])
     if trajectory is not None or q.intent == "ask_valuation_costs":
         return trajectory_costs(book, trajectory)
@@ -219,7 +219,7 @@ def enrolment(book: RuleBook, q: Query, today: date) -> Answer:
         enrolment = programme.enrolment
         if enrolment is None:
             return with_sources(f"Hoe je je aanmeldt voor {programme.short}, staat niet in mijn bronnen. "
-                                f"Vraag het {programme.provider}.", [programme.source])
+                                f"Vraag het {programme.provider}.", [programme.source], complete=False)
         text = enrolment.text
         contact = programme.contact
         sources = [enrolment.source]
@@ -233,7 +233,7 @@ def enrolment(book: RuleBook, q: Query, today: date) -> Answer:
         steps = trajectory.steps
         if contact is None or steps is None:
             return with_sources(f"Hoe je je aanmeldt bij {trajectory.name}, staat niet in mijn bronnen.",
-                                [trajectory.source], HELPDESK_BUTTONS)
+                                [trajectory.source], HELPDESK_BUTTONS, complete=False)
         text = (f"Je meldt je aan bij de {trajectory.provider} om je ontwikkeling op een professionaliseringsthema te laten waarderen. "
                 f"{contact.text} Vragen? Neem contact op met {contact.name}, {contact.role}.")
         return with_sources(text, [contact.source, steps.source])
@@ -293,7 +293,7 @@ def programmes_for_theme(book: RuleBook, theme: Theme, today: date, q: Query | N
         # "Rond ik met het deelthema het hele thema af?": the sources do not say.
         text = (f"Of je met het deelthema {subs[0].name.lower()} het hele thema {theme.name.lower()} afrondt, "
                 f"staat niet in mijn bronnen. {HELPDESK_OFFER}\n{text}")
-        return with_sources(text, sources, HELPDESK_BUTTONS)
+        return with_sources(text, sources, HELPDESK_BUTTONS, complete=False)
     return with_sources(text, sources)
 
 
@@ -357,9 +357,12 @@ def per_programme(book: RuleBook, q: Query, today: date,
     facet for each, one after the other, so a comparison is answered on every side."""
     parts = []
     sources: list[Source] = []
+    complete = []
     for programme_id in known_programmes(book, q):
         single = replace(q, entities={**q.entities, "programme": (programme_id,)})
         result = render(book, single, today)
         parts.append(result.text.split("\n\nBron")[0].strip())
         sources.extend(result.sources)
-    return with_sources("\n\n".join(parts), sources)
+        complete.append(result.complete)
+    # Incomplete only when the sources answer for none of the programmes.
+    return with_sources("\n\n".join(parts), sources, complete=any(complete) or not complete)

@@ -50,8 +50,8 @@ def outside_sources(book: RuleBook, q: Query, today: date) -> Answer:
             f"In mijn bronnen staat hierover alleen dit:\n“{passage.text}”\n{source_line([passage.source])}\n\n"
             "Meer staat er niet in, en ik wil je geen verkeerd antwoord geven. De helpdesk van het "
             "Schoolleidersregister PO kan je verder helpen. " + helpdesk_offer(),
-            helpdesk_buttons(), (passage.source,))
-    return Answer(fixed("utter_outside_sources").text + " " + helpdesk_offer(), helpdesk_buttons())
+            helpdesk_buttons(), (passage.source,), complete=False)
+    return Answer(fixed("utter_outside_sources").text + " " + helpdesk_offer(), helpdesk_buttons(), complete=False)
 
 
 def out_of_scope(book: RuleBook, q: Query, today: date) -> Answer:

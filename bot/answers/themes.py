@@ -62,5 +62,14 @@ def theme_repeat(book: RuleBook, q: Query, today: date) -> Answer:
     if old is not None and old.themes_must_differ.value:
         text += (f" De verplichting van {old.min_themes.value if old.min_themes else 'drie'} verschillende thema's "
                  f"is vervallen op {format_date(regulation.valid_from)}.")
-    text += "\n" + dated(book, regulation, today, "themes_must_differ")
-    return with_sources(text, [rule.source])
+    sources = [rule.source]
+    parameters = ["themes_must_differ"]
+    points = regulation.points_required
+    if points is not None:
+        # The seed says both together: the themes may repeat, and a period asks a number of points in total.
+        text += (f" Je hebt {points.value} punten nodig per herregistratieperiode. "
+                 "Die punten mag je ook op hetzelfde thema halen.")
+        sources.append(points.source)
+        parameters.append("points_required")
+    text += "\n" + dated(book, regulation, today, *parameters)
+    return with_sources(text, sources)

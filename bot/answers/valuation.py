@@ -2,13 +2,60 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 
+from ..facets import plain_text
 from ..register import RuleBook
 from ..register.model import CostItem, Source, Trajectory, TrajectoryCosts
 from ..replies import HELPDESK_BUTTONS, HELPDESK_OFFER, Answer, Query, capital, euro, join_nl, with_sources
 from .common import trajectory_of, valuation_rule_text
+
+# "Kan ik in één waardering meerdere thema's tegelijk laten beoordelen?": several themes (a number above one,
+# "meerdere", "verschillende"), a valuation (waardering, beoordeling, traject, assessment, portfolio) and one
+# valuation for them together ("in één ...", "tegelijk", "samen", "combineren"). The seed describes one theme
+# per valuation; whether one can cover several, it does not say.
+_THEMES = r"thema(?:'|’|`)?s\b|thema's\b"
+SEVERAL_THEMES_RE = re.compile(
+    r"\b(?:meerdere|verschillende|diverse|twee|drie|vier|[2-9]|meer dan (?:een|1)|een paar|alle|beide)\s+"
+    r"(?:\w+\s+)?(?:professionaliserings)?(?:" + _THEMES + r")|\bthema(?:'|’)?s\s+(?:\w+\s+)?combiner\w*")
+VALUATION_WORD_RE = re.compile(r"\b(?:\w*waarder\w*|beoordel\w*|\w*traject\w*|assessment\w*|portfolio\w*)")
+ONE_VALUATION_RE = re.compile(
+    r"\b(?:in|met|binnen|bij|tijdens|voor|via|onder|op) (?:een|1|hetzelfde|dezelfde|zelfde|een en (?:hetzelfde|dezelfde))\s+"
+    r"(?:\w+\s+)?(?:\w*waardering\w*|beoordeling\w*|\w*traject\w*|assessment\w*|portfolio\w*|keer)\b|"
+    r"\b(?:een|1) (?:\w*waardering|beoordeling|\w*traject|assessment\w*|portfolio)\w* (?:voor|over|met|op|van)\b|"
+    r"\b(?:tegelijk\w*|gelijktijdig\w*|samen|combiner\w*|gecombineerd|ineens|in een keer|in een ruk)\b")
+
+
+def asks_several_themes_in_one_valuation(text: str) -> bool:
+    """Whether a question asks if one valuation can cover several themes at once (the sources don't say)."""
+    plain = plain_text(text)
+    return bool(SEVERAL_THEMES_RE.search(plain) and VALUATION_WORD_RE.search(plain)
+                and ONE_VALUATION_RE.search(plain))
+
+
+def several_themes_in_one_valuation(book: RuleBook, q: Query) -> Answer:
+    """What the sources say (one theme per valuation, for the trajectories whose data says so), that they do
+    not say whether one valuation can cover several themes, and the helpdesk."""
+    named = trajectory_of(book, q)
+    trajectories = [named] if named is not None else list(book.trajectories.values())
+    facts = []
+    sources: list[Source] = []
+    for trajectory in trajectories:
+        per = trajectory.themes_per_valuation
+        if per is None:
+            continue
+        if per.note:
+            fact = f"Bij {trajectory.name} geldt: {per.note[:1].lower()}{per.note[1:]}"
+        else:
+            unit = "professionaliseringsthema" if per.value == 1 else "professionaliseringsthema's"
+            fact = f"Bij {trajectory.name} laat je per waardering {per.value} {unit} waarderen."
+        facts.append(fact)
+        sources.append(per.source)
+    unknown = "Of één waardering meerdere thema's tegelijk kan beoordelen, staat niet in mijn bronnen."
+    text = " ".join([*facts, unknown, HELPDESK_OFFER])
+    return with_sources(text, sources or [t.source for t in trajectories], HELPDESK_BUTTONS, complete=False)
 
 
 def valuation(book: RuleBook, q: Query, today: date) -> Answer:
@@ -32,7 +79,7 @@ def _trajectory(book: RuleBook, q: Query) -> Trajectory:
 def _not_in_data(what: str, trajectory: Trajectory) -> Answer:
     """A trajectory whose data lacks the block a topic shows: say so rather than guess."""
     return with_sources(f"{capital(what)} bij {trajectory.name}, staat niet in mijn bronnen. {HELPDESK_OFFER}",
-                        [trajectory.source], HELPDESK_BUTTONS)
+                        [trajectory.source], HELPDESK_BUTTONS, complete=False)
 
 
 def _vat(cost: TrajectoryCosts) -> str:

@@ -289,6 +289,9 @@ def triage_question(text: str, u: Understood, book: RuleBook, today: date, perso
     result = _render(book, query, today)
     if not result.sources:
         return _outside(text, u, "de bronnen geven hier geen antwoord op")
+    if not result.complete:
+        # The chat may say "dat staat niet in mijn bronnen" with the nearest rule; a mail gets a person.
+        return _outside(text, u, "de bronnen beantwoorden deze vraag zelf niet")
     body = result.text
     if own:
         # "Hoeveel punten heb ik nog nodig?": the rule for everyone, and the leader's own figures only for a

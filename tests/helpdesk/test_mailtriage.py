@@ -258,3 +258,13 @@ def test_an_employment_matter_is_not_the_registers_and_goes_to_overig() -> None:
     assert result.category == "overig"
     # The register's own matter with the same keyword stays where it belongs.
     assert run("Hoe kan ik me registreren als RADO?", Fake()).category == "registratie"
+
+
+def test_an_answer_that_says_the_sources_are_silent_is_no_draft_but_the_plain_levels_question_is() -> None:
+    """The chat may answer 'wat houden de leerniveaus in' with the points per level and 'de bronnen leggen dat
+    niet uit'; an e-mail asking the same gets a person (Answer.complete is False), the points per level a draft."""
+    understand = Fake(("niveau", "ask_learning_levels", 0.95))
+    meaning = run("Wat houdt leerniveau 5 precies in?", understand).questions[0]
+    assert meaning.status == OUTSIDE and meaning.draft is None and "zelf niet" in meaning.reason
+    points = run("Hoeveel punten levert leerniveau 5 op?", understand).questions[0]
+    assert points.status == DRAFT and "20" in (points.draft or "")

@@ -42,7 +42,7 @@ from ..register import RuleBook, format_date
 from ..replies import Answer, Query, source_line
 from .checks import check_email, check_registratienummer
 from .mailtext import clean_mail, core_question, last_clause, subject_line
-from .triage import URGENT_WINDOW, Keywords, deadline_mentioned
+from .triage import URGENT_WINDOW, Keywords, deadline_mentioned, subject_label
 
 __all__ = ["DRAFT", "OUTSIDE", "Mail", "MailTriage", "QuestionTriage", "SenderMatch", "Understand", "Understood",
            "triage_mail"]
@@ -355,8 +355,9 @@ def categorise_mail(subject: str, text: str, questions: Sequence[QuestionTriage]
                     ) -> tuple[str, str]:
     """One category for the mail, and the reason, as the helpdesk routes: a mail without a question is
     `overig`; what only a person can do (account, uitstel, bezwaar) comes first; money goes to `kosten`;
-    then the topic the questions (and the subject line, with half the weight) were understood as,
-    weighed by confidence; then keywords."""
+    then the one topic the subject line names, when the body bears it out (the sender's own label); then the
+    topic the questions (and the subject line, with half the weight) were understood as, weighed by
+    confidence; then keywords."""
     if not questions:
         return "overig", "geen vraag in de mail → overig"
     keywords = Keywords(f"{subject}\n{text}")
@@ -369,6 +370,9 @@ def categorise_mail(subject: str, text: str, questions: Sequence[QuestionTriage]
     subject_money = about is not None and about.category == "kosten" and about.confidence >= DRAFT_CONFIDENCE
     if money and (2 * len(money) > len(questions) or subject_money):
         return "kosten", f"vraag over kosten ({money[0].intent}) → kosten"
+    label = subject_label(subject_line(subject), text, [q.text for q in questions])
+    if label:
+        return label
     weights: dict[str, float] = {}
     for q, weight in [(q, 1.0) for q in questions] + ([(about, 0.5)] if about is not None else []):
         if q.category and q.confidence >= DRAFT_CONFIDENCE / 2:

@@ -9,6 +9,7 @@ question mentions a deadline (a date, "deadline", "uiterlijk", "verloopt", "morg
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -18,8 +19,8 @@ from ..outside import find_stem as _find
 from ..outside import normalised as _norm
 from ..register import format_date
 
-__all__ = ["CATEGORIES", "INTENT_CATEGORIES", "PRIORITIES", "Keywords", "Triage", "categorise", "deadline_mentioned",
-           "outside_topic", "triage"]
+__all__ = ["CATEGORIES", "INTENT_CATEGORIES", "PRIORITIES", "Keywords", "Triage", "categories_named", "categorise",
+           "deadline_mentioned", "outside_topic", "subject_label", "triage"]
 
 CATEGORIES: tuple[str, ...] = (
     "registratie", "herregistratie en punten", "certificaat of waardering", "account en inloggen",
@@ -42,10 +43,12 @@ _FIRST: tuple[tuple[str, tuple[str, ...]], ...] = (
 _THEN: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("kosten", ("kosten", "kost ", "kost?", "betalen", "betaling", "betaald", "factuur", "prijs", "tarief",
                 "euro", "€", "bijdrage", "terugbetal", "geld")),
-    ("certificaat of waardering", ("certificaat", "certificaten", "waardering", "waarderen", "gewaardeerd",
+    ("certificaat of waardering", ("certificaat", "certificaten", "waardering", "waarderen", "waardeer", "gewaardeerd",
                                    "bewijsstuk", "uploaden", "upload", "gecertificeerd")),
-    ("herregistratie en punten", ("herregistr", "punten", "punt ", "thema", "periode", "professionalisering", "route",
-                                  "scholing", "leiderschapspraktijk")),
+    # A registration that runs out ("verloopt mijn registratie", "registratieperiode") is due for herregistratie.
+    ("herregistratie en punten", ("herregistr", "punten", "punt ", "thema", "periode", "registratieperiode",
+                                  "verloop", "verlopen", "professionalisering", "route", "scholing",
+                                  "leiderschapspraktijk")),
     ("registratie", ("registratie", "registreren", "geregistreerd", "inschrijv", "inschrijf", "aanmeld",
                      "rdo", "rado", "basisbekwaam", "vakbekwaam")),
 )
@@ -147,6 +150,47 @@ class Keywords:
     def then(self) -> tuple[str, str] | None:
         """The other topics' keywords."""
         return self.find(_THEN)
+
+
+# Keywords that name a situation more than a topic, too loose to label a mail by its subject line: a
+# vakbekwaam diploma is a registration and a route for herregistratie; one enrols for a programme too.
+_NO_LABEL = frozenset({"basisbekwaam", "vakbekwaam", "aanmeld", "inschrijv", "inschrijf"})
+
+
+def categories_named(text: str, stems_left_out: frozenset[str] = frozenset()) -> tuple[str, ...]:
+    """The topic categories whose keywords `text` holds, in the order of the keyword table. Each word counts
+    for the first category that names it: "registratieperiode" is a herregistratie word, not a registratie one."""
+    plain = _norm(text)
+    claimed: set[int] = set()
+    named: list[str] = []
+    for category, stems in _THEN:
+        for stem in stems:
+            if stem in stems_left_out:
+                continue
+            end = r"(?!\w)" if stem.endswith(" ") else r"\w*"
+            for match in re.finditer(r"(?<![\w])" + re.escape(stem.strip()) + end, plain):
+                if match.start() in claimed:
+                    continue
+                claimed.add(match.start())
+                if category not in named:
+                    named.append(category)
+    return tuple(named)
+
+
+def subject_label(subject: str, body: str, questions: Sequence[str] = ()) -> tuple[str, str] | None:
+    """The category a mail's subject line names, when it names exactly one and the body bears it out with a
+    keyword of its own: the sender's own label for the mail ("Status waardering kwaliteitsmanagement"), which
+    a helpdesk agent reads first. A subject naming none or several ("Wanneer verloopt mijn registratie?":
+    registratie and herregistratie) labels nothing, and neither does one whose questions all speak, in their
+    own words, of another topic ("net geregistreerd" over "Wanneer moet ik me herregistreren?")."""
+    named = categories_named(subject, _NO_LABEL)
+    if len(named) != 1 or named[0] not in categories_named(body):
+        return None
+    label = named[0]
+    asked = [categories_named(q) for q in questions]
+    if asked and all(asked) and not any(label in a for a in asked):
+        return None
+    return label, f"onderwerpregel noemt {label}, de mail zelf ook → {label}"
 
 
 def categorise(question: str, intent: str | None) -> tuple[str, str]:

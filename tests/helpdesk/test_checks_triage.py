@@ -228,3 +228,40 @@ def test_expected_date_is_a_working_day_after_creation(day: date, priority: str)
     expected = level.expected_by(priority, day)
     assert expected > day and expected.weekday() < 5
     assert (expected - day).days <= level.response_werkdagen[priority] * 3 + 4
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Vraag over mijn registratieperiode", ("herregistratie en punten",)),  # one word, one category
+    ("Wanneer verloopt mijn registratie?", ("herregistratie en punten", "registratie")),
+    ("Certificaat uploaden en de kosten", ("kosten", "certificaat of waardering")),
+    ("Goedemorgen", ()),
+])
+def test_categories_named_counts_each_word_once(text: str, expected: tuple[str, ...]) -> None:
+    from bot.helpdesk.triage import categories_named
+
+    assert categories_named(text) == expected
+
+
+@pytest.mark.parametrize(("subject", "body", "questions", "expected"), [
+    # the sender's own label, borne out by the body
+    ("Mijn waardering van afgelopen voorjaar", "Ik heb een waardering ingediend. Is die al bekeken?",
+     ["Is die al bekeken?"], "certificaat of waardering"),
+    ("Registratie als nieuwe directeur", "Hoe kan ik mij registreren? En wat kost dat?",
+     ["Hoe kan ik mij registreren?", "En wat kost dat?"], "registratie"),
+    # not borne out by the body
+    ("Waardering", "Hoeveel punten heb ik nodig?", ["Hoeveel punten heb ik nodig?"], None),
+    # a subject naming two topics, or a loose word, labels nothing
+    ("Verloopt mijn registratie?", "Mijn registratie loopt tot volgend jaar. Wat nu?", ["Wat nu?"], None),
+    ("Aanmelding", "Hoe meld ik mij aan voor de opleiding?", ["Hoe meld ik mij aan voor de opleiding?"], None),
+    # the questions all speak, in their own words, of another topic
+    ("Pas geregistreerd", "Ik ben pas geregistreerd. Hoeveel punten moet ik halen voor mijn herregistratie?",
+     ["Hoeveel punten moet ik halen voor mijn herregistratie?"], None),
+])
+def test_the_subject_line_labels_the_mail_only_when_the_mail_bears_it_out(
+        subject: str, body: str, questions: list[str], expected: str | None) -> None:
+    from bot.helpdesk.triage import subject_label
+
+    label = subject_label(subject, body, questions)
+    assert (label[0] if label else None) == expected
+    if label:
+        assert "onderwerpregel" in label[1]

@@ -268,3 +268,15 @@ def test_an_answer_that_says_the_sources_are_silent_is_no_draft_but_the_plain_le
     assert meaning.status == OUTSIDE and meaning.draft is None and "zelf niet" in meaning.reason
     points = run("Hoeveel punten levert leerniveau 5 op?", understand).questions[0]
     assert points.status == DRAFT and "20" in (points.draft or "")
+
+
+def test_the_subject_line_is_the_senders_label_when_the_mail_bears_it_out() -> None:
+    """The questions alone read as points; the subject and the body say it is about a valuation."""
+    understand = Fake(("punten", "ask_activity_points", 0.9), ("beoordeeld", "ask_my_progress", 0.9))
+    body = ("Goedemiddag,\n\nIk heb in september mijn waardering ingestuurd. Is die al beoordeeld? En hoeveel "
+            "punten levert hij op?\n\nGroet, Kees")
+    labelled = run(body, understand, subject="Mijn waardering")
+    assert labelled.category == "certificaat of waardering"
+    assert any("onderwerpregel" in r for r in labelled.reasons)
+    plain = run(body, understand, subject="Vraag")
+    assert plain.category == "herregistratie en punten"

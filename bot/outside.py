@@ -34,12 +34,17 @@ def normalised(text: str) -> str:
     return " " + re.sub(r"\s+", " ", text.lower()) + " "
 
 
+def stem_pattern(stem: str) -> str:
+    """The regular expression of a keyword stem: a word that starts with it. A stem ending in a space is a
+    whole word ("kost " is not "koster"); others match their compounds."""
+    end = r"(?!\w)" if stem.endswith(" ") else r"\w*"
+    return r"(?<![\w])" + re.escape(stem.strip()) + end
+
+
 def find_stem(text: str, stems: tuple[str, ...]) -> str | None:
     """The first word of `text` (normalised) that starts with one of `stems`, or None."""
     for stem in stems:
-        # A stem ending in a space is a whole word ("kost " is not "koster"); others match its compounds.
-        end = r"(?!\w)" if stem.endswith(" ") else r"\w*"
-        match = re.search(r"(?<![\w])" + re.escape(stem.strip()) + end, text)
+        match = re.search(stem_pattern(stem), text)
         if match:
             return match.group(0)
     return None

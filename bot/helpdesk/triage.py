@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from ..answers.topics import INTENT_CATEGORIES as TOPIC_CATEGORIES
-from ..outside import ACCOUNT_STEMS, outside_topic
+from ..outside import ACCOUNT_STEMS, outside_topic, stem_pattern
 from ..outside import find_stem as _find
 from ..outside import normalised as _norm
 from ..register import format_date
@@ -167,8 +167,7 @@ def categories_named(text: str, stems_left_out: frozenset[str] = frozenset()) ->
         for stem in stems:
             if stem in stems_left_out:
                 continue
-            end = r"(?!\w)" if stem.endswith(" ") else r"\w*"
-            for match in re.finditer(r"(?<![\w])" + re.escape(stem.strip()) + end, plain):
+            for match in re.finditer(stem_pattern(stem), plain):
                 if match.start() in claimed:
                     continue
                 claimed.add(match.start())
